@@ -1,0 +1,68 @@
+/**
+ * Cold DMs: the messaging group through which the host can reach a user privately, cached in user_dms.
+ * Unreachable (null) when the user is unknown, the channel has no adapter, or the adapter cannot open a DM;
+ * a failure writes no cache row, so the next call tries again.
+ */
+import type { Logger } from 'pino';
+import type { ChannelRegistry } from '../channels/adapter.js';
+import type { CentralDb } from '../db/central-db.js';
+import { nowIso } from '../db/central-db.js';
+import { findMessagingGroup, getMessagingGroup, upsertMessagingGroup } from '../db/messaging-groups.js';
+import type { MessagingGroup } from '../db/schema.js';
+import { getUser, parseUserId } from '../db/users.js';
+
+export async function ensureUserDm(
+  db: CentralDb,
+  channels: ChannelRegistry,
+  userId: string,
+  log?: Logger,
+): Promise<MessagingGroup | null> {
+  const user = getUser(db, userId);
+  if (!user) return null;
+  const { channel, handle } = parseUserId(userId);
+
+  const cached = db.first(
+    db.q.selectFrom('user_dms').selectAll().where('user_id', '=', userId).where('channel_type', '=', channel),
+  );
+  if (cached) {
+    const mg = getMessagingGroup(db, cached.messaging_group_id);
+    if (mg) return mg;
+  }
+
+  const adapter = channels.get(channel);
+  if (!adapter) return null;
+  let platformId: string;
+  if (adapter.openDM) {
+    try {
+      platformId = await adapter.openDM(handle);
+    } catch (err) {
+      log?.warn({ userId, channel, err: (err as Error).message }, 'could not open a DM; user unreachable');
+      return null;
+    }
+  } else {
+    platformId = handle;
+  }
+
+  return db.tx(() => {
+    const mg =
+      findMessagingGroup(db, channel, platformId) ??
+      upsertMessagingGroup(db, {
+        channelType: channel,
+        platformId,
+        name: user.display_name,
+        isGroup: false,
+        unknownSenderPolicy: 'strict',
+      });
+    db.run(
+      db.q
+        .insertInto('user_dms')
+        .values({ user_id: userId, channel_type: channel, messaging_group_id: mg.id, resolved_at: nowIso() })
+        .onConflict((oc) =>
+          oc
+            .columns(['user_id', 'channel_type'])
+            .doUpdateSet({ messaging_group_id: mg.id, resolved_at: nowIso() }),
+        ),
+    );
+    return mg;
+  });
+}

@@ -1,0 +1,5 @@
+import type { Migration } from '../migrate.js';
+import { initial } from './001-initial.js';
+
+/** The central DB's migrations, in order. Append only. */
+export const CENTRAL_MIGRATIONS: readonly Migration[] = [initial];

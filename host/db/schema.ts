@@ -1,0 +1,170 @@
+/**
+ * Central DB row shapes: the zod schemas below are the one source of truth for the TypeScript table types.
+ * The migrations are frozen SQL; `schema.test.ts` fails if a migrated table's columns or CHECK-enforced enums
+ * drift from what is declared here.
+ */
+import type { Generated } from 'kysely';
+import { z } from 'zod';
+
+export const UNKNOWN_SENDER_POLICIES = ['strict', 'request_approval', 'public'] as const;
+export const ENGAGE_MODES = ['pattern', 'mention', 'mention-sticky'] as const;
+export const SENDER_SCOPES = ['all', 'known'] as const;
+export const IGNORED_MESSAGE_POLICIES = ['drop', 'accumulate'] as const;
+export const SESSION_MODES = ['shared', 'per-thread', 'agent-shared'] as const;
+export const ROLES = ['owner', 'admin'] as const;
+export const ROW_SOURCES = ['crd', 'runtime'] as const;
+export const DESTINATION_TARGET_TYPES = ['channel', 'agent'] as const;
+export const PROVIDERS = ['claude', 'mock'] as const;
+
+export type UnknownSenderPolicy = (typeof UNKNOWN_SENDER_POLICIES)[number];
+export type EngageMode = (typeof ENGAGE_MODES)[number];
+export type SenderScope = (typeof SENDER_SCOPES)[number];
+export type IgnoredMessagePolicy = (typeof IGNORED_MESSAGE_POLICIES)[number];
+export type SessionMode = (typeof SESSION_MODES)[number];
+export type Role = (typeof ROLES)[number];
+export type RowSource = (typeof ROW_SOURCES)[number];
+export type Provider = (typeof PROVIDERS)[number];
+
+/** `<channel>:<handle>`; the channel part is a lower-case identifier, the handle anything non-empty. */
+export const USER_ID_PATTERN = /^[a-z][a-z0-9-]*:.+$/;
+/** Channel identifiers are open (adapters are pluggable) but shaped. */
+export const CHANNEL_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
+/** Agent group folders are DNS labels, so they can become path segments and pod label values. */
+export const FOLDER_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+export const RESERVED_FOLDERS = ['global'] as const;
+
+const iso = z.string();
+const provenance = {
+  source: z.enum(ROW_SOURCES),
+  source_uid: z.string().nullable(),
+  source_generation: z.number().int().nullable(),
+};
+
+/** Per-agent-group runner settings, stored as JSON in agent_groups.container_config. */
+export const RunnerConfig = z.object({
+  image: z.string().optional(),
+  resources: z
+    .object({
+      requests: z.record(z.string(), z.string()).optional(),
+      limits: z.record(z.string(), z.string()).optional(),
+    })
+    .optional(),
+  env: z.array(z.object({ name: z.string(), value: z.string() })).optional(),
+  idleTimeoutSeconds: z.number().int().positive().optional(),
+});
+export type RunnerConfig = z.infer<typeof RunnerConfig>;
+
+export const AgentGroupRow = z.object({
+  id: z.string(),
+  name: z.string(),
+  folder: z.string(),
+  agent_provider: z.enum(PROVIDERS),
+  model: z.string().nullable(),
+  instructions: z.string().nullable(),
+  container_config: z.string(),
+  ...provenance,
+  created_at: iso,
+  updated_at: iso,
+});
+
+export const MessagingGroupRow = z.object({
+  id: z.string(),
+  channel_type: z.string(),
+  platform_id: z.string(),
+  name: z.string().nullable(),
+  is_group: z.number().int(),
+  unknown_sender_policy: z.enum(UNKNOWN_SENDER_POLICIES),
+  denied_at: iso.nullable(),
+  ...provenance,
+  created_at: iso,
+  updated_at: iso,
+});
+
+export const WiringRow = z.object({
+  id: z.string(),
+  messaging_group_id: z.string(),
+  agent_group_id: z.string(),
+  engage_mode: z.enum(ENGAGE_MODES),
+  engage_pattern: z.string().nullable(),
+  sender_scope: z.enum(SENDER_SCOPES),
+  ignored_messages: z.enum(IGNORED_MESSAGE_POLICIES),
+  session_mode: z.enum(SESSION_MODES),
+  priority: z.number().int(),
+  ...provenance,
+  created_at: iso,
+  updated_at: iso,
+});
+
+export const AgentDestinationRow = z.object({
+  agent_group_id: z.string(),
+  local_name: z.string(),
+  target_type: z.enum(DESTINATION_TARGET_TYPES),
+  target_id: z.string(),
+  ...provenance,
+  created_at: iso,
+});
+
+export const UserRow = z.object({
+  id: z.string(),
+  kind: z.string(),
+  display_name: z.string().nullable(),
+  created_at: iso,
+  updated_at: iso,
+});
+
+export const UserRoleRow = z.object({
+  id: z.number().int(),
+  user_id: z.string(),
+  role: z.enum(ROLES),
+  agent_group_id: z.string().nullable(),
+  granted_by: z.string().nullable(),
+  granted_at: iso,
+  ...provenance,
+});
+
+export const MemberRow = z.object({
+  user_id: z.string(),
+  agent_group_id: z.string(),
+  added_by: z.string().nullable(),
+  added_at: iso,
+  ...provenance,
+});
+
+export const UserDmRow = z.object({
+  user_id: z.string(),
+  channel_type: z.string(),
+  messaging_group_id: z.string(),
+  resolved_at: iso,
+});
+
+export const MigrationRow = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  applied_at: iso,
+});
+
+/** Every table of the central DB, keyed by table name. Later migrations extend this map. */
+export const CENTRAL_TABLES = {
+  schema_migrations: MigrationRow,
+  agent_groups: AgentGroupRow,
+  messaging_groups: MessagingGroupRow,
+  messaging_group_agents: WiringRow,
+  agent_destinations: AgentDestinationRow,
+  users: UserRow,
+  user_roles: UserRoleRow,
+  agent_group_members: MemberRow,
+  user_dms: UserDmRow,
+} as const;
+
+type Rows<T extends Record<string, z.ZodType>> = { [K in keyof T]: z.infer<T[K]> };
+/** Kysely's view: the row types, with SQLite-assigned integer keys marked as generated. */
+export type CentralSchema = Omit<Rows<typeof CENTRAL_TABLES>, 'user_roles'> & {
+  user_roles: Omit<z.infer<typeof UserRoleRow>, 'id'> & { id: Generated<number> };
+};
+
+export type AgentGroup = z.infer<typeof AgentGroupRow>;
+export type MessagingGroup = z.infer<typeof MessagingGroupRow>;
+export type Wiring = z.infer<typeof WiringRow>;
+export type AgentDestination = z.infer<typeof AgentDestinationRow>;
+export type User = z.infer<typeof UserRow>;
+export type UserRole = z.infer<typeof UserRoleRow>;

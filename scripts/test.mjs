@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+// The one test command (`npm test`): static checks, build, the Kubernetes test assets, then every vitest tier
+// (unit, integration, k8s). Ends with a plain "N passed, N failed" line that sums everything.
+// Extra arguments are passed to vitest (e.g. `npm test -- --project unit`).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+process.chdir(root);
+const results = [];
+const env = { ...process.env };
+
+function step(name, cmd, args, opts = {}) {
+  const t0 = Date.now();
+  console.log(`\n── ${name}: ${[cmd, ...args].join(' ')}`);
+  const res = spawnSync(cmd, args, {
+    stdio: opts.capture ? ['ignore', 'pipe', 'inherit'] : 'inherit',
+    env,
+    ...opts,
+  });
+  const ok = res.status === 0;
+  console.log(
+    `── ${name}: ${ok ? 'ok' : `FAILED (exit ${res.status ?? res.signal})`} in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
+  return { ok, stdout: res.stdout ? res.stdout.toString() : '' };
+}
+
+function check(name, cmd, args, opts) {
+  const { ok, stdout } = step(name, cmd, args, opts);
+  results.push({ name, passed: ok ? 1 : 0, failed: ok ? 0 : 1 });
+  return { ok, stdout };
+}
+
+if (!fs.existsSync(path.join(root, 'node_modules', '.package-lock.json'))) {
+  check('install', 'npm', ['ci']);
+}
+check('lint', 'npx', ['eslint', '.']);
+check('format', 'npx', ['prettier', '--check', '.']);
+check('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+check('build', 'npx', ['tsc', '-p', 'tsconfig.build.json']);
+const assets = check('test assets', 'bash', ['hack/build-test-assets.sh'], { capture: true });
+if (assets.ok) env.KUBEBUILDER_ASSETS = assets.stdout.trim().split('\n').pop();
+
+const out = path.join(root, '.test-results');
+fs.mkdirSync(out, { recursive: true });
+const report = path.join(out, 'vitest.json');
+fs.rmSync(report, { force: true });
+step('vitest', 'npx', [
+  'vitest',
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${report}`,
+  ...process.argv.slice(2),
+]);
+if (fs.existsSync(report)) {
+  const json = JSON.parse(fs.readFileSync(report, 'utf8'));
+  const byProject = new Map();
+  for (const file of json.testResults) {
+    const project = projectOf(file.name);
+    const entry = byProject.get(project) ?? { passed: 0, failed: 0 };
+    for (const t of file.assertionResults) {
+      if (t.status === 'passed') entry.passed++;
+      else if (t.status === 'failed') entry.failed++;
+    }
+    // A file that failed to load has no assertions but still failed.
+    if (file.status === 'failed' && file.assertionResults.length === 0) entry.failed++;
+    byProject.set(project, entry);
+  }
+  for (const [name, r] of byProject) results.push({ name: `vitest ${name}`, ...r });
+} else {
+  results.push({ name: 'vitest', passed: 0, failed: 1 });
+}
+
+function projectOf(file) {
+  const rel = path.relative(root, file);
+  if (rel.startsWith('test/integration/')) return 'integration';
+  if (rel.startsWith('test/k8s/')) return 'k8s';
+  if (rel.startsWith('test/e2e/')) return 'e2e';
+  return 'unit';
+}
+
+console.log('\nSummary');
+for (const r of results) console.log(`  ${r.name.padEnd(20)} ${r.passed} passed, ${r.failed} failed`);
+const passed = results.reduce((n, r) => n + r.passed, 0);
+const failed = results.reduce((n, r) => n + r.failed, 0);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
