@@ -9,7 +9,7 @@ import path from 'node:path';
 import { migrate } from './migrate.js';
 import { CENTRAL_MIGRATIONS } from './migrations/index.js';
 import type { CentralSchema } from './schema.js';
-import { SqliteDb } from './sqlite.js';
+import { SqliteDb } from '../../protocol/sqlite.js';
 
 export type CentralDb = SqliteDb<CentralSchema>;
 

@@ -1,0 +1,94 @@
+/**
+ * The runner's environment, set by the host (local-process) or the pod spec (kubernetes). The host owns every
+ * NANOCLAW_* and ANTHROPIC_* name: an AgentGroup's own env list may not set them.
+ * No model API key is ever part of this: ANTHROPIC_BASE_URL points at the host's credential proxy and the
+ * per-session token is what the runner presents there.
+ */
+import { z } from 'zod';
+import { DEFAULT_WORKSPACE } from './paths.js';
+
+export const RUNNER_ENV = {
+  sessionId: 'NANOCLAW_SESSION_ID',
+  agentGroupId: 'NANOCLAW_AGENT_GROUP_ID',
+  adminUserIds: 'NANOCLAW_ADMIN_USER_IDS',
+  workspace: 'NANOCLAW_WORKSPACE',
+  hostUrl: 'NANOCLAW_HOST_URL',
+  sessionToken: 'NANOCLAW_SESSION_TOKEN',
+  sessionTokenFile: 'NANOCLAW_SESSION_TOKEN_FILE',
+  provider: 'NANOCLAW_PROVIDER',
+  model: 'NANOCLAW_MODEL',
+  maxBatch: 'NANOCLAW_MAX_BATCH',
+  pollIntervalMs: 'NANOCLAW_POLL_INTERVAL_MS',
+  anthropicBaseUrl: 'ANTHROPIC_BASE_URL',
+  logLevel: 'LOG_LEVEL',
+} as const;
+
+/** Path on the host's runner port where the credential proxy forwards model API calls. */
+export const PROXY_PATH_PREFIX = '/proxy/anthropic';
+/** Path of the host ⇄ runner notification channel (see notify.ts). */
+export const RUNNER_CHANNEL_PATH = '/runner/v1/channel';
+
+const csv = z
+  .string()
+  .default('')
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );
+
+export const RunnerEnv = z
+  .object({
+    [RUNNER_ENV.sessionId]: z.string().min(1),
+    [RUNNER_ENV.agentGroupId]: z.string().min(1),
+    [RUNNER_ENV.adminUserIds]: csv,
+    [RUNNER_ENV.workspace]: z.string().min(1).default(DEFAULT_WORKSPACE),
+    [RUNNER_ENV.hostUrl]: z.url().optional(),
+    [RUNNER_ENV.sessionToken]: z.string().min(16).optional(),
+    [RUNNER_ENV.sessionTokenFile]: z.string().optional(),
+    [RUNNER_ENV.provider]: z.enum(['mock', 'claude']).default('mock'),
+    [RUNNER_ENV.model]: z.string().optional(),
+    [RUNNER_ENV.maxBatch]: z.coerce.number().int().min(1).max(100).default(10),
+    [RUNNER_ENV.pollIntervalMs]: z.coerce.number().int().min(50).max(60_000).default(2000),
+    [RUNNER_ENV.anthropicBaseUrl]: z.url().optional(),
+    [RUNNER_ENV.logLevel]: z
+      .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
+      .default('info'),
+  })
+  .transform((e) => ({
+    sessionId: e[RUNNER_ENV.sessionId],
+    agentGroupId: e[RUNNER_ENV.agentGroupId],
+    adminUserIds: e[RUNNER_ENV.adminUserIds],
+    workspace: e[RUNNER_ENV.workspace],
+    hostUrl: e[RUNNER_ENV.hostUrl],
+    sessionToken: e[RUNNER_ENV.sessionToken],
+    sessionTokenFile: e[RUNNER_ENV.sessionTokenFile],
+    provider: e[RUNNER_ENV.provider],
+    model: e[RUNNER_ENV.model],
+    maxBatch: e[RUNNER_ENV.maxBatch],
+    pollIntervalMs: e[RUNNER_ENV.pollIntervalMs],
+    anthropicBaseUrl: e[RUNNER_ENV.anthropicBaseUrl],
+    logLevel: e[RUNNER_ENV.logLevel],
+  }));
+export type RunnerEnv = z.output<typeof RunnerEnv>;
+
+/** Slash commands only admins may run; both the host and the runner gate them. */
+export const ADMIN_COMMANDS = [
+  '/clear',
+  '/compact',
+  '/context',
+  '/cost',
+  '/files',
+  '/remote-control',
+] as const;
+/** Slash commands that never reach an agent. */
+export const FILTERED_COMMANDS = ['/login', '/logout', '/doctor', '/config'] as const;
+/** Slash commands the host answers itself with a short help text. */
+export const HOST_ANSWERED_COMMANDS = ['/help', '/start'] as const;
+
+/** The first token of a slash command, lower-cased; null when the text is not a command. */
+export function slashCommandOf(text: string): string | null {
+  const m = /^\s*(\/[A-Za-z][\w-]*)(?:@\S+)?(?:\s|$)/.exec(text);
+  return m ? m[1]!.toLowerCase() : null;
+}

@@ -1,0 +1,94 @@
+/**
+ * What travels through the session DBs, as zod schemas both sides parse with. `content` columns hold JSON
+ * of these shapes; a row whose content does not parse is a bug on the writing side and is failed, not retried.
+ */
+import { z } from 'zod';
+
+export const INBOUND_KINDS = ['chat', 'task', 'system'] as const;
+export const INBOUND_STATUSES = ['pending', 'completed', 'failed', 'paused'] as const;
+export const OUTBOUND_KINDS = ['chat', 'system'] as const;
+export const ACK_STATUSES = ['processing', 'completed', 'failed'] as const;
+export const DELIVERY_STATUSES = ['delivered', 'failed'] as const;
+
+export type InboundKind = (typeof INBOUND_KINDS)[number];
+export type InboundStatus = (typeof INBOUND_STATUSES)[number];
+export type AckStatus = (typeof ACK_STATUSES)[number];
+
+/** A chat message from a person (or the host on their behalf). */
+export const ChatInContent = z.object({
+  text: z.string(),
+  /** Namespaced user id (`telegram:123`), or null when the platform gave none. */
+  sender: z.string().nullable(),
+  senderName: z.string().nullable().optional(),
+  platformMessageId: z.string().optional(),
+  isMention: z.boolean().optional(),
+});
+export type ChatInContent = z.infer<typeof ChatInContent>;
+
+/** A scheduled task occurrence: the prompt is given to the agent when it falls due. */
+export const TaskInContent = z.object({
+  prompt: z.string(),
+  script: z.string().optional(),
+});
+export type TaskInContent = z.infer<typeof TaskInContent>;
+
+/** Host → runner notices that are not prompts (kind 'system'): read by tools, never shown as a turn. */
+export const SystemInContent = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('question_response'),
+    questionId: z.string(),
+    value: z.string(),
+    userId: z.string().nullable(),
+  }),
+  z.object({ type: z.literal('notice'), text: z.string() }),
+]);
+export type SystemInContent = z.infer<typeof SystemInContent>;
+
+export const QuestionOption = z.object({
+  label: z.string().min(1).max(80),
+  value: z.string().min(1).max(100),
+});
+
+/** An agent's chat output. `question` turns it into a card with buttons (ask_user_question). */
+export const ChatOutContent = z.object({
+  text: z.string(),
+  files: z.array(z.string()).optional(),
+  question: z
+    .object({
+      questionId: z.string(),
+      title: z.string(),
+      options: z.array(QuestionOption).min(1).max(10),
+    })
+    .optional(),
+});
+export type ChatOutContent = z.infer<typeof ChatOutContent>;
+
+const cron = z.string().min(1).max(200);
+const isoTime = z.iso.datetime({ offset: true });
+
+/** Runner → host requests applied by the host to inbound.db (the runner never writes it). */
+export const SystemAction = z.discriminatedUnion('action', [
+  z.object({
+    action: z.literal('schedule_task'),
+    taskId: z.string().min(1),
+    prompt: z.string().min(1),
+    processAfter: isoTime,
+    recurrence: cron.nullable().optional(),
+    script: z.string().optional(),
+  }),
+  z.object({ action: z.literal('cancel_task'), taskId: z.string().min(1) }),
+  z.object({ action: z.literal('pause_task'), taskId: z.string().min(1) }),
+  z.object({ action: z.literal('resume_task'), taskId: z.string().min(1) }),
+  z.object({
+    action: z.literal('update_task'),
+    taskId: z.string().min(1),
+    prompt: z.string().min(1).optional(),
+    processAfter: isoTime.optional(),
+    /** A cron string, or null to stop recurring. */
+    recurrence: cron.nullable().optional(),
+    /** A script, or null to remove it. */
+    script: z.string().nullable().optional(),
+  }),
+]);
+export type SystemAction = z.infer<typeof SystemAction>;
+export const SYSTEM_ACTIONS = SystemAction.options.map((o) => o.shape.action.value);

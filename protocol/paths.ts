@@ -1,0 +1,42 @@
+/**
+ * The filesystem a runner sees. In a pod these are mounts; in the embedded mode the host builds the same tree
+ * (the session directory with `agent` and `global` links inside it) and points NANOCLAW_WORKSPACE at it.
+ *
+ *   /workspace            the session directory (rw): inbound.db, outbound.db, .heartbeat, inbox/, outbox/
+ *   /workspace/agent      the agent group's folder (rw), shared by all sessions of the group
+ *   /workspace/global     the global folder (read-only)
+ */
+import path from 'node:path';
+
+export const DEFAULT_WORKSPACE = '/workspace';
+export const AGENT_SUBDIR = 'agent';
+export const GLOBAL_SUBDIR = 'global';
+export const INBOUND_DB = 'inbound.db';
+export const OUTBOUND_DB = 'outbound.db';
+export const HEARTBEAT_FILE = '.heartbeat';
+export const INBOX_DIR = 'inbox';
+export const OUTBOX_DIR = 'outbox';
+
+export interface WorkspacePaths {
+  root: string;
+  agent: string;
+  global: string;
+  inboundDb: string;
+  outboundDb: string;
+  heartbeat: string;
+  inbox: string;
+  outbox: string;
+}
+
+export function workspacePaths(root: string): WorkspacePaths {
+  return {
+    root,
+    agent: path.join(root, AGENT_SUBDIR),
+    global: path.join(root, GLOBAL_SUBDIR),
+    inboundDb: path.join(root, INBOUND_DB),
+    outboundDb: path.join(root, OUTBOUND_DB),
+    heartbeat: path.join(root, HEARTBEAT_FILE),
+    inbox: path.join(root, INBOX_DIR),
+    outbox: path.join(root, OUTBOX_DIR),
+  };
+}
