@@ -1,0 +1,269 @@
+/**
+ * Invalid manifests, each with the one field the API server and the embedded loader must name in their error.
+ * The same table runs through the zod loader (unit tier, manifests.test.ts) and against a real kube-apiserver
+ * with the generated CRDs installed (k8s tier, test/k8s/crd-validation.test.ts) — that is the parity proof.
+ */
+export interface InvalidCase {
+  name: string;
+  manifest: Record<string, unknown>;
+  field: string;
+}
+
+const apiVersion = 'nanoclaw.dev/v1alpha1';
+
+export function agentGroup(name: string, spec: Record<string, unknown> = {}) {
+  return { apiVersion, kind: 'AgentGroup', metadata: { name }, spec };
+}
+export function messagingGroup(name: string, spec: Record<string, unknown>) {
+  return { apiVersion, kind: 'MessagingGroup', metadata: { name }, spec };
+}
+export function userRole(name: string, spec: Record<string, unknown>) {
+  return { apiVersion, kind: 'UserRole', metadata: { name }, spec };
+}
+
+const chat = { channel: 'telegram', platformId: '-100123' };
+const wired = (wiring: Record<string, unknown>) =>
+  messagingGroup('mg', { ...chat, agents: [{ agentGroup: 'ag', ...wiring }] });
+const long = (n: number, c = 'a') => c.repeat(n);
+
+export const INVALID_MANIFESTS: InvalidCase[] = [
+  // AgentGroup
+  {
+    name: 'folder not a DNS label',
+    manifest: agentGroup('a1', { folder: 'My_Folder' }),
+    field: 'spec.folder',
+  },
+  {
+    name: 'folder "global" is reserved',
+    manifest: agentGroup('a2', { folder: 'global' }),
+    field: 'spec.folder',
+  },
+  { name: 'folder longer than 63', manifest: agentGroup('a3', { folder: long(64) }), field: 'spec.folder' },
+  { name: 'unknown provider', manifest: agentGroup('a4', { provider: 'openai' }), field: 'spec.provider' },
+  {
+    name: 'instructions and instructionsFrom together',
+    manifest: agentGroup('a5', {
+      instructions: 'be nice',
+      instructionsFrom: { configMapKeyRef: { name: 'cm', key: 'k' } },
+    }),
+    field: 'spec.instructionsFrom',
+  },
+  {
+    name: 'configMapKeyRef without key',
+    manifest: agentGroup('a6', { instructionsFrom: { configMapKeyRef: { name: 'cm' } } }),
+    field: 'spec.instructionsFrom.configMapKeyRef.key',
+  },
+  {
+    name: 'env name starting NANOCLAW_',
+    manifest: agentGroup('a7', { runner: { env: [{ name: 'NANOCLAW_ADMIN_USER_IDS', value: 'x' }] } }),
+    field: 'spec.runner.env[0].name',
+  },
+  {
+    name: 'env name starting ANTHROPIC_',
+    manifest: agentGroup('a8', { runner: { env: [{ name: 'ANTHROPIC_API_KEY', value: 'x' }] } }),
+    field: 'spec.runner.env[0].name',
+  },
+  {
+    name: 'env valueFrom',
+    manifest: agentGroup('a9', {
+      runner: { env: [{ name: 'TOKEN', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }] },
+    }),
+    field: 'spec.runner.env[0].valueFrom',
+  },
+  {
+    name: 'env name twice',
+    manifest: agentGroup('a10', {
+      runner: {
+        env: [
+          { name: 'A', value: '1' },
+          { name: 'A', value: '2' },
+        ],
+      },
+    }),
+    field: 'spec.runner.env[1]',
+  },
+  {
+    name: 'env name not an identifier',
+    manifest: agentGroup('a11', { runner: { env: [{ name: '1BAD', value: 'x' }] } }),
+    field: 'spec.runner.env[0].name',
+  },
+  {
+    name: 'malformed cpu quantity',
+    manifest: agentGroup('a12', { runner: { resources: { requests: { cpu: 'lots' } } } }),
+    field: 'spec.runner.resources.requests.cpu',
+  },
+  {
+    name: 'unknown resource name',
+    manifest: agentGroup('a13', { runner: { resources: { limits: { gpu: '1' } } } }),
+    field: 'spec.runner.resources.limits.gpu',
+  },
+  {
+    name: 'idleTimeout not a duration',
+    manifest: agentGroup('a14', { runner: { idleTimeout: 'soon' } }),
+    field: 'spec.runner.idleTimeout',
+  },
+  {
+    name: 'idleTimeout below 1m',
+    manifest: agentGroup('a15', { runner: { idleTimeout: '30s' } }),
+    field: 'spec.runner.idleTimeout',
+  },
+  {
+    name: 'displayName too long',
+    manifest: agentGroup('a16', { displayName: long(257) }),
+    field: 'spec.displayName',
+  },
+  { name: 'unknown spec field', manifest: agentGroup('a17', { colour: 'blue' }), field: 'spec.colour' },
+  { name: 'model too long', manifest: agentGroup('a18', { model: long(129) }), field: 'spec.model' },
+  { name: 'name not a DNS subdomain', manifest: agentGroup('Bad_Name'), field: 'metadata.name' },
+  // MessagingGroup
+  { name: 'channel missing', manifest: messagingGroup('m1', { platformId: '1' }), field: 'spec.channel' },
+  {
+    name: 'channel not lower-case',
+    manifest: messagingGroup('m2', { channel: 'Telegram', platformId: '1' }),
+    field: 'spec.channel',
+  },
+  {
+    name: 'channel longer than 32',
+    manifest: messagingGroup('m3', { channel: long(33), platformId: '1' }),
+    field: 'spec.channel',
+  },
+  {
+    name: 'platformId empty',
+    manifest: messagingGroup('m4', { channel: 'web', platformId: '' }),
+    field: 'spec.platformId',
+  },
+  {
+    name: 'platformId longer than 256',
+    manifest: messagingGroup('m5', { channel: 'web', platformId: long(257, '9') }),
+    field: 'spec.platformId',
+  },
+  {
+    name: 'unknown sender policy',
+    manifest: messagingGroup('m6', { ...chat, unknownSenderPolicy: 'open' }),
+    field: 'spec.unknownSenderPolicy',
+  },
+  {
+    name: 'isGroup not a boolean',
+    manifest: messagingGroup('m7', { ...chat, isGroup: 'yes' }),
+    field: 'spec.isGroup',
+  },
+  {
+    name: 'mode pattern without pattern',
+    manifest: wired({ engage: { mode: 'pattern' } }),
+    field: 'spec.agents[0].engage.pattern',
+  },
+  {
+    name: 'pattern with mode mention',
+    manifest: wired({ engage: { mode: 'mention', pattern: 'hi' } }),
+    field: 'spec.agents[0].engage.pattern',
+  },
+  {
+    name: 'pattern with the default mode',
+    manifest: wired({ engage: { pattern: '.' } }),
+    field: 'spec.agents[0].engage.pattern',
+  },
+  {
+    name: 'unknown engage mode',
+    manifest: wired({ engage: { mode: 'always' } }),
+    field: 'spec.agents[0].engage.mode',
+  },
+  { name: 'priority above 1000', manifest: wired({ priority: 1001 }), field: 'spec.agents[0].priority' },
+  { name: 'priority below -1000', manifest: wired({ priority: -1001 }), field: 'spec.agents[0].priority' },
+  {
+    name: 'unknown senderScope',
+    manifest: wired({ senderScope: 'everyone' }),
+    field: 'spec.agents[0].senderScope',
+  },
+  {
+    name: 'unknown sessionMode',
+    manifest: wired({ sessionMode: 'per-user' }),
+    field: 'spec.agents[0].sessionMode',
+  },
+  {
+    name: 'unknown ignoredMessages',
+    manifest: wired({ ignoredMessages: 'keep' }),
+    field: 'spec.agents[0].ignoredMessages',
+  },
+  {
+    name: 'agent wired twice',
+    manifest: messagingGroup('m8', {
+      ...chat,
+      agents: [{ agentGroup: 'ag' }, { agentGroup: 'ag', priority: 1 }],
+    }),
+    field: 'spec.agents[1]',
+  },
+  {
+    name: 'wiring without agentGroup',
+    manifest: messagingGroup('m9', { ...chat, agents: [{ priority: 1 }] }),
+    field: 'spec.agents[0].agentGroup',
+  },
+  // UserRole
+  {
+    name: 'owner scoped to an agent group',
+    manifest: userRole('u1', { user: 'telegram:1', role: 'owner', agentGroup: 'ag' }),
+    field: 'spec.agentGroup',
+  },
+  {
+    name: 'member without agent group',
+    manifest: userRole('u2', { user: 'telegram:1', role: 'member' }),
+    field: 'spec.agentGroup',
+  },
+  {
+    name: 'user without channel',
+    manifest: userRole('u3', { user: 'alice', role: 'admin' }),
+    field: 'spec.user',
+  },
+  {
+    name: 'user channel upper-case',
+    manifest: userRole('u4', { user: 'Telegram:1', role: 'admin' }),
+    field: 'spec.user',
+  },
+  {
+    name: 'user longer than 320',
+    manifest: userRole('u5', { user: `telegram:${long(312, '1')}`, role: 'admin' }),
+    field: 'spec.user',
+  },
+  {
+    name: 'unknown role',
+    manifest: userRole('u6', { user: 'telegram:1', role: 'boss' }),
+    field: 'spec.role',
+  },
+  { name: 'role missing', manifest: userRole('u7', { user: 'telegram:1' }), field: 'spec.role' },
+  {
+    name: 'agentGroup not a name',
+    manifest: userRole('u8', { user: 'telegram:1', role: 'admin', agentGroup: 'Not A Name' }),
+    field: 'spec.agentGroup',
+  },
+];
+
+/** Manifests that must be accepted (with defaults filled in the same way on both sides). */
+export const VALID_MANIFESTS: Record<string, unknown>[] = [
+  agentGroup('empty'),
+  agentGroup('full', {
+    displayName: 'Full',
+    folder: 'full-folder',
+    provider: 'mock',
+    model: 'm',
+    instructions: 'hi',
+    runner: {
+      image: 'ghcr.io/x/y:1',
+      resources: { requests: { cpu: '500m', memory: '256Mi' }, limits: { cpu: 1 } },
+      env: [{ name: 'FOO', value: 'bar' }],
+      idleTimeout: '1h30m',
+    },
+  }),
+  messagingGroup('web-main', { channel: 'web', platformId: 'main', agents: [{ agentGroup: 'full' }] }),
+  messagingGroup('teams-chat', {
+    channel: 'teams',
+    platformId: '19:abc@thread.v2',
+    isGroup: true,
+    unknownSenderPolicy: 'request_approval',
+    agents: [
+      { agentGroup: 'a', engage: { mode: 'pattern', pattern: '.' }, priority: -5 },
+      { agentGroup: 'b' },
+    ],
+  }),
+  userRole('owner', { user: 'telegram:1', role: 'owner' }),
+  userRole('admin-global', { user: 'teams:29:abc', role: 'admin' }),
+  userRole('member', { user: 'web:local', role: 'member', agentGroup: 'full', displayName: 'Local' }),
+];
