@@ -45,9 +45,17 @@ export interface SendResult {
   platformMessageId: string | null;
 }
 
+/** What became of an inbound message. */
+export interface InboundOutcome {
+  /** Sessions the message was written to (as a prompt or as context). */
+  delivered: number;
+  /** Why it reached no agent, when it did not. */
+  dropped: string | null;
+}
+
 /** What an adapter calls when something arrives. `onMessage` resolves once the message is durably accepted. */
 export interface InboundSink {
-  onMessage(message: InboundMessage): Promise<void>;
+  onMessage(message: InboundMessage): Promise<InboundOutcome>;
   /** A click on a question card option. */
   onAction?(action: {
     channelType: string;

@@ -137,6 +137,55 @@ export const UserDmRow = z.object({
   resolved_at: iso,
 });
 
+export const SessionRow = z.object({
+  id: z.string(),
+  agent_group_id: z.string(),
+  messaging_group_id: z.string().nullable(),
+  thread_id: z.string().nullable(),
+  session_mode: z.enum(SESSION_MODES),
+  status: z.enum(['active', 'closed']),
+  runner_token_hash: z.string().nullable(),
+  next_wake_at: iso.nullable(),
+  last_active: iso,
+  created_at: iso,
+});
+
+export const DroppedMessageRow = z.object({
+  channel_type: z.string(),
+  platform_id: z.string(),
+  user_id: z.string(),
+  reason: z.string(),
+  messaging_group_id: z.string().nullable(),
+  agent_group_id: z.string().nullable(),
+  sender_name: z.string().nullable(),
+  message_count: z.number().int(),
+  first_seen: iso,
+  last_seen: iso,
+});
+
+export const PendingSenderApprovalRow = z.object({
+  id: z.string(),
+  messaging_group_id: z.string(),
+  agent_group_id: z.string(),
+  sender_id: z.string(),
+  sender_name: z.string().nullable(),
+  original_message: z.string(),
+  approver_user_id: z.string().nullable(),
+  created_at: iso,
+});
+
+export const PendingQuestionRow = z.object({
+  question_id: z.string(),
+  session_id: z.string(),
+  message_out_id: z.string(),
+  channel_type: z.string(),
+  platform_id: z.string(),
+  thread_id: z.string().nullable(),
+  title: z.string(),
+  options: z.string(),
+  created_at: iso,
+});
+
 export const MigrationRow = z.object({
   id: z.number().int(),
   name: z.string(),
@@ -154,6 +203,10 @@ export const CENTRAL_TABLES = {
   user_roles: UserRoleRow,
   agent_group_members: MemberRow,
   user_dms: UserDmRow,
+  sessions: SessionRow,
+  dropped_messages: DroppedMessageRow,
+  pending_sender_approvals: PendingSenderApprovalRow,
+  pending_questions: PendingQuestionRow,
 } as const;
 
 type Rows<T extends Record<string, z.ZodType>> = { [K in keyof T]: z.infer<T[K]> };
@@ -168,3 +221,4 @@ export type Wiring = z.infer<typeof WiringRow>;
 export type AgentDestination = z.infer<typeof AgentDestinationRow>;
 export type User = z.infer<typeof UserRow>;
 export type UserRole = z.infer<typeof UserRoleRow>;
+export type Session = z.infer<typeof SessionRow>;

@@ -1,5 +1,6 @@
 import type { Migration } from '../migrate.js';
 import { initial } from './001-initial.js';
+import { sessions } from './002-sessions.js';
 
 /** The central DB's migrations, in order. Append only. */
-export const CENTRAL_MIGRATIONS: readonly Migration[] = [initial];
+export const CENTRAL_MIGRATIONS: readonly Migration[] = [initial, sessions];

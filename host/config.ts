@@ -1,0 +1,113 @@
+/**
+ * The host's configuration, from the environment, parsed by one zod schema. A bad value fails fast with the
+ * variable's name. Secrets (ANTHROPIC_API_KEY, NANOCLAW_WEB_TOKEN) are kept out of anything that gets logged:
+ * use `describeConfig` for logs.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const seconds = z.coerce.number().positive();
+
+export const HostEnv = z.object({
+  NANOCLAW_DATA_DIR: z.string().min(1).default('./data'),
+  NANOCLAW_CONFIG_DIR: z.string().min(1).default('./nanoclaw.d'),
+  NANOCLAW_PORT: port.default(3000),
+  /** The address the web chat binds; anything but loopback requires NANOCLAW_WEB_TOKEN. */
+  NANOCLAW_BIND: z.string().min(1).default('127.0.0.1'),
+  NANOCLAW_WEB_TOKEN: z.string().min(16).optional(),
+  /** The port runners reach the host on (notification channel + credential proxy). 0 = pick a free one. */
+  NANOCLAW_RUNNER_PORT: port.default(0),
+  NANOCLAW_RUNNER_BIND: z.string().min(1).default('127.0.0.1'),
+  /** The URL runners use to reach the runner port; defaults to http://127.0.0.1:<runner port>. */
+  NANOCLAW_RUNNER_HOST_URL: z.url().optional(),
+  NANOCLAW_RUNTIME: z.enum(['local-process', 'kubernetes']).default('local-process'),
+  NANOCLAW_WATCH_NAMESPACES: z.string().optional(),
+  NANOCLAW_IDLE_TIMEOUT_SECONDS: seconds.default(30 * 60),
+  NANOCLAW_HEARTBEAT_TIMEOUT_SECONDS: seconds.default(90),
+  NANOCLAW_CLAIM_TIMEOUT_SECONDS: seconds.default(30 * 60),
+  NANOCLAW_SWEEP_INTERVAL_SECONDS: seconds.default(30),
+  NANOCLAW_RUNNER_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
+  ANTHROPIC_API_KEY: z.string().min(1).optional(),
+  ANTHROPIC_BASE_URL: z.url().default('https://api.anthropic.com'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  TZ: z.string().optional(),
+});
+
+export interface HostConfig {
+  dataDir: string;
+  configDir: string;
+  port: number;
+  bind: string;
+  webToken: string | undefined;
+  runnerPort: number;
+  runnerBind: string;
+  runnerHostUrl: string | undefined;
+  runtime: 'local-process' | 'kubernetes';
+  watchNamespaces: string[];
+  idleTimeoutMs: number;
+  heartbeatTimeoutMs: number;
+  claimTimeoutMs: number;
+  sweepIntervalMs: number;
+  runnerPollMs: number;
+  anthropicApiKey: string | undefined;
+  anthropicBaseUrl: string;
+  logLevel: z.infer<typeof HostEnv>['LOG_LEVEL'];
+  timezone: string | undefined;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function isLoopback(host: string): boolean {
+  return host === '127.0.0.1' || host === '::1' || host === 'localhost';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): HostConfig {
+  const parsed = HostEnv.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`${issue.path.join('.')}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  if (!isLoopback(e.NANOCLAW_BIND) && !e.NANOCLAW_WEB_TOKEN) {
+    throw new ConfigError(
+      `NANOCLAW_WEB_TOKEN: required when the web chat binds ${e.NANOCLAW_BIND} (anything but loopback)`,
+    );
+  }
+  return {
+    dataDir: path.resolve(e.NANOCLAW_DATA_DIR),
+    configDir: path.resolve(e.NANOCLAW_CONFIG_DIR),
+    port: e.NANOCLAW_PORT,
+    bind: e.NANOCLAW_BIND,
+    webToken: e.NANOCLAW_WEB_TOKEN,
+    runnerPort: e.NANOCLAW_RUNNER_PORT,
+    runnerBind: e.NANOCLAW_RUNNER_BIND,
+    runnerHostUrl: e.NANOCLAW_RUNNER_HOST_URL,
+    runtime: e.NANOCLAW_RUNTIME,
+    watchNamespaces: (e.NANOCLAW_WATCH_NAMESPACES ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    idleTimeoutMs: e.NANOCLAW_IDLE_TIMEOUT_SECONDS * 1000,
+    heartbeatTimeoutMs: e.NANOCLAW_HEARTBEAT_TIMEOUT_SECONDS * 1000,
+    claimTimeoutMs: e.NANOCLAW_CLAIM_TIMEOUT_SECONDS * 1000,
+    sweepIntervalMs: e.NANOCLAW_SWEEP_INTERVAL_SECONDS * 1000,
+    runnerPollMs: e.NANOCLAW_RUNNER_POLL_MS,
+    anthropicApiKey: e.ANTHROPIC_API_KEY,
+    anthropicBaseUrl: e.ANTHROPIC_BASE_URL,
+    logLevel: e.LOG_LEVEL,
+    timezone: e.TZ,
+  };
+}
+
+/** The config as it may appear in a log line: secrets reduced to whether they are set. */
+export function describeConfig(c: HostConfig): Record<string, unknown> {
+  const { anthropicApiKey, webToken, ...rest } = c;
+  return {
+    ...rest,
+    anthropicApiKey: anthropicApiKey ? 'set' : 'unset',
+    webToken: webToken ? 'set' : 'unset',
+  };
+}

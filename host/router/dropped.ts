@@ -1,0 +1,57 @@
+/** The audit of inbound messages that reached no agent, counted per (chat, sender, reason). */
+import type { CentralDb } from '../db/central-db.js';
+import { nowIso } from '../db/central-db.js';
+
+export type DropReason =
+  | 'no_agent_wired'
+  | 'no_agent_engaged'
+  | 'unknown_sender_strict'
+  | 'unknown_sender_request_approval'
+  | 'sender_scope'
+  | 'denied_chat';
+
+export interface DropRecord {
+  channelType: string;
+  platformId: string;
+  userId: string | null;
+  senderName?: string | null;
+  reason: DropReason;
+  messagingGroupId?: string | null;
+  agentGroupId?: string | null;
+}
+
+export function recordDrop(db: CentralDb, d: DropRecord): void {
+  const now = nowIso();
+  db.run(
+    db.q
+      .insertInto('dropped_messages')
+      .values({
+        channel_type: d.channelType,
+        platform_id: d.platformId,
+        user_id: d.userId ?? '',
+        reason: d.reason,
+        messaging_group_id: d.messagingGroupId ?? null,
+        agent_group_id: d.agentGroupId ?? null,
+        sender_name: d.senderName ?? null,
+        message_count: 1,
+        first_seen: now,
+        last_seen: now,
+      })
+      .onConflict((oc) =>
+        oc.columns(['channel_type', 'platform_id', 'user_id', 'reason']).doUpdateSet((eb) => ({
+          message_count: eb('dropped_messages.message_count', '+', 1),
+          last_seen: now,
+          agent_group_id: d.agentGroupId ?? null,
+        })),
+      ),
+  );
+}
+
+export function listDrops(db: CentralDb): { reason: string; user_id: string; message_count: number }[] {
+  return db.all(
+    db.q
+      .selectFrom('dropped_messages')
+      .select(['reason', 'user_id', 'message_count'])
+      .orderBy('last_seen', 'desc'),
+  );
+}

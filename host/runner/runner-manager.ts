@@ -1,0 +1,171 @@
+/**
+ * Starts, replaces and stops runners through the configured runtime, and answers "which session is this token?".
+ *
+ * Invariants:
+ * - A runner's env carries NANOCLAW_ADMIN_USER_IDS as of its start. The spec hash covers it, so a wake after the
+ *   admin set changed replaces the runner before the new message is processed.
+ * - Each runner start issues a fresh session token; only its hash is stored, and the previous token stops working.
+ * - A runner that keeps crashing is restarted with growing delays (0, 0, 10 s, 30 s, 2 min, 5 min, 15 min).
+ * - No model API key goes into a runner's env: ANTHROPIC_BASE_URL points at this host's credential proxy.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { PROXY_PATH_PREFIX, RUNNER_ENV } from '../../protocol/env.js';
+import { adminUserIdsFor } from '../access/access.js';
+import type { CentralDb } from '../db/central-db.js';
+import { getAgentGroup, runnerConfigOf } from '../db/agent-groups.js';
+import type { AgentGroup, Session } from '../db/schema.js';
+import type { AgentRuntime, RunnerSpec } from '../runtime/runtime.js';
+import { GLOBAL_SUBPATH, groupSubPath, sessionSubPath, type DataLayout } from '../session/layout.js';
+import { findSessionByTokenHash, setRunnerTokenHash } from '../session/session-store.js';
+import { hashToken, newSessionToken } from './session-token.js';
+
+const CRASH_BACKOFF_MS = [0, 0, 10_000, 30_000, 120_000, 300_000, 900_000];
+const CRASH_WINDOW_MS = 60 * 60 * 1000;
+
+export interface RunnerManagerOptions {
+  db: CentralDb;
+  layout: DataLayout;
+  runtime: AgentRuntime;
+  log: Logger;
+  /** The URL runners reach the host's runner port on. */
+  hostUrl: () => string;
+  hasApiKey: boolean;
+  pollIntervalMs: number;
+  logLevel: string;
+}
+
+interface CrashRecord {
+  count: number;
+  lastAt: number;
+}
+
+export class RunnerManager {
+  private readonly crashes = new Map<string, CrashRecord>();
+  private readonly pending = new Map<string, Promise<void>>();
+  private readonly warnedMock = new Set<string>();
+
+  constructor(private readonly o: RunnerManagerOptions) {}
+
+  /** Ensures a runner runs for the session (deduplicating concurrent calls), honouring crash backoff. */
+  wake(session: Session): Promise<void> {
+    const inflight = this.pending.get(session.id);
+    if (inflight) return inflight;
+    const p = this.doWake(session).finally(() => this.pending.delete(session.id));
+    this.pending.set(session.id, p);
+    return p;
+  }
+
+  /** Milliseconds until the session may be started again after crashes (0 = now). */
+  backoffRemaining(sessionId: string, now = Date.now()): number {
+    const c = this.crashes.get(sessionId);
+    if (!c) return 0;
+    const delay = CRASH_BACKOFF_MS[Math.min(c.count, CRASH_BACKOFF_MS.length - 1)]!;
+    return Math.max(0, c.lastAt + delay - now);
+  }
+
+  recordCrash(sessionId: string, now = Date.now()): void {
+    const prev = this.crashes.get(sessionId);
+    const count = prev && now - prev.lastAt < CRASH_WINDOW_MS ? prev.count + 1 : 1;
+    this.crashes.set(sessionId, { count, lastAt: now });
+  }
+
+  clearCrashes(sessionId: string): void {
+    this.crashes.delete(sessionId);
+  }
+
+  private async doWake(session: Session): Promise<void> {
+    if (this.backoffRemaining(session.id) > 0) return;
+    const group = getAgentGroup(this.o.db, session.agent_group_id);
+    if (!group) throw new Error(`agent group ${session.agent_group_id} of session ${session.id} is gone`);
+    this.materializeInstructions(group);
+    const spec = this.specFor(session, group);
+    const result = await this.o.runtime.ensureRunning(spec);
+    if (result === 'replaced') {
+      this.o.log.info(
+        { sessionId: session.id, agentGroup: group.id },
+        'runner replaced: its configuration changed',
+      );
+    }
+  }
+
+  specFor(session: Session, group: AgentGroup): RunnerSpec {
+    const runner = runnerConfigOf(group);
+    const provider = this.effectiveProvider(group);
+    const hostUrl = this.o.hostUrl();
+    const env: Record<string, string> = {
+      [RUNNER_ENV.sessionId]: session.id,
+      [RUNNER_ENV.agentGroupId]: group.id,
+      [RUNNER_ENV.adminUserIds]: adminUserIdsFor(this.o.db, group.id).join(','),
+      [RUNNER_ENV.hostUrl]: hostUrl,
+      [RUNNER_ENV.provider]: provider,
+      [RUNNER_ENV.pollIntervalMs]: String(this.o.pollIntervalMs),
+      [RUNNER_ENV.anthropicBaseUrl]: `${hostUrl}${PROXY_PATH_PREFIX}`,
+      [RUNNER_ENV.logLevel]: this.o.logLevel,
+      ...(group.model ? { [RUNNER_ENV.model]: group.model } : {}),
+    };
+    const extraEnv = (runner.env ?? []).filter((e) => !/^(NANOCLAW_|ANTHROPIC_)/.test(e.name));
+    const specHash = createHash('sha256')
+      .update(JSON.stringify([env, extraEnv, runner.image ?? null, runner.resources ?? null]))
+      .digest('hex')
+      .slice(0, 16);
+    return {
+      sessionId: session.id,
+      agentGroupId: group.id,
+      folder: group.folder,
+      sessionSubPath: sessionSubPath(group.folder, session.id),
+      agentSubPath: groupSubPath(group.folder),
+      globalSubPath: GLOBAL_SUBPATH,
+      env,
+      extraEnv,
+      ...(runner.image ? { image: runner.image } : {}),
+      ...(runner.resources ? { resources: runner.resources } : {}),
+      specHash,
+      issueToken: () => {
+        const token = newSessionToken();
+        setRunnerTokenHash(this.o.db, session.id, hashToken(token));
+        return token;
+      },
+    };
+  }
+
+  /** `claude` needs the host to hold an API key; without one the group runs the mock provider (warned once). */
+  private effectiveProvider(group: AgentGroup): 'claude' | 'mock' {
+    if (group.agent_provider === 'claude' && !this.o.hasApiKey) {
+      if (!this.warnedMock.has(group.id)) {
+        this.warnedMock.add(group.id);
+        this.o.log.warn(
+          { agentGroup: group.id },
+          'no ANTHROPIC_API_KEY configured: this agent group runs the mock provider until one is set',
+        );
+      }
+      return 'mock';
+    }
+    return group.agent_provider;
+  }
+
+  /** The group's instructions become CLAUDE.md in its folder (written only when they differ). */
+  private materializeInstructions(group: AgentGroup): void {
+    if (group.instructions === null) return;
+    const dir = path.join(this.o.layout.dataDir, groupSubPath(group.folder));
+    const file = path.join(dir, 'CLAUDE.md');
+    fs.mkdirSync(dir, { recursive: true });
+    const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null;
+    if (current !== group.instructions) fs.writeFileSync(file, group.instructions);
+  }
+
+  authenticate(token: string): Session | undefined {
+    const session = findSessionByTokenHash(this.o.db, hashToken(token));
+    return session?.status === 'active' ? session : undefined;
+  }
+
+  isRunning(sessionId: string): boolean {
+    return this.o.runtime.isRunning(sessionId);
+  }
+
+  stop(sessionId: string, reason: string): Promise<void> {
+    return this.o.runtime.stop(sessionId, reason);
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * The port runners talk to: the notification channel and the credential proxy, both authenticated with the
+ * session token. On Kubernetes this is the only host port runner pods may reach (NetworkPolicy).
+ */
+import http from 'node:http';
+import type { Logger } from 'pino';
+import { PROXY_PATH_PREFIX, RUNNER_CHANNEL_PATH } from '../../protocol/env.js';
+import type { Session } from '../db/schema.js';
+import { proxyModelRequest, type CredentialProxyOptions } from './credential-proxy.js';
+import type { RunnerLink } from './runner-link.js';
+import { tokenFromHeaders } from './session-token.js';
+
+export interface RunnerServerDeps {
+  link: RunnerLink;
+  authenticate: (token: string) => Session | undefined;
+  proxy: CredentialProxyOptions;
+  log: Logger;
+}
+
+export function createRunnerServer(deps: RunnerServerDeps): http.Server {
+  const server = http.createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (req.method === 'GET' && path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"ok":true}');
+      return;
+    }
+    const token = tokenFromHeaders(req.headers);
+    const session = token ? deps.authenticate(token) : undefined;
+    if (!session) {
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          type: 'error',
+          error: { type: 'authentication_error', message: 'unknown session token' },
+        }),
+      );
+      req.resume();
+      return;
+    }
+    if (req.method === 'POST' && path === RUNNER_CHANNEL_PATH) {
+      deps.link.accept(session.id, req, res);
+      return;
+    }
+    if (path === PROXY_PATH_PREFIX || path.startsWith(`${PROXY_PATH_PREFIX}/`)) {
+      proxyModelRequest(deps.proxy, session.id, req, res);
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: `no route ${req.method} ${path}` }));
+    req.resume();
+  });
+  server.requestTimeout = 0;
+  server.headersTimeout = 30_000;
+  return server;
+}

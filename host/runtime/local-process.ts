@@ -1,0 +1,192 @@
+/**
+ * The embedded runtime: each runner is a child process of the host, with the same workspace tree a pod gets.
+ * The session directory becomes the workspace; `agent` and `global` inside it link to the group folder and the
+ * global folder (on Kubernetes they are mounts at the same paths).
+ *
+ * Invariants:
+ * - At most one runner process per session. A pid file in the session directory survives a host crash, and
+ *   start() kills leftovers before any new runner can open the same outbound.db.
+ * - The child gets a clean environment: only the spec's env, the session token, PATH, HOME and TZ. The host's
+ *   own secrets (ANTHROPIC_API_KEY, channel tokens) are never inherited.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import type { Logger } from 'pino';
+import { AGENT_SUBDIR, GLOBAL_SUBDIR } from '../../protocol/paths.js';
+import { RUNNER_ENV } from '../../protocol/env.js';
+import type { AgentRuntime, EnsureResult, RunnerExit, RunnerInfo, RunnerSpec } from './runtime.js';
+
+const PID_FILE = 'runner.pid';
+const STOP_GRACE_MS = 5000;
+
+export interface LocalProcessOptions {
+  dataDir: string;
+  /** argv of the runner, e.g. [process.execPath, '<repo>/dist/container/agent-runner/main.js']. */
+  command: string[];
+  log: Logger;
+  timezone?: string;
+  /** Where runner stdout/stderr lines go; defaults to the host's stdout. */
+  output?: (line: string) => void;
+}
+
+interface Running {
+  child: ChildProcess;
+  info: RunnerInfo;
+  stopping: boolean;
+  exited: Promise<void>;
+}
+
+export class LocalProcessRuntime implements AgentRuntime {
+  readonly kind = 'local-process' as const;
+  private readonly running = new Map<string, Running>();
+  private readonly listeners = new Set<(exit: RunnerExit) => void>();
+
+  constructor(private readonly opts: LocalProcessOptions) {}
+
+  start(): Promise<void> {
+    const sessionsDir = path.join(this.opts.dataDir, 'sessions');
+    let killed = 0;
+    for (const pidFile of findPidFiles(sessionsDir)) {
+      const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
+      if (Number.isInteger(pid) && pid > 0 && isRunnerProcess(pid)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+          killed++;
+        } catch {
+          // already gone
+        }
+      }
+      fs.rmSync(pidFile, { force: true });
+    }
+    if (killed > 0) this.opts.log.warn({ killed }, 'killed runners left behind by a previous host');
+    return Promise.resolve();
+  }
+
+  isRunning(sessionId: string): boolean {
+    return this.running.has(sessionId);
+  }
+
+  list(): RunnerInfo[] {
+    return [...this.running.values()].map((r) => r.info);
+  }
+
+  onExit(listener: (exit: RunnerExit) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async ensureRunning(spec: RunnerSpec): Promise<EnsureResult> {
+    const current = this.running.get(spec.sessionId);
+    if (current && !current.stopping && current.info.specHash === spec.specHash) return 'already-running';
+    let result: EnsureResult = 'started';
+    if (current) {
+      result = 'replaced';
+      await this.stop(spec.sessionId, 'spec changed');
+    }
+    this.spawnRunner(spec);
+    return result;
+  }
+
+  private spawnRunner(spec: RunnerSpec): void {
+    const workspace = path.join(this.opts.dataDir, spec.sessionSubPath);
+    fs.mkdirSync(workspace, { recursive: true });
+    linkInto(workspace, AGENT_SUBDIR, path.join(this.opts.dataDir, spec.agentSubPath));
+    linkInto(workspace, GLOBAL_SUBDIR, path.join(this.opts.dataDir, spec.globalSubPath));
+    const home = path.join(workspace, '.home');
+    fs.mkdirSync(home, { recursive: true });
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: home,
+      ...(this.opts.timezone ? { TZ: this.opts.timezone } : {}),
+      ...Object.fromEntries(spec.extraEnv.map((e) => [e.name, e.value])),
+      ...spec.env,
+      [RUNNER_ENV.workspace]: workspace,
+      [RUNNER_ENV.sessionToken]: spec.issueToken(),
+    };
+    const [cmd, ...args] = this.opts.command;
+    const child = spawn(cmd!, args, { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const info: RunnerInfo = { sessionId: spec.sessionId, specHash: spec.specHash, startedAt: Date.now() };
+    const pidFile = path.join(workspace, PID_FILE);
+    if (child.pid) fs.writeFileSync(pidFile, String(child.pid));
+    const out = this.opts.output ?? ((line: string) => process.stdout.write(`${line}\n`));
+    for (const stream of [child.stdout, child.stderr]) {
+      if (stream) readline.createInterface({ input: stream }).on('line', out);
+    }
+    const entry: Running = {
+      child,
+      info,
+      stopping: false,
+      exited: new Promise((resolve) => {
+        child.once('exit', (code, signal) => {
+          fs.rmSync(pidFile, { force: true });
+          if (this.running.get(spec.sessionId) === entry) this.running.delete(spec.sessionId);
+          const exit: RunnerExit = { sessionId: spec.sessionId, code, signal, expected: entry.stopping };
+          this.opts.log[exit.expected ? 'debug' : 'warn'](
+            { sessionId: spec.sessionId, code, signal },
+            exit.expected ? 'runner stopped' : 'runner exited unexpectedly',
+          );
+          for (const l of this.listeners) l(exit);
+          resolve();
+        });
+      }),
+    };
+    child.once('error', (err) =>
+      this.opts.log.error({ sessionId: spec.sessionId, err: err.message }, 'runner spawn failed'),
+    );
+    this.running.set(spec.sessionId, entry);
+    this.opts.log.info(
+      { sessionId: spec.sessionId, agentGroup: spec.agentGroupId, pid: child.pid },
+      'runner started',
+    );
+  }
+
+  async stop(sessionId: string, reason: string): Promise<void> {
+    const r = this.running.get(sessionId);
+    if (!r) return;
+    r.stopping = true;
+    this.opts.log.debug({ sessionId, reason }, 'stopping runner');
+    r.child.kill('SIGTERM');
+    const timer = setTimeout(() => r.child.kill('SIGKILL'), STOP_GRACE_MS);
+    await r.exited;
+    clearTimeout(timer);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.running.keys()].map((id) => this.stop(id, 'host shutdown')));
+  }
+}
+
+/** Points `<workspace>/<name>` at `target`, replacing a stale link. */
+function linkInto(workspace: string, name: string, target: string): void {
+  const link = path.join(workspace, name);
+  fs.mkdirSync(target, { recursive: true });
+  try {
+    if (fs.readlinkSync(link) === target) return;
+    fs.rmSync(link, { force: true });
+  } catch {
+    // not a link yet
+  }
+  fs.symlinkSync(target, link, 'dir');
+}
+
+function* findPidFiles(sessionsDir: string): Generator<string> {
+  if (!fs.existsSync(sessionsDir)) return;
+  for (const folder of fs.readdirSync(sessionsDir)) {
+    const dir = path.join(sessionsDir, folder);
+    if (!fs.statSync(dir).isDirectory()) continue;
+    for (const session of fs.readdirSync(dir)) {
+      const pidFile = path.join(dir, session, PID_FILE);
+      if (fs.existsSync(pidFile)) yield pidFile;
+    }
+  }
+}
+
+function isRunnerProcess(pid: number): boolean {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('agent-runner');
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * How the host runs agent-runners: one runner per active session, wherever the runtime puts it (a child process
+ * on this machine, a pod on Kubernetes). Both runtimes give a runner the same filesystem (protocol/paths.ts) and
+ * the same environment (protocol/env.ts).
+ *
+ * Contract:
+ * - ensureRunning is idempotent: a runner already running with the same specHash is left alone; one running with
+ *   a different specHash (the admin set, image or resources changed) is replaced before the call returns.
+ * - The runtime calls spec.issueToken() exactly when it starts a new runner, and passes the token to it without
+ *   putting it anywhere a log line or a status field would show it.
+ * - onExit fires once per runner that stops, whether asked to (expected) or not.
+ */
+export interface RunnerSpec {
+  sessionId: string;
+  agentGroupId: string;
+  folder: string;
+  /** Relative to the data dir (a PVC subPath on Kubernetes). */
+  sessionSubPath: string;
+  agentSubPath: string;
+  globalSubPath: string;
+  /** Runner environment: NANOCLAW_* and ANTHROPIC_BASE_URL, never a model API key or the session token. */
+  env: Record<string, string>;
+  /** Extra env from the AgentGroup (names were checked not to clash with the host's). */
+  extraEnv: { name: string; value: string }[];
+  image?: string;
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  /** Changes whenever something changes that a running runner cannot pick up. */
+  specHash: string;
+  issueToken: () => string;
+}
+
+export type EnsureResult = 'already-running' | 'started' | 'replaced';
+
+export interface RunnerInfo {
+  sessionId: string;
+  specHash: string;
+  startedAt: number;
+}
+
+export interface RunnerExit {
+  sessionId: string;
+  code: number | null;
+  signal: string | null;
+  /** The host asked for this stop (idle, replace, shutdown). */
+  expected: boolean;
+}
+
+export interface AgentRuntime {
+  readonly kind: 'local-process' | 'kubernetes';
+  /** Start-up work, e.g. removing runners a previous host left behind. */
+  start(): Promise<void>;
+  ensureRunning(spec: RunnerSpec): Promise<EnsureResult>;
+  stop(sessionId: string, reason: string): Promise<void>;
+  list(): RunnerInfo[];
+  isRunning(sessionId: string): boolean;
+  onExit(listener: (exit: RunnerExit) => void): () => void;
+  /** Stops every runner. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,163 @@
+/**
+ * Turns a routed message into a row in the right session's inbound.db and makes sure a runner will see it.
+ *
+ * Invariants:
+ * - A message is "accepted" once its inbound.db row is committed; everything after (notices, waking a runner)
+ *   can fail and be retried by the sweep without losing it.
+ * - The inbound row id is derived from (channel, chat, platform message id), so a platform that re-delivers a
+ *   message after a restart does not create a second row.
+ * - The session's destination projection and default reply address are rewritten whenever they change.
+ */
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { ChatInContent } from '../../protocol/messages.js';
+import type { Destination } from '../../protocol/session-db.js';
+import type { CentralDb } from '../db/central-db.js';
+import { getAgentGroup } from '../db/agent-groups.js';
+import { listDestinations } from '../db/destinations.js';
+import { getMessagingGroup } from '../db/messaging-groups.js';
+import type { Session } from '../db/schema.js';
+import type { AgentDelivery, SessionSink } from '../router/route-inbound.js';
+import { insertInbound, writeSessionContext, type NewInboundMessage } from './inbound-writer.js';
+import type { SessionDbs, SessionRef } from './session-dbs.js';
+import { findActiveSession, getSession, resolveSession, touchSession } from './session-store.js';
+
+/** What the session manager needs from the runner side of the host. */
+export interface WakeTarget {
+  /** Tell a connected runner that inbound.db has new rows (no-op when not connected). */
+  notifyInbound(sessionId: string, seq: number): void;
+  /** Make sure a runner is running for the session. */
+  wake(session: Session): Promise<void>;
+}
+
+export function inboundRowId(channelType: string, platformId: string, messageId: string): string {
+  return `m-${createHash('sha256').update(`${channelType}\0${platformId}\0${messageId}`).digest('hex').slice(0, 24)}`;
+}
+
+export class SessionManager implements SessionSink {
+  private readonly contextHash = new Map<string, string>();
+
+  constructor(
+    private readonly db: CentralDb,
+    private readonly dbs: SessionDbs,
+    private readonly runners: WakeTarget,
+    private readonly log: Logger,
+  ) {}
+
+  refOf(session: Pick<Session, 'id' | 'agent_group_id'>): SessionRef {
+    const group = getAgentGroup(this.db, session.agent_group_id);
+    if (!group)
+      throw new Error(
+        `session ${session.id} belongs to agent group ${session.agent_group_id}, which is gone`,
+      );
+    return { id: session.id, folder: group.folder };
+  }
+
+  hasActiveSession(agentGroupId: string, messagingGroupId: string, threadId: string): boolean {
+    return (
+      findActiveSession(this.db, { agentGroupId, messagingGroupId, threadId, mode: 'per-thread' }) !==
+      undefined
+    );
+  }
+
+  async deliver(d: AgentDelivery): Promise<{ sessionId: string }> {
+    const { session, created } = resolveSession(this.db, {
+      agentGroupId: d.agentGroupId,
+      messagingGroupId: d.messagingGroup.id,
+      threadId: d.threadId,
+      mode: d.mode,
+    });
+    if (created)
+      this.log.info({ sessionId: session.id, agentGroup: d.agentGroupId, mode: d.mode }, 'session created');
+    const address = d.message.replyTo ?? d.message;
+    const content: ChatInContent = {
+      text: d.message.text,
+      sender: d.userId,
+      senderName: d.message.senderName ?? null,
+      platformMessageId: d.message.messageId,
+      isMention: d.message.isMention,
+    };
+    await this.write(
+      session,
+      {
+        id: inboundRowId(d.message.channelType, d.message.platformId, d.message.messageId),
+        kind: 'chat',
+        content,
+        trigger: d.wake,
+        channelType: address.channelType,
+        platformId: address.platformId,
+        threadId: address.threadId,
+        timestamp: d.message.timestamp,
+      },
+      d.wake,
+    );
+    return { sessionId: session.id };
+  }
+
+  /** Writes one inbound row (idempotent by id); with `wake`, notifies or starts the runner. */
+  async write(session: Session, msg: NewInboundMessage, wake: boolean): Promise<number> {
+    const ref = this.refOf(session);
+    this.refreshContext(session, ref);
+    const { seq, inserted } = insertInbound(this.dbs.inbound(ref), this.dbs.outbound(ref), msg);
+    touchSession(this.db, session.id);
+    if (!inserted)
+      this.log.debug({ sessionId: session.id, seq }, 'message already accepted; not written twice');
+    if (wake) {
+      this.runners.notifyInbound(session.id, seq);
+      await this.runners.wake(session);
+    }
+    return seq;
+  }
+
+  /** Rewrites the destinations and default reply address in inbound.db if they changed. */
+  refreshContext(session: Session, ref: SessionRef = this.refOf(session)): void {
+    const destinations = this.destinationsOf(session.agent_group_id);
+    const origin = session.messaging_group_id
+      ? getMessagingGroup(this.db, session.messaging_group_id)
+      : undefined;
+    const routing = {
+      channelType: origin?.channel_type ?? null,
+      platformId: origin?.platform_id ?? null,
+      threadId: session.thread_id,
+    };
+    const hash = createHash('sha256')
+      .update(JSON.stringify([destinations, routing]))
+      .digest('hex');
+    if (this.contextHash.get(session.id) === hash) return;
+    writeSessionContext(this.dbs.inbound(ref), destinations, routing);
+    this.contextHash.set(session.id, hash);
+  }
+
+  private destinationsOf(agentGroupId: string): Destination[] {
+    return listDestinations(this.db, agentGroupId).map((d): Destination => {
+      if (d.target_type === 'channel') {
+        const mg = getMessagingGroup(this.db, d.target_id);
+        return {
+          name: d.local_name,
+          display_name: mg?.name ?? null,
+          type: 'channel',
+          channel_type: mg?.channel_type ?? null,
+          platform_id: mg?.platform_id ?? null,
+          agent_group_id: null,
+        };
+      }
+      const ag = getAgentGroup(this.db, d.target_id);
+      return {
+        name: d.local_name,
+        display_name: ag?.name ?? null,
+        type: 'agent',
+        channel_type: null,
+        platform_id: null,
+        agent_group_id: d.target_id,
+      };
+    });
+  }
+
+  session(id: string): Session | undefined {
+    return getSession(this.db, id);
+  }
+
+  forget(sessionId: string): void {
+    this.contextHash.delete(sessionId);
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * Copies the runner's progress (outbound.db processing_ack) into the host's messages_in.status, and schedules the
+ * next occurrence of a recurring task when one finishes — completed or failed, so a task that failed once keeps
+ * recurring. Only rows still 'pending' are looked at, so the work is proportional to what is in flight.
+ */
+import type { InboundDb, OutboundDb } from '../../protocol/session-db.js';
+import { isoNow } from '../../protocol/session-db.js';
+import { newId } from '../db/ids.js';
+import { insertInbound } from '../session/inbound-writer.js';
+import { nextOccurrence } from './recurrence.js';
+
+interface PendingRow {
+  id: string;
+  kind: 'chat' | 'task' | 'system';
+  recurrence: string | null;
+  series_id: string | null;
+  process_after: string | null;
+  channel_type: string | null;
+  platform_id: string | null;
+  thread_id: string | null;
+  content: string;
+}
+
+export interface AckSyncResult {
+  completed: number;
+  failed: number;
+  recurred: number;
+  /** Ids with a 'processing' ack and the time it was claimed. */
+  claimed: { id: string; since: string }[];
+}
+
+export function syncAcks(
+  inbound: InboundDb,
+  outbound: OutboundDb,
+  now = new Date(),
+  tz?: string,
+): AckSyncResult {
+  const result: AckSyncResult = { completed: 0, failed: 0, recurred: 0, claimed: [] };
+  const pending = inbound.prepare(`SELECT * FROM messages_in WHERE status = 'pending'`).all() as PendingRow[];
+  if (pending.length === 0) return result;
+  const byId = new Map(pending.map((r) => [r.id, r]));
+  const acks: { message_id: string; status: string; status_changed: string }[] = [];
+  const ids = [...byId.keys()];
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    acks.push(
+      ...(outbound
+        .prepare(
+          `SELECT message_id, status, status_changed FROM processing_ack WHERE message_id IN (${chunk.map(() => '?').join(',')})`,
+        )
+        .all(...chunk) as typeof acks),
+    );
+  }
+  inbound.tx(() => {
+    for (const ack of acks) {
+      if (ack.status === 'processing') {
+        result.claimed.push({ id: ack.message_id, since: ack.status_changed });
+        continue;
+      }
+      const row = byId.get(ack.message_id)!;
+      const status = ack.status === 'failed' ? 'failed' : 'completed';
+      inbound
+        .prepare(`UPDATE messages_in SET status = ?, recurrence = NULL WHERE id = ?`)
+        .run(status, row.id);
+      result[status]++;
+      if (row.recurrence) {
+        const base =
+          row.process_after && row.process_after > isoNow(now.getTime()) ? new Date(row.process_after) : now;
+        insertInbound(inbound, null, {
+          id: newId('task'),
+          kind: row.kind,
+          content: JSON.parse(row.content) as unknown,
+          processAfter: nextOccurrence(row.recurrence, base, tz).toISOString(),
+          recurrence: row.recurrence,
+          seriesId: row.series_id ?? row.id,
+          channelType: row.channel_type,
+          platformId: row.platform_id,
+          threadId: row.thread_id,
+        });
+        result.recurred++;
+      }
+    }
+  });
+  return result;
+}
+
+/**
+ * Puts claimed-but-unfinished messages back in line after their runner died or hung: one more try, later each
+ * time (5 s · 2^tries), or 'failed' after `maxTries`. The new runner drops the stale claims when it starts.
+ */
+export function resetClaims(
+  inbound: InboundDb,
+  ids: string[],
+  now = Date.now(),
+  maxTries = 5,
+  baseMs = 5000,
+): number {
+  let failed = 0;
+  inbound.tx(() => {
+    for (const id of ids) {
+      const row = inbound
+        .prepare(`SELECT tries FROM messages_in WHERE id = ? AND status = 'pending'`)
+        .get(id) as { tries: number } | undefined;
+      if (!row) continue;
+      const tries = row.tries + 1;
+      if (tries >= maxTries) {
+        inbound.prepare(`UPDATE messages_in SET status = 'failed', tries = ? WHERE id = ?`).run(tries, id);
+        failed++;
+      } else {
+        const after = new Date(now + baseMs * 2 ** (tries - 1)).toISOString();
+        inbound
+          .prepare(`UPDATE messages_in SET tries = ?, process_after = ? WHERE id = ?`)
+          .run(tries, after, id);
+      }
+    }
+  });
+  return failed;
+}
