@@ -1,0 +1,93 @@
+/**
+ * `nanoclaw chat`: a terminal client for a running host's web chat API. Lines typed go to POST /api/messages;
+ * replies stream back over /api/events. Ends on EOF (Ctrl-D) or Ctrl-C.
+ */
+import readline from 'node:readline';
+import { parse } from './args.js';
+
+const HELP = `Usage: nanoclaw chat [--url URL] [--chat ID] [--sender HANDLE] [--thread ID] [--token TOKEN]
+
+Talks to an agent through a running host (default http://127.0.0.1:3000, chat "main", sender "local").
+The token defaults to NANOCLAW_WEB_TOKEN.
+`;
+
+export async function chatCommand(argv: string[]): Promise<number> {
+  const { values } = parse(argv, {
+    url: { type: 'string' },
+    chat: { type: 'string' },
+    sender: { type: 'string' },
+    thread: { type: 'string' },
+    token: { type: 'string' },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const base = new URL(values.url ?? `http://127.0.0.1:${process.env.NANOCLAW_PORT ?? '3000'}/`);
+  const token = values.token ?? process.env.NANOCLAW_WEB_TOKEN;
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const events = new URL('/api/events', base);
+  if (values.chat) events.searchParams.set('chat', values.chat);
+  const abort = new AbortController();
+  const stream = await fetch(events, { headers, signal: abort.signal });
+  if (!stream.ok || !stream.body) {
+    process.stderr.write(`nanoclaw chat: cannot watch ${events.origin}: HTTP ${stream.status}\n`);
+    return 1;
+  }
+  void printEvents(stream.body, values.thread ?? null);
+
+  const rl = readline.createInterface({ input: process.stdin, terminal: process.stdin.isTTY });
+  if (process.stdin.isTTY)
+    process.stdout.write(`connected to ${base.origin}; type a message, Ctrl-D to quit\n`);
+  for await (const line of rl) {
+    const text = line.trim();
+    if (!text) continue;
+    const res = await fetch(new URL('/api/messages', base), {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        text,
+        ...(values.sender ? { sender: values.sender } : {}),
+        ...(values.chat ? { chat: values.chat } : {}),
+        ...(values.thread ? { thread: values.thread } : {}),
+      }),
+    });
+    const body = (await res.json().catch(() => ({}))) as {
+      error?: string;
+      dropped?: string | null;
+      delivered?: number;
+    };
+    if (!res.ok) process.stderr.write(`! ${body.error ?? res.statusText}\n`);
+    else if (body.delivered === 0 && body.dropped)
+      process.stderr.write(`! not delivered to an agent: ${body.dropped}\n`);
+  }
+  abort.abort();
+  return 0;
+}
+
+async function printEvents(body: ReadableStream<Uint8Array>, thread: string | null): Promise<void> {
+  const decoder = new TextDecoder();
+  let buffer = '';
+  try {
+    for await (const chunk of body) {
+      buffer += decoder.decode(chunk, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = block
+          .split('\n')
+          .filter((l) => l.startsWith('data: '))
+          .map((l) => l.slice(6))
+          .join('\n');
+        if (!data) continue;
+        const event = JSON.parse(data) as { text: string; thread: string | null };
+        if (thread && event.thread !== thread) continue;
+        process.stdout.write(`${event.text}\n`);
+      }
+    }
+  } catch {
+    // the stream ends when the client quits
+  }
+}

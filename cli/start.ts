@@ -1,0 +1,63 @@
+/** `nanoclaw host` and `nanoclaw start`: run the host until SIGINT/SIGTERM, then shut down gracefully. */
+import type { Logger } from 'pino';
+import { loadConfig, describeConfig, type HostConfig } from '../host/config.js';
+import { startHost, type HostOptions, type RunningHost } from '../host/host.js';
+import { createLogger } from '../host/log.js';
+import { parse } from './args.js';
+
+const HOST_HELP = `Usage: nanoclaw host [--port N] [--data-dir DIR]
+
+Runs the host service: channels, router, sessions, runners, delivery and the web chat. Its agent groups, chats
+and roles come from the central DB, which the operator (or "nanoclaw start") fills.
+Prints the web chat URL on its own line once it accepts messages.
+`;
+
+function configFrom(values: { port?: string; 'data-dir'?: string; 'config-dir'?: string }): HostConfig {
+  return loadConfig({
+    ...process.env,
+    ...(values.port !== undefined ? { NANOCLAW_PORT: values.port } : {}),
+    ...(values['data-dir'] !== undefined ? { NANOCLAW_DATA_DIR: values['data-dir'] } : {}),
+    ...(values['config-dir'] !== undefined ? { NANOCLAW_CONFIG_DIR: values['config-dir'] } : {}),
+  });
+}
+
+/** Runs a host until a signal, printing the URL line. Resolves with the exit code. */
+export async function runUntilSignal(
+  config: HostConfig,
+  log: Logger,
+  extra: Partial<HostOptions> = {},
+  beforeClose: () => Promise<void> = () => Promise.resolve(),
+): Promise<number> {
+  log.info({ config: describeConfig(config) }, 'starting host');
+  const host: RunningHost = await startHost({ config, log, ...extra });
+  process.stdout.write(`${host.webUrl}\n`);
+  return new Promise((resolve) => {
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'shutting down');
+      void beforeClose()
+        .then(() => host.close())
+        .then(
+          () => resolve(0),
+          (err: unknown) => {
+            log.error({ err: (err as Error).message }, 'shutdown failed');
+            resolve(1);
+          },
+        );
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}
+
+export async function hostCommand(argv: string[]): Promise<number> {
+  const { values } = parse(argv, { port: { type: 'string' }, 'data-dir': { type: 'string' } });
+  if (values.help) {
+    process.stdout.write(HOST_HELP);
+    return 0;
+  }
+  const config = configFrom(values);
+  return runUntilSignal(config, createLogger(config.logLevel));
+}

@@ -1,0 +1,227 @@
+/**
+ * The host service, assembled: central DB → channels → router → sessions → runtime → delivery → channels.
+ * Start-up order makes sure nothing is accepted before it can be stored, and shutdown stops intake first,
+ * then runners, then delivers what they left, then closes the DBs.
+ */
+import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import type { Logger } from 'pino';
+import type { ChannelAdapter, InboundMessage, InboundOutcome } from './channels/adapter.js';
+import { MapChannelRegistry } from './channels/adapter.js';
+import { WebAdapter } from './channels/web/web-adapter.js';
+import { createWebServer } from './channels/web/web-server.js';
+import type { HostConfig } from './config.js';
+import { openCentralDb, type CentralDb } from './db/central-db.js';
+import { namespacedUserId } from './db/users.js';
+import { Delivery } from './delivery/delivery.js';
+import { Metrics } from './metrics.js';
+import { routeInbound, type RouteResult } from './router/route-inbound.js';
+import { createRunnerServer } from './runner/runner-server.js';
+import { RunnerLink } from './runner/runner-link.js';
+import { RunnerManager } from './runner/runner-manager.js';
+import { LocalProcessRuntime } from './runtime/local-process.js';
+import type { AgentRuntime } from './runtime/runtime.js';
+import { dataLayout, ensureDataLayout } from './session/layout.js';
+import { answerQuestion } from './session/question-response.js';
+import { SessionDbs } from './session/session-dbs.js';
+import { SessionManager } from './session/session-manager.js';
+import { Scheduler } from './sweep/scheduler.js';
+import { Sweep } from './sweep/sweep.js';
+import { defaultRunnerCommand } from './runtime/runner-command.js';
+
+export const DEFAULT_WEB_CHAT = 'main';
+
+export interface HostOptions {
+  config: HostConfig;
+  log: Logger;
+  /** Defaults to the local-process runtime. */
+  runtime?: (ctx: { dataDir: string; log: Logger }) => AgentRuntime;
+  runnerCommand?: string[];
+  /** Channel adapters besides the built-in web chat. */
+  channels?: ChannelAdapter[];
+  defaultWebChat?: string;
+  /** An already open central DB (the embedded mode loads manifests into it before the host starts). */
+  db?: CentralDb;
+}
+
+export interface RunningHost {
+  webUrl: string;
+  runnerUrl: string;
+  db: CentralDb;
+  route(msg: InboundMessage): Promise<RouteResult>;
+  close(): Promise<void>;
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function closeServer(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+export async function startHost(opts: HostOptions): Promise<RunningHost> {
+  const { config, log } = opts;
+  const layout = dataLayout(config.dataDir);
+  ensureDataLayout(layout);
+  const db = opts.db ?? openCentralDb(layout.centralDb);
+  const metrics = new Metrics();
+  const countInbound = metrics.counter('nanoclaw_inbound_messages_total', 'Inbound chat messages routed');
+  const countDropped = metrics.counter(
+    'nanoclaw_dropped_messages_total',
+    'Inbound messages that reached no agent',
+  );
+  const countDelivered = metrics.counter(
+    'nanoclaw_delivered_messages_total',
+    'Agent messages sent to a channel',
+  );
+
+  const web = new WebAdapter();
+  const channels = new MapChannelRegistry([web, ...(opts.channels ?? [])]);
+  const runtime = (
+    opts.runtime ??
+    ((ctx) =>
+      new LocalProcessRuntime({
+        ...ctx,
+        command: opts.runnerCommand ?? defaultRunnerCommand(),
+        ...(config.timezone ? { timezone: config.timezone } : {}),
+      }))
+  )({
+    dataDir: config.dataDir,
+    log,
+  });
+  metrics.gauge('nanoclaw_runners', 'Runners currently running', () => runtime.list().length);
+
+  let runnerUrl = '';
+  // The link, delivery and scheduler call each other; the closures below run only after all are built.
+  const link = new RunnerLink({ onOutbound: (sessionId) => void delivery.drain(sessionId) }, log);
+  const runners = new RunnerManager({
+    db,
+    layout,
+    runtime,
+    log,
+    hostUrl: () => runnerUrl,
+    hasApiKey: config.anthropicApiKey !== undefined,
+    pollIntervalMs: config.runnerPollMs,
+    logLevel: config.logLevel,
+  });
+  const dbs = new SessionDbs(layout);
+  const notifyInbound = (sessionId: string, seq: number): void =>
+    void link.send(sessionId, { type: 'inbound', seq });
+  const sessions = new SessionManager(db, dbs, { notifyInbound, wake: (s) => runners.wake(s) }, log);
+  const delivery = new Delivery(
+    db,
+    dbs,
+    sessions,
+    channels,
+    {
+      onScheduleChanged: (s) => scheduler.note(s),
+      onDelivered: () => countDelivered(),
+    },
+    log,
+    config.timezone,
+  );
+  const scheduler = new Scheduler(
+    db,
+    dbs,
+    sessions,
+    async (s) => {
+      notifyInbound(s.id, 0);
+      await runners.wake(s);
+    },
+    log,
+  );
+  const sweep = new Sweep(
+    db,
+    dbs,
+    sessions,
+    delivery,
+    runners,
+    runtime,
+    scheduler,
+    {
+      intervalMs: config.sweepIntervalMs,
+      idleTimeoutMs: config.idleTimeoutMs,
+      heartbeatTimeoutMs: config.heartbeatTimeoutMs,
+      claimTimeoutMs: config.claimTimeoutMs,
+    },
+    log,
+  );
+
+  const runnerServer = createRunnerServer({
+    link,
+    authenticate: (token) => runners.authenticate(token),
+    proxy: { apiKey: config.anthropicApiKey, upstream: config.anthropicBaseUrl, log },
+    log,
+  });
+  const runnerPort = await listen(runnerServer, config.runnerPort, config.runnerBind);
+  runnerUrl = config.runnerHostUrl ?? `http://127.0.0.1:${runnerPort}`;
+  await runtime.start();
+
+  const route = async (msg: InboundMessage): Promise<RouteResult> => {
+    countInbound({ channel: msg.channelType });
+    const result = await routeInbound({ db, channels, sessions, log }, msg);
+    if (result.dropped && result.delivered.length === 0) countDropped({ reason: result.dropped });
+    return result;
+  };
+  const sink = {
+    onMessage: async (msg: InboundMessage): Promise<InboundOutcome> => {
+      const r = await route(msg);
+      return { delivered: r.delivered.length, dropped: r.dropped };
+    },
+  };
+  for (const adapter of channels.all()) await adapter.start(sink);
+
+  const webServer = createWebServer({
+    adapter: web,
+    defaultChat: opts.defaultWebChat ?? DEFAULT_WEB_CHAT,
+    token: config.webToken,
+    log,
+    answer: (a) =>
+      answerQuestion(db, sessions, { ...a, userId: namespacedUserId(web.channelType, a.senderHandle) }),
+    ready: () => {
+      const checks = { db: db.raw.open, runtime: true, channels: true };
+      return { ready: Object.values(checks).every(Boolean), checks };
+    },
+    metrics: () => metrics.render(),
+  });
+  const webPort = await listen(webServer, config.port, config.bind);
+  scheduler.start();
+  await sweep.start();
+  const webHost = config.bind.includes(':') ? `[${config.bind}]` : config.bind;
+  const webUrl = `http://${webHost === '0.0.0.0' ? '127.0.0.1' : webHost}:${webPort}/`;
+  log.info({ webUrl, runtime: runtime.kind }, 'host ready');
+
+  let closing: Promise<void> | null = null;
+  return {
+    webUrl,
+    runnerUrl,
+    db,
+    route,
+    close: () =>
+      (closing ??= (async () => {
+        for (const adapter of channels.all()) await adapter.stop();
+        await closeServer(webServer);
+        sweep.close();
+        scheduler.close();
+        const active = runtime.list().map((r) => r.sessionId);
+        await runtime.close();
+        for (const id of active) await delivery.drain(id);
+        delivery.close();
+        link.close();
+        await closeServer(runnerServer);
+        dbs.closeAll();
+        db.close();
+        log.info('host stopped');
+      })()),
+  };
+}
