@@ -53,6 +53,7 @@ export class Delivery {
     private readonly events: DeliveryEvents,
     private readonly log: Logger,
     private readonly tz?: string,
+    private readonly retryDelaysMs: readonly number[] = RETRY_DELAYS_MS,
   ) {}
 
   /** Drains a session now (coalescing concurrent requests). Resolves when this drain round is done. */
@@ -180,7 +181,10 @@ export class Delivery {
         this.log.warn({ ...ctx, attempts: attempt, reason: message }, 'delivery failed for good');
         return true;
       }
-      st.attempts.set(row.id, { count: attempt, nextAt: Date.now() + RETRY_DELAYS_MS[attempt - 1]! });
+      st.attempts.set(row.id, {
+        count: attempt,
+        nextAt: Date.now() + (this.retryDelaysMs[attempt - 1] ?? 1000),
+      });
       this.log.info({ ...ctx, attempt, reason: message }, 'delivery failed; will retry');
       return false;
     }

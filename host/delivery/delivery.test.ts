@@ -1,0 +1,287 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SystemAction } from '../../protocol/messages.js';
+import { openOutboundForRunner, type OutboundDb } from '../../protocol/session-db.js';
+import type { ChannelAdapter, ChatAddress, OutboundPayload } from '../channels/adapter.js';
+import { MapChannelRegistry } from '../channels/adapter.js';
+import { upsertAgentGroup } from '../db/agent-groups.js';
+import { openCentralDb, type CentralDb } from '../db/central-db.js';
+import { upsertMessagingGroup } from '../db/messaging-groups.js';
+import type { Session } from '../db/schema.js';
+import { upsertWiring } from '../db/wirings.js';
+import { dataLayout } from '../session/layout.js';
+import { SessionDbs } from '../session/session-dbs.js';
+import { SessionManager } from '../session/session-manager.js';
+import { resolveSession } from '../session/session-store.js';
+import { Delivery } from './delivery.js';
+
+class Recorder implements ChannelAdapter {
+  readonly supportsThreads = true;
+  sent: { to: ChatAddress; payload: OutboundPayload }[] = [];
+  failNext = 0;
+  constructor(readonly channelType: string) {}
+  start = () => Promise.resolve();
+  stop = () => Promise.resolve();
+  send(to: ChatAddress, payload: OutboundPayload) {
+    if (this.failNext > 0) {
+      this.failNext--;
+      return Promise.reject(new Error('platform said no'));
+    }
+    this.sent.push({ to, payload });
+    return Promise.resolve({ platformMessageId: `p${this.sent.length}` });
+  }
+}
+
+let dir: string;
+let db: CentralDb;
+let dbs: SessionDbs;
+let sessions: SessionManager;
+let delivery: Delivery;
+let web: Recorder;
+let session: Session;
+let outbound: OutboundDb;
+let seq = 1;
+const scheduled: string[] = [];
+
+function out(row: {
+  kind?: 'chat' | 'system';
+  content: unknown;
+  channel?: string;
+  platformId?: string;
+  after?: string;
+}) {
+  const id = `out-${seq}`;
+  outbound.raw
+    .prepare(
+      `INSERT INTO messages_out (id, seq, kind, timestamp, deliver_after, channel_type, platform_id, content)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(
+      id,
+      seq,
+      row.kind ?? 'chat',
+      new Date().toISOString(),
+      row.after ?? null,
+      row.channel ?? null,
+      row.platformId ?? null,
+      JSON.stringify(row.content),
+    );
+  seq += 2;
+  return id;
+}
+
+function deliveredRows() {
+  const inbound = dbs.inbound(sessions.refOf(session));
+  return inbound.all(
+    inbound.q.selectFrom('delivered').select(['message_out_id', 'status', 'error']).orderBy('message_out_id'),
+  );
+}
+
+function tasks() {
+  const inbound = dbs.inbound(sessions.refOf(session));
+  return inbound.all(
+    inbound.q
+      .selectFrom('messages_in')
+      .select(['id', 'status', 'recurrence', 'process_after', 'series_id', 'content'])
+      .where('kind', '=', 'task'),
+  );
+}
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nc-delivery-'));
+  db = openCentralDb(path.join(dir, 'nanoclaw.db'));
+  upsertAgentGroup(db, { id: 'ag', name: 'A', folder: 'ag' });
+  const origin = upsertMessagingGroup(db, { channelType: 'web', platformId: 'main', name: 'Main' });
+  upsertMessagingGroup(db, { channelType: 'web', platformId: 'ops', name: 'Ops' });
+  upsertWiring(db, { messagingGroupId: origin.id, agentGroupId: 'ag' });
+  session = resolveSession(db, {
+    agentGroupId: 'ag',
+    messagingGroupId: origin.id,
+    threadId: null,
+    mode: 'shared',
+  }).session;
+  dbs = new SessionDbs(dataLayout(dir));
+  const log = pino({ level: 'silent' });
+  sessions = new SessionManager(
+    db,
+    dbs,
+    { notifyInbound: () => undefined, wake: () => Promise.resolve() },
+    log,
+  );
+  sessions.refreshContext(session);
+  web = new Recorder('web');
+  scheduled.length = 0;
+  delivery = new Delivery(
+    db,
+    dbs,
+    sessions,
+    new MapChannelRegistry([web]),
+    { onScheduleChanged: (s) => scheduled.push(s.id) },
+    log,
+    'UTC',
+    [20, 20],
+  );
+  outbound = openOutboundForRunner(dbs.paths(sessions.refOf(session)).outboundDb);
+  seq = 1;
+});
+
+afterEach(() => {
+  delivery.close();
+  outbound.close();
+  dbs.closeAll();
+  db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('delivery', () => {
+  it('sends a reply to the session chat and records it delivered', async () => {
+    const id = out({ content: { text: 'hi there' } });
+    await delivery.drain(session.id);
+    expect(web.sent).toEqual([
+      {
+        to: { channelType: 'web', platformId: 'main', threadId: null },
+        payload: { text: 'hi there', inReplyTo: null },
+      },
+    ]);
+    expect(deliveredRows()).toEqual([{ message_out_id: id, status: 'delivered', error: null }]);
+    await delivery.drain(session.id);
+    expect(web.sent).toHaveLength(1);
+  });
+
+  it('refuses a chat that is not a destination and ends it failed, never delivered', async () => {
+    const id = out({ content: { text: 'leak' }, channel: 'web', platformId: 'ops' });
+    await delivery.drain(session.id);
+    await settle(120);
+    await delivery.drain(session.id);
+    expect(web.sent).toEqual([]);
+    expect(deliveredRows()).toEqual([
+      {
+        message_out_id: id,
+        status: 'failed',
+        error: expect.stringMatching(/unauthorized channel destination/),
+      },
+    ]);
+  });
+
+  it('delivers to another chat once it is a destination of the agent', async () => {
+    const ops = db.first(db.q.selectFrom('messaging_groups').selectAll().where('platform_id', '=', 'ops'))!;
+    upsertWiring(db, { messagingGroupId: ops.id, agentGroupId: 'ag' });
+    out({ content: { text: 'to ops' }, channel: 'web', platformId: 'ops' });
+    await delivery.drain(session.id);
+    expect(web.sent.map((s) => s.to.platformId)).toEqual(['ops']);
+  });
+
+  it('retries a failing send and succeeds within the attempt budget', async () => {
+    web.failNext = 2;
+    const id = out({ content: { text: 'flaky' } });
+    await delivery.drain(session.id);
+    await settle(150);
+    expect(web.sent).toHaveLength(1);
+    expect(deliveredRows()).toEqual([{ message_out_id: id, status: 'delivered', error: null }]);
+  });
+
+  it('holds a message until deliver_after', async () => {
+    out({ content: { text: 'later' }, after: new Date(Date.now() + 80).toISOString() });
+    out({ content: { text: 'now' } });
+    await delivery.drain(session.id);
+    expect(web.sent.map((s) => s.payload.text)).toEqual(['now']);
+    await settle(200);
+    expect(web.sent.map((s) => s.payload.text)).toEqual(['now', 'later']);
+  });
+
+  it('records question cards as pending questions', async () => {
+    out({
+      content: {
+        text: 'Pick one',
+        question: { questionId: 'q1', title: 'Pick', options: [{ label: 'A', value: 'a' }] },
+      },
+    });
+    await delivery.drain(session.id);
+    expect(web.sent[0]!.payload.question).toMatchObject({ questionId: 'q1', question: 'Pick one' });
+    expect(db.all(db.q.selectFrom('pending_questions').select('question_id'))).toEqual([
+      { question_id: 'q1' },
+    ]);
+  });
+});
+
+describe('system actions', () => {
+  const at = '2030-01-01T10:00:00.000Z';
+  const act = (a: SystemAction) => out({ kind: 'system', content: a });
+
+  it('schedules, pauses, resumes and cancels a task', async () => {
+    act({ action: 'schedule_task', taskId: 't1', prompt: 'ping', processAfter: at, recurrence: '0 * * * *' });
+    await delivery.drain(session.id);
+    expect(tasks()).toEqual([
+      expect.objectContaining({
+        id: 't1',
+        status: 'pending',
+        process_after: at,
+        recurrence: '0 * * * *',
+        series_id: 't1',
+      }),
+    ]);
+    expect(scheduled).toContain(session.id);
+    act({ action: 'pause_task', taskId: 't1' });
+    await delivery.drain(session.id);
+    expect(tasks()[0]!.status).toBe('paused');
+    act({ action: 'resume_task', taskId: 't1' });
+    await delivery.drain(session.id);
+    expect(tasks()[0]!.status).toBe('pending');
+    act({ action: 'update_task', taskId: 't1', prompt: 'pong', recurrence: null });
+    await delivery.drain(session.id);
+    expect(tasks()[0]).toMatchObject({ recurrence: null, content: JSON.stringify({ prompt: 'pong' }) });
+    act({ action: 'cancel_task', taskId: 't1' });
+    await delivery.drain(session.id);
+    expect(tasks()[0]!.status).toBe('completed');
+    expect(deliveredRows().every((r) => r.status === 'delivered')).toBe(true);
+  });
+
+  it('fails an action on a task that does not exist, and a bad cron', async () => {
+    const missing = act({ action: 'cancel_task', taskId: 'nope' });
+    const badCron = act({
+      action: 'schedule_task',
+      taskId: 't2',
+      prompt: 'x',
+      processAfter: at,
+      recurrence: 'every day',
+    });
+    await delivery.drain(session.id);
+    await settle(120);
+    await delivery.drain(session.id);
+    const rows = deliveredRows();
+    expect(rows.find((r) => r.message_out_id === missing)).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/no pending/),
+    });
+    expect(rows.find((r) => r.message_out_id === badCron)).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/cron/),
+    });
+    expect(tasks()).toEqual([]);
+  });
+
+  it('schedules the next occurrence when a recurring task completes', async () => {
+    act({ action: 'schedule_task', taskId: 't1', prompt: 'ping', processAfter: at, recurrence: '0 * * * *' });
+    await delivery.drain(session.id);
+    outbound.raw
+      .prepare(
+        `INSERT INTO processing_ack (message_id, status, status_changed) VALUES ('t1', 'completed', ?)`,
+      )
+      .run(new Date().toISOString());
+    await delivery.drain(session.id);
+    const all = tasks();
+    expect(all).toHaveLength(2);
+    expect(all.find((t) => t.id === 't1')).toMatchObject({ status: 'completed', recurrence: null });
+    expect(all.find((t) => t.id !== 't1')).toMatchObject({
+      status: 'pending',
+      series_id: 't1',
+      recurrence: '0 * * * *',
+      process_after: '2030-01-01T11:00:00.000Z',
+    });
+  });
+});
