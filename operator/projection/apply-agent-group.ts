@@ -1,0 +1,114 @@
+/**
+ * Applies a desired AgentGroup: one agent_groups row with source 'crd', and its folder on disk.
+ *
+ * Never touched: a runtime row with the same id (IdConflict), a row owned by another live object (IdConflict),
+ * the folder of an existing row (FolderImmutable), a folder another agent group uses (FolderConflict).
+ * A row left by a deleted object with the same id is taken over (same folder only). No write when nothing changed.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { getAgentGroup, upsertAgentGroup } from '../../host/db/agent-groups.js';
+import type { CentralDb } from '../../host/db/central-db.js';
+import { totalChanges } from '../../host/db/provenance.js';
+import { RunnerConfig, type AgentGroup } from '../../host/db/schema.js';
+import type { DesiredAgentGroup } from './desired.js';
+import { targetGeneration } from './generation.js';
+import { outcomeOf, type ApplyContext, type Outcome, type Problem } from './types.js';
+
+export const GLOBAL_FOLDER = 'global';
+
+export function groupsDir(dataDir: string): string {
+  return path.join(dataDir, 'groups');
+}
+
+function folderUser(db: CentralDb, folder: string): AgentGroup | undefined {
+  return db.first(db.q.selectFrom('agent_groups').selectAll().where('folder', '=', folder));
+}
+
+function sameContent(row: AgentGroup, d: DesiredAgentGroup): boolean {
+  return (
+    row.name === d.name &&
+    row.agent_provider === d.provider &&
+    row.model === d.model &&
+    row.instructions === d.instructions &&
+    row.container_config === JSON.stringify(RunnerConfig.parse(d.runner))
+  );
+}
+
+function conflict(db: CentralDb, d: DesiredAgentGroup, ctx: ApplyContext): Problem | undefined {
+  const byId = getAgentGroup(db, d.id);
+  if (byId?.source === 'runtime') {
+    return {
+      reason: 'IdConflict',
+      message: `agent group "${d.id}" already exists as a runtime row (created by the host); rename this AgentGroup or delete that agent group`,
+    };
+  }
+  if (byId && byId.source_uid !== d.ref.uid && byId.source_uid && ctx.isLive(byId.source_uid)) {
+    const other = ctx.describe(byId.source_uid) ?? byId.source_uid;
+    return { reason: 'IdConflict', message: `agent group "${d.id}" is already projected from ${other}` };
+  }
+  if (byId && byId.folder !== d.folder) {
+    return {
+      reason: 'FolderImmutable',
+      field: 'spec.folder',
+      message: `agent group "${d.id}" already uses folder "${byId.folder}"; a folder cannot change — delete and re-create the AgentGroup to move it`,
+    };
+  }
+  const user = folderUser(db, d.folder);
+  if (user && user.id !== d.id) {
+    return {
+      reason: 'FolderConflict',
+      field: 'spec.folder',
+      message: `folder "${d.folder}" is already used by agent group "${user.id}" (${user.source === 'crd' ? (ctx.describe(user.source_uid ?? '') ?? 'an AgentGroup') : 'a runtime row'}); folders are never shared`,
+    };
+  }
+  return undefined;
+}
+
+/** Creates <dataDir>/groups/<folder>/ and <dataDir>/groups/global/ (kept when the agent group goes). */
+export function ensureFolders(dataDir: string, folder: string): void {
+  for (const dir of [GLOBAL_FOLDER, folder]) {
+    const full = path.join(groupsDir(dataDir), dir);
+    if (!fs.existsSync(full)) fs.mkdirSync(full, { recursive: true });
+  }
+}
+
+export function applyAgentGroup(db: CentralDb, d: DesiredAgentGroup, ctx: ApplyContext): Outcome {
+  const before = totalChanges(db);
+  const observed = { agentGroupId: d.id, folder: d.folder };
+  const problem = db.tx(() => {
+    const bad = conflict(db, d, ctx);
+    if (bad) return bad;
+    try {
+      ensureFolders(ctx.dataDir, d.folder);
+    } catch (err) {
+      return {
+        reason: 'FolderError',
+        message: `cannot create folder "${d.folder}": ${(err as Error).message}`,
+      };
+    }
+    const row = getAgentGroup(db, d.id);
+    const same = row !== undefined && sameContent(row, d);
+    const generation = targetGeneration(d.ref, row, same);
+    if (row && same && row.source_uid === d.ref.uid && row.source_generation === generation) return undefined;
+    upsertAgentGroup(db, {
+      id: d.id,
+      name: d.name,
+      folder: d.folder,
+      provider: d.provider,
+      model: d.model,
+      instructions: d.instructions,
+      runner: d.runner,
+      source: 'crd',
+      sourceUid: d.ref.uid,
+      sourceGeneration: generation,
+    });
+    return undefined;
+  });
+  return outcomeOf(
+    problem ? [problem] : [],
+    totalChanges(db) - before,
+    observed,
+    `agent group "${d.id}" uses folder "${d.folder}"`,
+  );
+}

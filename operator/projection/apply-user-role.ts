@@ -1,0 +1,138 @@
+/**
+ * Applies a desired UserRole: the user row (created if missing; display name only when the spec gives one) and
+ * exactly one grant — a user_roles row (owner/admin) or an agent_group_members row (member) — with source 'crd'.
+ *
+ * Ownership rules: the same grant held by a runtime row (e.g. an approval made the user a member) is kept and
+ * reported (ConflictsWithRuntimeGrant); held by another live UserRole it is DuplicateGrant; left by a deleted
+ * UserRole it is taken over. When the spec changes, the previous grant of this object is replaced. Users rows have
+ * no provenance and are never deleted here.
+ */
+import { getAgentGroup } from '../../host/db/agent-groups.js';
+import type { CentralDb } from '../../host/db/central-db.js';
+import { addMember } from '../../host/access/members.js';
+import { grantRole } from '../../host/access/roles.js';
+import {
+  claimMemberRow,
+  claimRoleRow,
+  crdMemberRowsOf,
+  crdRoleRowsOf,
+  deleteCrdMemberRow,
+  deleteRoleRow,
+  findMemberRow,
+  findRoleRow,
+  totalChanges,
+} from '../../host/db/provenance.js';
+import { getUser, upsertUser } from '../../host/db/users.js';
+import type { DesiredUserRole } from './desired.js';
+import { targetGeneration } from './generation.js';
+import { outcomeOf, type ApplyContext, type Outcome, type Problem } from './types.js';
+
+function describeGrant(d: DesiredUserRole): string {
+  const g = d.grant;
+  if (g.type === 'member') return `member of "${g.agentGroupId}"`;
+  return g.agentGroupId === null ? `global ${g.role}` : `${g.role} of "${g.agentGroupId}"`;
+}
+
+/** The existing row holding exactly the desired grant, whatever its source. */
+function holder(db: CentralDb, d: DesiredUserRole) {
+  const g = d.grant;
+  if (g.type === 'member') return findMemberRow(db, d.userId, g.agentGroupId);
+  return findRoleRow(db, d.userId, g.role, g.agentGroupId);
+}
+
+/** Removes this object's grants other than `keep` (the spec changed, or the grant cannot be applied). */
+function dropOtherGrants(
+  db: CentralDb,
+  d: DesiredUserRole,
+  keep: 'role' | 'member' | 'none',
+  keepId?: number,
+): void {
+  for (const r of crdRoleRowsOf(db, d.ref.uid))
+    if (!(keep === 'role' && r.id === keepId)) deleteRoleRow(db, r.id);
+  for (const m of crdMemberRowsOf(db, d.ref.uid)) {
+    const g = d.grant;
+    const kept =
+      keep === 'member' &&
+      g.type === 'member' &&
+      m.user_id === d.userId &&
+      m.agent_group_id === g.agentGroupId;
+    if (!kept) deleteCrdMemberRow(db, m.user_id, m.agent_group_id);
+  }
+}
+
+function apply(db: CentralDb, d: DesiredUserRole, ctx: ApplyContext): Problem | undefined {
+  const g = d.grant;
+  if (g.agentGroupId !== null && !getAgentGroup(db, g.agentGroupId)) {
+    dropOtherGrants(db, d, 'none');
+    return {
+      reason: 'AgentGroupNotFound',
+      field: 'spec.agentGroup',
+      message: `AgentGroup "${d.agentGroupName}" is not in the central DB (missing, or not Ready)`,
+    };
+  }
+  const user = getUser(db, d.userId);
+  if (!user || (d.displayName !== null && user.display_name !== d.displayName))
+    upsertUser(db, d.userId, d.displayName);
+
+  const row = holder(db, d);
+  if (row && row.source_uid !== d.ref.uid) {
+    if (row.source === 'runtime') {
+      dropOtherGrants(db, d, 'none');
+      return {
+        reason: 'ConflictsWithRuntimeGrant',
+        message: `${d.userId} is already ${describeGrant(d)} by a runtime grant; it stays in force — revoke it at run time to let this UserRole own it`,
+      };
+    }
+    if (row.source_uid && ctx.isLive(row.source_uid)) {
+      dropOtherGrants(db, d, 'none');
+      const other = ctx.describe(row.source_uid) ?? `uid ${row.source_uid}`;
+      return {
+        reason: 'DuplicateGrant',
+        message: `${d.userId} is already ${describeGrant(d)} through UserRole ${other}`,
+      };
+    }
+  }
+  const previous = row ?? crdRoleRowsOf(db, d.ref.uid)[0] ?? crdMemberRowsOf(db, d.ref.uid)[0];
+  const generation = targetGeneration(d.ref, previous, row !== undefined);
+  if (g.type === 'member') {
+    dropOtherGrants(db, d, 'member');
+    if (!row) {
+      addMember(db, {
+        userId: d.userId,
+        agentGroupId: g.agentGroupId,
+        source: 'crd',
+        sourceUid: d.ref.uid,
+        sourceGeneration: generation,
+      });
+    } else if (row.source_uid !== d.ref.uid || row.source_generation !== generation) {
+      claimMemberRow(db, d.userId, g.agentGroupId, d.ref.uid, generation);
+    }
+    return undefined;
+  }
+  const roleRow = row as ReturnType<typeof findRoleRow>;
+  dropOtherGrants(db, d, 'role', roleRow?.id);
+  if (!roleRow) {
+    grantRole(db, {
+      userId: d.userId,
+      role: g.role,
+      agentGroupId: g.agentGroupId,
+      source: 'crd',
+      sourceUid: d.ref.uid,
+      sourceGeneration: generation,
+    });
+  } else if (roleRow.source_uid !== d.ref.uid || roleRow.source_generation !== generation) {
+    claimRoleRow(db, roleRow.id, d.ref.uid, generation);
+  }
+  return undefined;
+}
+
+export function applyUserRole(db: CentralDb, d: DesiredUserRole, ctx: ApplyContext): Outcome {
+  const before = totalChanges(db);
+  const problem = db.tx(() => apply(db, d, ctx));
+  return outcomeOf(
+    problem ? [problem] : [],
+    totalChanges(db) - before,
+    {},
+    `${d.userId} is ${describeGrant(d)}`,
+  );
+}

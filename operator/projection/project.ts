@@ -1,0 +1,70 @@
+/**
+ * The one entry point both modes use: validated object → rows in the central DB (one transaction per object), and
+ * removal of the rows of objects that are gone. The Kubernetes operator and the embedded manifest loader differ
+ * only in where objects come from and where the outcome goes (status vs. a returned list).
+ */
+import type { CentralDb } from '../../host/db/central-db.js';
+import { crdSourceUids, deleteCrdRows } from '../../host/db/provenance.js';
+import type { AgentGroupSpec } from '../api/v1alpha1/agent-group.js';
+import type { MessagingGroupSpec } from '../api/v1alpha1/messaging-group.js';
+import type { ParsedManifest } from '../api/v1alpha1/parse.js';
+import type { UserRoleSpec } from '../api/v1alpha1/user-role.js';
+import { applyAgentGroup } from './apply-agent-group.js';
+import { applyMessagingGroup } from './apply-messaging-group.js';
+import { applyUserRole } from './apply-user-role.js';
+import {
+  desiredAgentGroup,
+  desiredMessagingGroup,
+  desiredUserRole,
+  type ConfigMapLookup,
+} from './desired.js';
+import type { IdScope } from './ids.js';
+import { outcomeOf, type ApplyContext, type Outcome, type SourceRef } from './types.js';
+
+export interface ProjectOptions extends ApplyContext, IdScope {
+  configMaps: ConfigMapLookup;
+}
+
+/** Kind order for a full pass: agent groups first, because chats and grants refer to them. */
+export const KIND_ORDER = { AgentGroup: 0, MessagingGroup: 1, UserRole: 2 } as const;
+
+/** What projection needs of an object besides its identity: kind and (defaulted, validated) spec. */
+export type KindAndSpec = Pick<ParsedManifest, 'kind' | 'spec'> &
+  (
+    | { kind: 'AgentGroup'; spec: AgentGroupSpec }
+    | { kind: 'MessagingGroup'; spec: MessagingGroupSpec }
+    | { kind: 'UserRole'; spec: UserRoleSpec }
+  );
+
+export function projectObject(
+  db: CentralDb,
+  ref: SourceRef,
+  manifest: KindAndSpec,
+  opts: ProjectOptions,
+): Outcome {
+  switch (manifest.kind) {
+    case 'AgentGroup': {
+      const built = desiredAgentGroup(ref, manifest.spec, opts, opts.configMaps);
+      if ('problem' in built) return outcomeOf([built.problem], 0, {}, '');
+      return applyAgentGroup(db, built.desired, opts);
+    }
+    case 'MessagingGroup':
+      return applyMessagingGroup(db, desiredMessagingGroup(ref, manifest.spec, opts), opts);
+    case 'UserRole':
+      return applyUserRole(db, desiredUserRole(ref, manifest.spec, opts), opts);
+  }
+}
+
+/** Removes every row projected from `uid` (the object was deleted). Returns rows removed. */
+export function removeProjection(db: CentralDb, uid: string): number {
+  return deleteCrdRows(db, uid);
+}
+
+/** Removes the rows of every uid that is not live. Returns how many objects' rows were pruned. */
+export function pruneProjection(db: CentralDb, isLive: (uid: string) => boolean): string[] {
+  return db.tx(() => {
+    const gone = [...crdSourceUids(db)].filter((uid) => !isLive(uid));
+    for (const uid of gone) deleteCrdRows(db, uid);
+    return gone;
+  });
+}

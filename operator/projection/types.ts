@@ -1,0 +1,65 @@
+/**
+ * Shared vocabulary of the projection: which object a set of rows comes from, what the outcome of projecting it
+ * was (the `Ready` condition in waiting), and what the apply step may ask about the world around it.
+ */
+import type { KindName } from '../api/v1alpha1/kinds.js';
+
+/** The object rows are projected from. `generation: null` = derive it (embedded mode: bump on content change). */
+export interface SourceRef {
+  kind: KindName;
+  namespace: string;
+  name: string;
+  uid: string;
+  generation: number | null;
+}
+
+/** A reason the object is not (fully) projected. `field` names the spec field at fault, when there is one. */
+export interface Problem {
+  reason: string;
+  message: string;
+  field?: string;
+}
+
+export interface Outcome {
+  ready: boolean;
+  /** `Projected` when ready; otherwise the first problem's reason. */
+  reason: string;
+  message: string;
+  problems: Problem[];
+  /** Rows this projection changed (SQLite total_changes delta); 0 on a no-change resync. */
+  writes: number;
+  /** Kind-specific observed values for status (agentGroupId, folder, messagingGroupId, wiredAgents). */
+  observed: Record<string, string | number>;
+}
+
+export interface ApplyContext {
+  /** Root of the data directory: agent folders live in <dataDir>/groups/<folder>/. */
+  dataDir: string;
+  /**
+   * Is some object that still exists the owner of this uid? Rows of a uid that is gone (object deleted and
+   * re-created under the same name) are taken over instead of reported as a conflict.
+   */
+  isLive(uid: string): boolean;
+  /** `namespace/name` of the live object with this uid, for messages. */
+  describe(uid: string): string | undefined;
+}
+
+export const PROJECTED = 'Projected';
+
+export function outcomeOf(
+  problems: Problem[],
+  writes: number,
+  observed: Record<string, string | number>,
+  readyMessage: string,
+): Outcome {
+  if (problems.length === 0)
+    return { ready: true, reason: PROJECTED, message: readyMessage, problems, writes, observed };
+  return {
+    ready: false,
+    reason: problems[0]!.reason,
+    message: problems.map((p) => p.message).join('; '),
+    problems,
+    writes,
+    observed,
+  };
+}
