@@ -1,0 +1,89 @@
+/**
+ * The embedded mode's operator: project a folder of manifests into the central DB with the same projection code
+ * the Kubernetes operator uses, in one transaction, then prune rows of objects whose manifest is gone.
+ *
+ * Embedded objects have no API server: uids are derived from kind/name (stable across restarts), and the
+ * generation is bumped when the projected content changes. A sync with nothing changed writes nothing.
+ */
+import type { Logger } from 'pino';
+import type { CentralDb } from '../../host/db/central-db.js';
+import { KIND_ORDER, projectObject, pruneProjection } from '../projection/project.js';
+import type { ProjectOptions } from '../projection/project.js';
+import { loadManifestDir, type ManifestError } from './load.js';
+
+export interface SyncOptions {
+  /** The manifest folder (NANOCLAW_CONFIG_DIR). */
+  dir: string;
+  /** NANOCLAW_DATA_DIR: agent folders go to <dataDir>/groups/<folder>/. */
+  dataDir: string;
+  /** Namespace the folder stands for (messages and ConfigMap lookups only); default "default". */
+  namespace?: string;
+  log: Logger;
+}
+
+export interface SyncResult {
+  /** Objects projected and ready. */
+  applied: number;
+  /** Objects whose rows changed in this sync. */
+  changed: number;
+  /** Objects whose rows were removed because their manifest is gone. */
+  pruned: number;
+  /** Invalid files (not applied at all) and objects that could not be (fully) projected. */
+  errors: ManifestError[];
+}
+
+export function syncManifestDir(db: CentralDb, opts: SyncOptions): SyncResult {
+  const namespace = opts.namespace ?? 'default';
+  const loaded = loadManifestDir(opts.dir);
+  const errors = [...loaded.errors];
+  const live = new Map<string, string>();
+  for (const o of loaded.objects)
+    live.set(o.uid, `${o.manifest.kind} "${o.manifest.metadata.name}" (${o.file})`);
+  const isLive = (uid: string) => live.has(uid) || loaded.keptUids.has(uid);
+  const ctx: ProjectOptions = {
+    dataDir: opts.dataDir,
+    multiNamespace: false,
+    isLive,
+    describe: (uid) => live.get(uid),
+    configMaps: (_ns, name) => loaded.configMaps.get(name),
+  };
+  const ordered = [...loaded.objects].sort(
+    (a, b) => KIND_ORDER[a.manifest.kind] - KIND_ORDER[b.manifest.kind],
+  );
+  let applied = 0;
+  let changed = 0;
+  let pruned = 0;
+  db.tx(() => {
+    for (const o of ordered) {
+      const { kind, metadata, spec } = o.manifest;
+      const ref = { kind, namespace, name: metadata.name, uid: o.uid, generation: null };
+      try {
+        const out = projectObject(db, ref, { kind, spec } as Parameters<typeof projectObject>[2], ctx);
+        if (out.writes > 0) changed++;
+        if (out.ready) applied++;
+        for (const p of out.problems) {
+          errors.push({
+            file: o.file,
+            field: p.field ?? '',
+            reason: p.reason,
+            message: `${kind} "${metadata.name}": ${p.message}`,
+          });
+        }
+      } catch (err) {
+        errors.push({
+          file: o.file,
+          field: '',
+          reason: 'ProjectionFailed',
+          message: `${kind} "${metadata.name}": ${(err as Error).message}`,
+        });
+      }
+    }
+    if (loaded.complete) pruned = pruneProjection(db, isLive).length;
+  });
+  if (!loaded.complete)
+    opts.log.warn({ dir: opts.dir }, 'some manifest files could not be read; nothing pruned');
+  for (const e of errors) opts.log.warn({ file: e.file, field: e.field, reason: e.reason }, e.message);
+  if (changed > 0 || pruned > 0)
+    opts.log.info({ dir: opts.dir, applied, changed, pruned }, 'manifests projected');
+  return { applied, changed, pruned, errors };
+}
