@@ -4,6 +4,15 @@ import { loadConfig, describeConfig, type HostConfig } from '../host/config.js';
 import { startHost, type HostOptions, type RunningHost } from '../host/host.js';
 import { createLogger } from '../host/log.js';
 import { parse } from './args.js';
+import { startEmbeddedConfig } from './embedded.js';
+
+const START_HELP = `Usage: nanoclaw start [--port N] [--data-dir DIR] [--config-dir DIR]
+
+Runs everything on this machine: the host, runners as child processes, the web chat, and a loader that applies
+the AgentGroup / MessagingGroup / UserRole YAML files in the config dir (default ./nanoclaw.d; the first run
+writes a working example there; edits are applied while it runs). Uses the mock provider unless
+ANTHROPIC_API_KEY is set. Prints the web chat URL on its own line once it accepts messages.
+`;
 
 const HOST_HELP = `Usage: nanoclaw host [--port N] [--data-dir DIR]
 
@@ -60,4 +69,20 @@ export async function hostCommand(argv: string[]): Promise<number> {
   }
   const config = configFrom(values);
   return runUntilSignal(config, createLogger(config.logLevel));
+}
+
+export async function startCommand(argv: string[]): Promise<number> {
+  const { values } = parse(argv, {
+    port: { type: 'string' },
+    'data-dir': { type: 'string' },
+    'config-dir': { type: 'string' },
+  });
+  if (values.help) {
+    process.stdout.write(START_HELP);
+    return 0;
+  }
+  const config = configFrom(values);
+  const log = createLogger(config.logLevel);
+  const embedded = startEmbeddedConfig(config, log);
+  return runUntilSignal(config, log, { db: embedded.db }, () => embedded.close());
 }

@@ -1,0 +1,50 @@
+/**
+ * The embedded mode's configuration source: the manifest folder (NANOCLAW_CONFIG_DIR), seeded with a working
+ * example on the first run, projected into the central DB before the host starts and re-projected on change.
+ * Problems are printed as `file: field: message` so a typo is found without reading JSON logs.
+ */
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { HostConfig } from '../host/config.js';
+import { openCentralDb, type CentralDb } from '../host/db/central-db.js';
+import { dataLayout, ensureDataLayout } from '../host/session/layout.js';
+import type { SyncResult } from '../operator/embedded/sync.js';
+import { watchManifestDir } from '../operator/embedded/watch.js';
+import { SEED_FILE, seedConfigDir } from './seed.js';
+
+export interface Embedded {
+  db: CentralDb;
+  close(): Promise<void>;
+}
+
+function report(result: SyncResult): void {
+  for (const e of result.errors) {
+    process.stderr.write(`nanoclaw: ${e.file}: ${e.field ? `${e.field}: ` : ''}${e.message}\n`);
+  }
+}
+
+export function startEmbeddedConfig(config: HostConfig, log: Logger): Embedded {
+  const layout = dataLayout(config.dataDir);
+  ensureDataLayout(layout);
+  if (seedConfigDir(config.configDir)) {
+    log.info(
+      { file: path.join(config.configDir, SEED_FILE) },
+      'first run: wrote an example agent, web chat and owner',
+    );
+  }
+  const db = openCentralDb(layout.centralDb);
+  const watcher = watchManifestDir(db, {
+    dir: config.configDir,
+    dataDir: config.dataDir,
+    log,
+    onSync: report,
+  });
+  watcher.sync();
+  return {
+    db,
+    close: () => {
+      watcher.close();
+      return Promise.resolve();
+    },
+  };
+}

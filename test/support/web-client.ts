@@ -1,0 +1,103 @@
+/** A test client for the web chat API: POST messages, collect server-sent events, wait for replies. */
+export interface WebReply {
+  id: string;
+  chat: string;
+  thread: string | null;
+  text: string;
+  inReplyTo: string | null;
+  question?: { questionId: string; title: string; options: { label: string; value: string }[] };
+}
+
+export async function post(base: string, path: string, body: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(new URL(path, base), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json: Record<string, unknown> = {};
+  try {
+    json = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    // not JSON
+  }
+  return { status: res.status, body: json };
+}
+
+export async function send(base: string, body: { text: string; sender?: string; chat?: string; thread?: string; mention?: boolean }) {
+  const r = await post(base, '/api/messages', body);
+  if (r.status !== 202) throw new Error(`POST /api/messages → ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body as { id: string; delivered: number; dropped: string | null };
+}
+
+/** Subscribes to a chat's events and keeps every reply; `next` waits for the next matching one. */
+export class ChatStream {
+  readonly replies: WebReply[] = [];
+  private readonly abort = new AbortController();
+  private waiters = new Set<() => void>();
+  private ready: Promise<void>;
+
+  constructor(base: string, chat = 'main') {
+    const url = new URL('/api/events', base);
+    url.searchParams.set('chat', chat);
+    this.ready = fetch(url, { signal: this.abort.signal }).then((res) => {
+      if (!res.ok || !res.body) throw new Error(`events: HTTP ${res.status}`);
+      void this.read(res.body);
+    });
+  }
+
+  opened(): Promise<void> {
+    return this.ready;
+  }
+
+  private async read(body: ReadableStream<Uint8Array>): Promise<void> {
+    const dec = new TextDecoder();
+    let buf = '';
+    try {
+      for await (const chunk of body) {
+        buf += dec.decode(chunk, { stream: true });
+        let i: number;
+        while ((i = buf.indexOf('\n\n')) >= 0) {
+          const block = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          const data = block
+            .split('\n')
+            .filter((l) => l.startsWith('data: '))
+            .map((l) => l.slice(6))
+            .join('\n');
+          if (data) {
+            this.replies.push(JSON.parse(data) as WebReply);
+            for (const w of this.waiters) w();
+          }
+        }
+      }
+    } catch {
+      // closed
+    }
+  }
+
+  /** Resolves with the first reply (in arrival order, from index `from`) matching `pred`. */
+  waitFor(pred: (r: WebReply) => boolean, timeoutMs = 15_000, from = 0): Promise<WebReply> {
+    return new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        const hit = this.replies.slice(from).find(pred);
+        if (!hit) return false;
+        this.waiters.delete(check);
+        clearTimeout(timer);
+        resolve(hit);
+        return true;
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(check);
+        reject(new Error(`no matching reply in ${timeoutMs} ms; got: ${JSON.stringify(this.replies.map((r) => r.text))}`));
+      }, timeoutMs);
+      if (!check()) this.waiters.add(check);
+    });
+  }
+
+  close(): void {
+    this.abort.abort();
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
