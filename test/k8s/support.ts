@@ -128,7 +128,7 @@ export async function eventually<T>(
   check: () => T | Promise<T>,
   timeoutMs = 20_000,
   intervalMs = 100,
-): Promise<T> {
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -142,4 +142,9 @@ export async function eventually<T>(
     if (Date.now() > deadline) throw last instanceof Error ? last : new Error(String(last));
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/** The Ready condition of an object, if any. */
+export function ready(obj: KObject | undefined) {
+  return obj?.status?.conditions?.find((c) => c.type === 'Ready');
 }

@@ -40,8 +40,8 @@ const TAIL_COLUMNS: PrinterColumn[] = [
   },
 ];
 
-interface KindDef<Spec extends z.ZodType, Status extends z.ZodType> {
-  kind: string;
+interface KindDef<K extends string, Spec extends z.ZodType, Status extends z.ZodType> {
+  kind: K;
   plural: string;
   singular: string;
   shortNames: string[];
@@ -51,7 +51,9 @@ interface KindDef<Spec extends z.ZodType, Status extends z.ZodType> {
   printerColumns: PrinterColumn[];
 }
 
-function defineKind<Spec extends z.ZodType, Status extends z.ZodType>(def: KindDef<Spec, Status>) {
+function defineKind<K extends string, Spec extends z.ZodType, Status extends z.ZodType>(
+  def: KindDef<K, Spec, Status>,
+) {
   const manifest = z.strictObject({
     apiVersion: z.literal(API_VERSION),
     kind: z.literal(def.kind),
@@ -146,8 +148,9 @@ export interface ServerMeta {
   uid: string;
   generation: number;
   resourceVersion?: string;
-  creationTimestamp?: string | Date;
-  deletionTimestamp?: string | Date;
+  /** Typed as client-node types them; from a watch they are RFC 3339 strings. Only checked for presence. */
+  creationTimestamp?: Date;
+  deletionTimestamp?: Date;
 }
 
 export interface AgentGroupObject {

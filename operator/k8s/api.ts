@@ -1,0 +1,174 @@
+/**
+ * The operator's calls to the API server, each with a deadline and a counter, so a hung connection never wedges a
+ * worker and tests/benchmarks can count writes from the client side. Status is written with server-side apply
+ * (field manager `nanoclaw-operator`, force): the operator owns status fields only, never spec or metadata, so a
+ * GitOps tool applying the same objects is never fought over.
+ */
+import {
+  CoordinationV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type CoreV1Event,
+  type KubeConfig,
+  type V1Lease,
+} from '@kubernetes/client-node';
+import { GROUP, VERSION } from '../api/v1alpha1/common.js';
+import { kindDef, type KindName } from '../api/v1alpha1/kinds.js';
+
+export const FIELD_MANAGER = 'nanoclaw-operator';
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+export interface RequestCounters {
+  lists: number;
+  statusPatches: number;
+  events: number;
+  leaseReads: number;
+  leaseWrites: number;
+  failures: number;
+}
+
+export interface ObjectList<T> {
+  items: T[];
+  metadata?: { resourceVersion?: string };
+}
+
+/** Rejects after `ms`; the request itself is abandoned (the informer/queue retry it). */
+export async function withDeadline<T>(what: string, p: Promise<T>, ms = REQUEST_TIMEOUT_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([p, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function collectionPath(kind: KindName, namespace: string): string {
+  return `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/${kindDef(kind).plural}`;
+}
+
+export class KubeApis {
+  readonly counters: RequestCounters = {
+    lists: 0,
+    statusPatches: 0,
+    events: 0,
+    leaseReads: 0,
+    leaseWrites: 0,
+    failures: 0,
+  };
+  readonly custom: CustomObjectsApi;
+  readonly core: CoreV1Api;
+  readonly coordination: CoordinationV1Api;
+
+  constructor(readonly kc: KubeConfig) {
+    this.custom = kc.makeApiClient(CustomObjectsApi);
+    this.core = kc.makeApiClient(CoreV1Api);
+    this.coordination = kc.makeApiClient(CoordinationV1Api);
+  }
+
+  private async call<T>(what: string, p: () => Promise<T>, ms = REQUEST_TIMEOUT_MS): Promise<T> {
+    try {
+      return await withDeadline(what, p(), ms);
+    } catch (err) {
+      this.counters.failures++;
+      throw err;
+    }
+  }
+
+  listObjects<T>(kind: KindName, namespace: string): Promise<ObjectList<T>> {
+    this.counters.lists++;
+    return this.call(`list ${kind} in ${namespace}`, () =>
+      this.custom.listNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace,
+        plural: kindDef(kind).plural,
+      }),
+    ) as Promise<ObjectList<T>>;
+  }
+
+  listConfigMaps(
+    namespace: string,
+  ): Promise<ObjectList<{ metadata?: { name?: string }; data?: Record<string, string> }>> {
+    this.counters.lists++;
+    return this.call(`list ConfigMaps in ${namespace}`, () =>
+      this.core.listNamespacedConfigMap({ namespace }),
+    );
+  }
+
+  /** Server-side apply of `status` (only the fields given are owned; the rest of the object is untouched). */
+  async applyStatus(
+    kind: KindName,
+    namespace: string,
+    name: string,
+    status: Record<string, unknown>,
+  ): Promise<void> {
+    this.counters.statusPatches++;
+    const body = { apiVersion: `${GROUP}/${VERSION}`, kind, metadata: { name, namespace }, status };
+    await this.call(`apply status of ${kind} ${namespace}/${name}`, () =>
+      this.custom.patchNamespacedCustomObjectStatus(
+        {
+          group: GROUP,
+          version: VERSION,
+          namespace,
+          plural: kindDef(kind).plural,
+          name,
+          body,
+          fieldManager: FIELD_MANAGER,
+          force: true,
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+      ),
+    );
+  }
+
+  async createEvent(namespace: string, event: CoreV1Event): Promise<void> {
+    this.counters.events++;
+    await this.call('create Event', () => this.core.createNamespacedEvent({ namespace, body: event }));
+  }
+
+  readLease(namespace: string, name: string, timeoutMs = REQUEST_TIMEOUT_MS): Promise<V1Lease> {
+    this.counters.leaseReads++;
+    return this.call(
+      'read Lease',
+      () => this.coordination.readNamespacedLease({ namespace, name }),
+      timeoutMs,
+    );
+  }
+
+  createLease(namespace: string, lease: V1Lease, timeoutMs = REQUEST_TIMEOUT_MS): Promise<V1Lease> {
+    this.counters.leaseWrites++;
+    const create = () => this.coordination.createNamespacedLease({ namespace, body: lease });
+    return this.call('create Lease', create, timeoutMs);
+  }
+
+  replaceLease(
+    namespace: string,
+    name: string,
+    lease: V1Lease,
+    timeoutMs = REQUEST_TIMEOUT_MS,
+  ): Promise<V1Lease> {
+    this.counters.leaseWrites++;
+    const replace = () => this.coordination.replaceNamespacedLease({ namespace, name, body: lease });
+    return this.call('replace Lease', replace, timeoutMs);
+  }
+}
+
+/** HTTP status of a failed call, if it came from the API server. */
+export function statusCode(err: unknown): number | undefined {
+  const e = err as { code?: unknown; statusCode?: unknown };
+  if (typeof e?.code === 'number') return e.code;
+  if (typeof e?.statusCode === 'number') return e.statusCode;
+  return undefined;
+}
+
+/** A short, secret-free description of an error for logs and conditions. */
+export function errorText(err: unknown): string {
+  const code = statusCode(err);
+  const msg = err instanceof Error ? err.message.split('\n')[0]! : String(err);
+  return code ? `HTTP ${code}: ${msg.slice(0, 300)}` : msg.slice(0, 300);
+}

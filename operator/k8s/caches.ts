@@ -1,0 +1,122 @@
+/**
+ * The operator's view of the cluster: one resilient informer per kind and watched namespace, plus ConfigMaps
+ * (for instructionsFrom). Work-queue keys are `<Kind>/<namespace>/<name>`.
+ */
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { KIND_NAMES, type KindName, type NanoclawObject } from '../api/v1alpha1/kinds.js';
+import { collectionPath, type KubeApis } from './api.js';
+import { ResilientInformer, type InformerEvent } from './informer.js';
+
+export interface ConfigMapObject extends KubernetesObject {
+  data?: Record<string, string>;
+}
+
+export function objectKey(kind: KindName, namespace: string, name: string): string {
+  return `${kind}/${namespace}/${name}`;
+}
+
+export function parseKey(key: string): { kind: KindName; namespace: string; name: string } {
+  const [kind, namespace, name] = key.split('/') as [KindName, string, string];
+  return { kind, namespace, name };
+}
+
+export interface CachesOptions {
+  kc: KubeConfig;
+  apis: KubeApis;
+  namespaces: string[];
+  log: Logger;
+  onObject: (kind: KindName, event: InformerEvent, obj: NanoclawObject) => void;
+  onConfigMap: (event: InformerEvent, obj: ConfigMapObject) => void;
+}
+
+export class ObjectCaches {
+  private readonly objects = new Map<string, ResilientInformer<NanoclawObject>>(); // kind/ns →
+  private readonly configMaps = new Map<string, ResilientInformer<ConfigMapObject>>(); // ns →
+
+  constructor(private readonly opts: CachesOptions) {
+    for (const namespace of opts.namespaces) {
+      for (const kind of KIND_NAMES) {
+        this.objects.set(
+          `${kind}/${namespace}`,
+          new ResilientInformer<NanoclawObject>({
+            name: `${kind}/${namespace}`,
+            kc: opts.kc,
+            path: collectionPath(kind, namespace),
+            list: () => opts.apis.listObjects<NanoclawObject>(kind, namespace),
+            onEvent: (event, obj) => opts.onObject(kind, event, obj),
+            log: opts.log,
+          }),
+        );
+      }
+      this.configMaps.set(
+        namespace,
+        new ResilientInformer<ConfigMapObject>({
+          name: `ConfigMap/${namespace}`,
+          kc: opts.kc,
+          path: `/api/v1/namespaces/${namespace}/configmaps`,
+          list: () => opts.apis.listConfigMaps(namespace),
+          onEvent: (event, obj) => opts.onConfigMap(event, obj),
+          log: opts.log,
+        }),
+      );
+    }
+  }
+
+  private all_(): Pick<
+    ResilientInformer<KubernetesObject>,
+    'start' | 'stop' | 'hasSynced' | 'waitForSync' | 'relist'
+  >[] {
+    return [...this.objects.values(), ...this.configMaps.values()];
+  }
+
+  start(): void {
+    for (const i of this.all_()) i.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.all_().map((i) => i.stop()));
+  }
+
+  hasSynced(): boolean {
+    return this.all_().every((i) => i.hasSynced());
+  }
+
+  async waitForSync(): Promise<void> {
+    await Promise.all(this.all_().map((i) => i.waitForSync()));
+  }
+
+  /** The watchdog: relists every collection (one at a time, to spare the API server). */
+  async relistAll(): Promise<number> {
+    let ok = 0;
+    for (const i of this.all_()) if (await i.relist()) ok++;
+    return ok;
+  }
+
+  get(kind: KindName, namespace: string, name: string): NanoclawObject | undefined {
+    return this.objects.get(`${kind}/${namespace}`)?.get(name, namespace);
+  }
+
+  list(kind: KindName, namespace?: string): NanoclawObject[] {
+    const out: NanoclawObject[] = [];
+    for (const ns of namespace ? [namespace] : this.opts.namespaces) {
+      out.push(...(this.objects.get(`${kind}/${ns}`)?.list() ?? []));
+    }
+    return out;
+  }
+
+  /** uid → `<Kind> <namespace>/<name>` of every cached object. */
+  liveUids(): Map<string, string> {
+    const live = new Map<string, string>();
+    for (const kind of KIND_NAMES) {
+      for (const o of this.list(kind))
+        live.set(o.metadata.uid, `${kind} ${o.metadata.namespace}/${o.metadata.name}`);
+    }
+    return live;
+  }
+
+  configMap(namespace: string, name: string): Record<string, string> | undefined {
+    const cm = this.configMaps.get(namespace)?.get(name, namespace);
+    return cm ? (cm.data ?? {}) : undefined;
+  }
+}

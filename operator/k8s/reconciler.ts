@@ -1,0 +1,212 @@
+/**
+ * Reconcile one key: project the cached object into the central DB (or remove the rows of a deleted one), then make
+ * its status say so.
+ *
+ * Invariants:
+ * - The DB is written only through the projection (one transaction per object; nothing when nothing changed).
+ * - Status is written (server-side apply) only when it differs from what the object shows — or from what this
+ *   operator just wrote and the cache has not caught up with — so a no-change resync sends no request.
+ * - Events only on Ready transitions. A failed status write throws, and the queue retries the key with backoff.
+ * - When an object's rows appear, change or vanish, the objects that depend on it are queued again, so
+ *   cross-object problems (a wiring to a missing agent group, a second chat, a duplicate grant) heal by themselves.
+ */
+import type { Logger } from 'pino';
+import type { CentralDb } from '../../host/db/central-db.js';
+import { kindDef, type KindName, type NanoclawObject } from '../api/v1alpha1/kinds.js';
+import { issuesToErrors } from '../api/v1alpha1/parse.js';
+import {
+  projectObject,
+  removeProjection,
+  type KindAndSpec,
+  type ProjectOptions,
+} from '../projection/project.js';
+import { outcomeOf, type Outcome } from '../projection/types.js';
+import type { KubeApis } from './api.js';
+import { objectKey, parseKey, type ObjectCaches } from './caches.js';
+import type { EventRecorder } from './events.js';
+import { desiredStatus, readyCondition, sameStatus, statusKey, type ObjectStatus } from './status.js';
+
+export interface ReconcilerStats {
+  reconciles: number;
+  dbWrites: number;
+  statusWrites: number;
+  removed: number;
+}
+
+export interface ReconcilerDeps {
+  db: CentralDb;
+  dataDir: string;
+  multiNamespace: boolean;
+  caches: ObjectCaches;
+  apis: KubeApis;
+  events: EventRecorder;
+  log: Logger;
+  enqueue: (key: string) => void;
+}
+
+export class Reconciler {
+  readonly stats: ReconcilerStats = { reconciles: 0, dbWrites: 0, statusWrites: 0, removed: 0 };
+  /** Deleted objects not yet reconciled: key → the object as last seen. */
+  private readonly tombstones = new Map<string, NanoclawObject>();
+  /** Status this operator wrote, by uid, with the resourceVersion it was computed from. */
+  private readonly written = new Map<string, { rv: string | undefined; key: string }>();
+
+  constructor(private readonly deps: ReconcilerDeps) {}
+
+  noteDeleted(kind: KindName, obj: NanoclawObject): void {
+    this.tombstones.set(objectKey(kind, obj.metadata.namespace, obj.metadata.name), obj);
+    this.written.delete(obj.metadata.uid);
+  }
+
+  tombstoneKeys(): string[] {
+    return [...this.tombstones.keys()];
+  }
+
+  private options(): ProjectOptions {
+    const live = this.deps.caches.liveUids();
+    return {
+      dataDir: this.deps.dataDir,
+      multiNamespace: this.deps.multiNamespace,
+      isLive: (uid) => live.has(uid),
+      describe: (uid) => live.get(uid),
+      configMaps: (ns, name) => this.deps.caches.configMap(ns, name),
+    };
+  }
+
+  async reconcile(key: string): Promise<void> {
+    this.stats.reconciles++;
+    const { kind, namespace, name } = parseKey(key);
+    const obj = this.deps.caches.get(kind, namespace, name);
+    const tomb = this.tombstones.get(key);
+    if (tomb && (!obj || obj.metadata.uid !== tomb.metadata.uid || obj.metadata.deletionTimestamp)) {
+      // Project the new incarnation first (it may take over the old rows), then drop what is left of the old one.
+      if (obj && !obj.metadata.deletionTimestamp) this.project(kind, obj);
+      this.remove(kind, tomb);
+    }
+    this.tombstones.delete(key);
+    if (!obj) return;
+    if (obj.metadata.deletionTimestamp) {
+      this.remove(kind, obj);
+      return;
+    }
+    const outcome = this.project(kind, obj);
+    await this.writeStatus(kind, obj, outcome);
+  }
+
+  private project(kind: KindName, obj: NanoclawObject): Outcome {
+    const { namespace, name, uid, generation } = obj.metadata;
+    const spec = kindDef(kind).spec.safeParse(obj.spec ?? {});
+    if (!spec.success) {
+      // The API server validated it against the installed CRD; a mismatch means the CRDs are out of date.
+      const e = issuesToErrors(spec.error.issues)[0]!;
+      return outcomeOf(
+        [
+          {
+            reason: 'InvalidSpec',
+            field: `spec.${e.field}`,
+            message: `spec.${e.field}: ${e.message} (are the CRDs up to date?)`,
+          },
+        ],
+        0,
+        {},
+        '',
+      );
+    }
+    const ref = { kind, namespace, name, uid, generation };
+    const outcome = projectObject(
+      this.deps.db,
+      ref,
+      { kind, spec: spec.data } as KindAndSpec,
+      this.options(),
+    );
+    this.stats.dbWrites += outcome.writes;
+    if (outcome.writes > 0) {
+      this.deps.log.info(
+        { kind, name: `${namespace}/${name}`, generation, writes: outcome.writes, reason: outcome.reason },
+        'projected',
+      );
+      this.requeueDependents(kind, obj, false);
+    }
+    return outcome;
+  }
+
+  private remove(kind: KindName, obj: NanoclawObject): void {
+    const rows = removeProjection(this.deps.db, obj.metadata.uid);
+    this.written.delete(obj.metadata.uid);
+    if (rows > 0) {
+      this.stats.removed++;
+      this.stats.dbWrites += rows;
+      this.deps.log.info(
+        { kind, name: `${obj.metadata.namespace}/${obj.metadata.name}`, rows },
+        'removed projection',
+      );
+      this.requeueDependents(kind, obj, true);
+    }
+  }
+
+  /**
+   * Objects whose outcome may change because `obj`'s rows changed: chats and grants naming an agent group that
+   * appeared or went; and, when rows went, the objects that lost a conflict to them (same folder, same chat, same
+   * user) and may now take over.
+   */
+  private requeueDependents(kind: KindName, obj: NanoclawObject, removed: boolean): void {
+    const { caches, enqueue } = this.deps;
+    const ns = obj.metadata.namespace;
+    const self = objectKey(kind, ns, obj.metadata.name);
+    const add = (o: NanoclawObject) => {
+      const key = objectKey(o.kind, o.metadata.namespace, o.metadata.name);
+      if (key !== self) enqueue(key);
+    };
+    if (obj.kind === 'AgentGroup') {
+      const name = obj.metadata.name;
+      for (const mg of caches.list('MessagingGroup', ns)) {
+        if (mg.kind === 'MessagingGroup' && (mg.spec.agents ?? []).some((a) => a.agentGroup === name))
+          add(mg);
+      }
+      for (const ur of caches.list('UserRole', ns))
+        if (ur.kind === 'UserRole' && ur.spec.agentGroup === name) add(ur);
+      if (removed) {
+        const folder = obj.spec.folder ?? name;
+        for (const ag of caches.list('AgentGroup')) {
+          if (ag.kind === 'AgentGroup' && (ag.spec.folder ?? ag.metadata.name) === folder) add(ag);
+        }
+      }
+    } else if (obj.kind === 'MessagingGroup') {
+      if (!removed) return;
+      for (const mg of caches.list('MessagingGroup')) {
+        if (
+          mg.kind === 'MessagingGroup' &&
+          mg.spec.channel === obj.spec.channel &&
+          mg.spec.platformId === obj.spec.platformId
+        ) {
+          add(mg);
+        }
+      }
+    } else {
+      for (const ur of caches.list('UserRole'))
+        if (ur.kind === 'UserRole' && ur.spec.user === obj.spec.user) add(ur);
+    }
+  }
+
+  private async writeStatus(kind: KindName, obj: NanoclawObject, outcome: Outcome): Promise<void> {
+    const { uid, generation, namespace, name, resourceVersion } = obj.metadata;
+    const current = obj.status as ObjectStatus | undefined;
+    const desired = desiredStatus(generation, outcome, current, new Date());
+    if (sameStatus(current, desired)) return;
+    const mine = this.written.get(uid);
+    const key = statusKey(desired);
+    if (mine && mine.rv === resourceVersion && mine.key === key) return; // written; the cache has not caught up yet
+    await this.deps.apis.applyStatus(kind, namespace, name, desired);
+    this.written.set(uid, { rv: resourceVersion, key });
+    this.stats.statusWrites++;
+    const before = readyCondition(current);
+    const after = readyCondition(desired)!;
+    const meta = obj.metadata;
+    if (after.status === 'False' && (before?.status !== 'False' || before.reason !== after.reason)) {
+      this.deps.log.warn({ kind, name: `${namespace}/${name}`, reason: after.reason }, after.message);
+      await this.deps.events.record(kind, meta, 'Warning', after.reason, after.message);
+    } else if (after.status === 'True' && before?.status === 'False') {
+      await this.deps.events.record(kind, meta, 'Normal', after.reason, after.message);
+    }
+  }
+}

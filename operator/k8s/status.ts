@@ -1,0 +1,65 @@
+/**
+ * The status an object should show for a projection outcome, and whether that differs from what it shows.
+ *
+ * Invariants: the Ready condition's lastTransitionTime changes only when its status flips; two statuses are the
+ * same when everything but lastTransitionTime is equal — so a no-change resync computes "same" and writes nothing.
+ */
+import type { Condition } from '../api/v1alpha1/common.js';
+import type { Outcome } from '../projection/types.js';
+
+export const READY = 'Ready';
+const MAX_MESSAGE = 32_000;
+
+export interface ObjectStatus {
+  observedGeneration?: number;
+  conditions?: Condition[];
+  [observed: string]: unknown;
+}
+
+export function readyCondition(status: ObjectStatus | undefined): Condition | undefined {
+  return status?.conditions?.find((c) => c.type === READY);
+}
+
+export function desiredStatus(
+  generation: number,
+  outcome: Pick<Outcome, 'ready' | 'reason' | 'message' | 'observed'>,
+  current: ObjectStatus | undefined,
+  now: Date,
+): ObjectStatus {
+  const status = outcome.ready ? 'True' : 'False';
+  const previous = readyCondition(current);
+  const lastTransitionTime =
+    previous && previous.status === status
+      ? previous.lastTransitionTime
+      : now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return {
+    observedGeneration: generation,
+    conditions: [
+      {
+        type: READY,
+        status,
+        reason: outcome.reason,
+        message: outcome.message.slice(0, MAX_MESSAGE),
+        observedGeneration: generation,
+        lastTransitionTime,
+      },
+    ],
+    ...outcome.observed,
+  };
+}
+
+/** Canonical JSON of a status without transition times, for comparison. */
+export function statusKey(status: ObjectStatus | undefined): string {
+  if (!status) return '';
+  const conditions = (status.conditions ?? [])
+    .map(({ lastTransitionTime: _t, ...c }) => c)
+    .sort((a, b) => a.type.localeCompare(b.type));
+  const rest = Object.entries(status)
+    .filter(([k]) => k !== 'conditions')
+    .sort(([a], [b]) => a.localeCompare(b));
+  return JSON.stringify([conditions, rest]);
+}
+
+export function sameStatus(a: ObjectStatus | undefined, b: ObjectStatus | undefined): boolean {
+  return statusKey(a) === statusKey(b);
+}
