@@ -103,7 +103,13 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
 
   let runnerUrl = '';
   // The link, delivery and scheduler call each other; the closures below run only after all are built.
-  const link = new RunnerLink({ onOutbound: (sessionId) => void delivery.drain(sessionId) }, log);
+  const link = new RunnerLink(
+    {
+      onOutbound: (sessionId) => void delivery.drain(sessionId),
+      onConnect: (sessionId) => void delivery.drain(sessionId),
+    },
+    log,
+  );
   const runners = new RunnerManager({
     db,
     layout,

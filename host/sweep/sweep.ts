@@ -4,7 +4,8 @@
  *   - restart a runner whose heartbeat is stale or whose claim is stuck, putting its claimed messages back in
  *     line with backoff (resetClaims);
  *   - stop a runner that has been idle for its agent group's idle timeout.
- * Plus, once at start-up, wake every session that has due work (messages accepted before a host restart).
+ * Plus, once at start-up, deliver what runners wrote before a host restart and wake every session that has due
+ * work (messages accepted before the restart).
  */
 import fs from 'node:fs';
 import type { Logger } from 'pino';
@@ -54,7 +55,9 @@ export class Sweep {
     for (const session of listActiveSessions(this.db)) {
       try {
         const ref = this.sessions.refOf(session);
-        if (!fs.existsSync(this.dbs.paths(ref).inboundDb)) continue;
+        const paths = this.dbs.paths(ref);
+        if (!fs.existsSync(paths.inboundDb)) continue;
+        if (fs.existsSync(paths.outboundDb)) await this.delivery.drain(session.id);
         this.scheduler.note(session);
         if (hasDueWork(this.dbs.inbound(ref), now)) {
           await this.runners.wake(session);
