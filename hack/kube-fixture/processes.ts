@@ -34,10 +34,16 @@ function hookExit(): void {
   });
 }
 
-export function startProcess(name: string, bin: string, args: string[], logFile: string): Managed {
+export function startProcess(
+  name: string,
+  bin: string,
+  args: string[],
+  logFile: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Managed {
   hookExit();
   const out = fs.openSync(logFile, 'a');
-  const child = spawn(bin, args, { stdio: ['ignore', out, out] });
+  const child = spawn(bin, args, { stdio: ['ignore', out, out], env });
   fs.closeSync(out);
   live.add(child);
   const exited = new Promise<number | null>((resolve) =>
