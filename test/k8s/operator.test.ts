@@ -197,6 +197,23 @@ describe('operator on a real API server', () => {
     expect(adminUserIdsFor(db, 'nobody')).toContain('web:x');
   });
 
+  it('applies examples/ with kubectl and makes every object Ready', async () => {
+    cp.kubectl(['apply', '-n', ns, '-f', path.resolve(import.meta.dirname, '../../examples')]);
+    for (const [kind, name] of [
+      ['AgentGroup', 'assistant'],
+      ['MessagingGroup', 'web-main'],
+      ['UserRole', 'local-owner'],
+      ['UserRole', 'assistant-admin'],
+      ['UserRole', 'assistant-member'],
+    ] as const) {
+      await readyAs(kind, name, 'True', 'Projected');
+    }
+    expect(adminUserIdsFor(db, 'assistant')).toEqual(['telegram:12345', 'web:local']);
+    const table = cp.kubectl(['get', 'ag,mg,ur', '-n', ns, '-o', 'wide']);
+    expect(table).toMatch(/assistant\s+True\s+assistant\s+mock/);
+    expect(table).toMatch(/web-main\s+True\s+web\s+main\s+strict\s+1/);
+  });
+
   it('a resync with nothing changed writes no row, no status and no event', async () => {
     await op.resync(); // settle anything still in flight
     const rows = totalChanges(db);
