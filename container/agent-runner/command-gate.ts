@@ -1,0 +1,56 @@
+/**
+ * The runner's slash-command gate — defence in depth behind the host's own gate.
+ *
+ * Invariants:
+ * - Only triggering rows of kind 'chat' are commands; a task prompt or accumulated context starting with '/'
+ *   is ordinary text.
+ * - An admin-only command from anyone whose namespaced user id is not in NANOCLAW_ADMIN_USER_IDS never reaches
+ *   the provider; a null sender is never an admin.
+ * - Filtered commands and the host-answered ones are acknowledged without a reply or a provider call.
+ * - Unknown '/x' text is not a command here: it goes to the provider as ordinary text.
+ */
+import {
+  ADMIN_COMMANDS,
+  FILTERED_COMMANDS,
+  HOST_ANSWERED_COMMANDS,
+  slashCommandOf,
+} from '../../protocol/env.js';
+import type { InboundMessage } from './inbound-message.js';
+
+export type GateDecision =
+  | { action: 'none' }
+  | { action: 'drop'; command: string; why: 'filtered' | 'host-answered' }
+  | { action: 'deny'; command: string; reply: string }
+  | { action: 'clear'; command: string; reply: string }
+  | { action: 'provider'; command: string };
+
+const ADMIN = new Set<string>(ADMIN_COMMANDS);
+const FILTERED = new Set<string>(FILTERED_COMMANDS);
+const HOST_ANSWERED = new Set<string>(HOST_ANSWERED_COMMANDS);
+
+export const SESSION_CLEARED_REPLY = 'Session cleared.';
+
+export function permissionDeniedReply(command: string): string {
+  return `Permission denied: ${command} requires admin access.`;
+}
+
+/** The gated command a message carries, or null when it is not one (see the invariants). */
+export function gatedCommandOf(m: InboundMessage): string | null {
+  if (m.kind !== 'chat' || m.row.trigger !== 1) return null;
+  const cmd = slashCommandOf(m.chat.text);
+  if (!cmd) return null;
+  return ADMIN.has(cmd) || FILTERED.has(cmd) || HOST_ANSWERED.has(cmd) ? cmd : null;
+}
+
+export function decide(m: InboundMessage, adminUserIds: ReadonlySet<string>): GateDecision {
+  const command = gatedCommandOf(m);
+  if (!command || m.kind !== 'chat') return { action: 'none' };
+  if (FILTERED.has(command)) return { action: 'drop', command, why: 'filtered' };
+  if (HOST_ANSWERED.has(command)) return { action: 'drop', command, why: 'host-answered' };
+  const sender = m.chat.sender;
+  if (sender === null || !adminUserIds.has(sender)) {
+    return { action: 'deny', command, reply: permissionDeniedReply(command) };
+  }
+  if (command === '/clear') return { action: 'clear', command, reply: SESSION_CLEARED_REPLY };
+  return { action: 'provider', command };
+}

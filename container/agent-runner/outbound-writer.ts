@@ -1,0 +1,146 @@
+/**
+ * The runner's writes, all to outbound.db (the runner is its only writer).
+ *
+ * Invariants:
+ * - Every messages_out row gets the next odd seq above max(seq) over BOTH files, computed inside the writing
+ *   transaction, so seq orders the conversation and never collides.
+ * - Content is validated against the protocol schemas before it is written; an invalid row is a bug and throws.
+ * - One call = one transaction (BEGIN IMMEDIATE): a turn's reply, its acks and its continuation land together
+ *   or not at all. `onCommit` runs after the commit, never inside it.
+ */
+import { randomBytes } from 'node:crypto';
+import type { AckStatus } from '../../protocol/messages.js';
+import { ChatOutContent, SystemAction } from '../../protocol/messages.js';
+import { isoNow, nextOddSeq, type OutboundDb } from '../../protocol/session-db.js';
+import type { Routing } from './inbound-reader.js';
+
+export type OutMessage =
+  | { kind: 'chat'; address: Routing; inReplyTo: string | null; content: ChatOutContent }
+  | { kind: 'system'; content: SystemAction };
+
+export interface Commit {
+  messages?: OutMessage[];
+  acks?: { id: string; status: AckStatus }[];
+  setState?: Record<string, string>;
+  deleteState?: string[];
+}
+
+export interface Written {
+  id: string;
+  seq: number;
+}
+
+export function newOutId(): string {
+  return `out-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+}
+
+export class OutboundWriter {
+  constructor(
+    private readonly db: OutboundDb,
+    private readonly inboundMaxSeq: () => number,
+    private readonly onCommit: (maxOutSeq: number) => void = () => {},
+  ) {}
+
+  /** Crash recovery: messages claimed by a previous run become eligible again. */
+  clearStaleProcessing(): number {
+    return this.db.run(this.db.q.deleteFrom('processing_ack').where('status', '=', 'processing')).changes;
+  }
+
+  claim(ids: string[]): void {
+    this.commit({ acks: ids.map((id) => ({ id, status: 'processing' })) });
+  }
+
+  /** Drops 'processing' claims (a turn abandoned at shutdown), so the host sees them unclaimed at once. */
+  release(ids: string[]): void {
+    if (ids.length === 0) return;
+    this.db.tx(() => {
+      this.db.run(
+        this.db.q
+          .deleteFrom('processing_ack')
+          .where('message_id', 'in', ids)
+          .where('status', '=', 'processing'),
+      );
+    });
+    this.onCommit(this.maxSeq());
+  }
+
+  commit(c: Commit): Written[] {
+    const messages = (c.messages ?? []).map(validate);
+    const inboundMax = this.inboundMaxSeq();
+    const now = isoNow();
+    const written = this.db.tx(() => {
+      const out: Written[] = [];
+      let seq = Math.max(this.maxSeq(), inboundMax);
+      for (const m of messages) {
+        seq = nextOddSeq(seq);
+        const id = newOutId();
+        this.db.run(
+          this.db.q.insertInto('messages_out').values({
+            id,
+            seq,
+            in_reply_to: m.kind === 'chat' ? m.inReplyTo : null,
+            timestamp: now,
+            deliver_after: null,
+            kind: m.kind,
+            channel_type: m.kind === 'chat' ? m.address.channelType : null,
+            platform_id: m.kind === 'chat' ? m.address.platformId : null,
+            thread_id: m.kind === 'chat' ? m.address.threadId : null,
+            content: JSON.stringify(m.content),
+          }),
+        );
+        out.push({ id, seq });
+      }
+      for (const a of c.acks ?? []) {
+        this.db.run(
+          this.db.q
+            .insertInto('processing_ack')
+            .values({ message_id: a.id, status: a.status, status_changed: now })
+            .onConflict((oc) =>
+              oc.column('message_id').doUpdateSet({ status: a.status, status_changed: now }),
+            ),
+        );
+      }
+      for (const [key, value] of Object.entries(c.setState ?? {})) {
+        this.db.run(
+          this.db.q
+            .insertInto('session_state')
+            .values({ key, value, updated_at: now })
+            .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: now })),
+        );
+      }
+      if (c.deleteState?.length) {
+        this.db.run(this.db.q.deleteFrom('session_state').where('key', 'in', c.deleteState));
+      }
+      return out;
+    });
+    this.onCommit(this.maxSeq());
+    return written;
+  }
+
+  getState(key: string): string | null {
+    const row = this.db.first(this.db.q.selectFrom('session_state').select('value').where('key', '=', key));
+    return row?.value ?? null;
+  }
+
+  /** Whether this runner asked the host to schedule `taskId` (it may not have reached inbound.db yet). */
+  hasRequestedTask(taskId: string): boolean {
+    const row = this.db
+      .prepare(
+        `SELECT 1 AS x FROM messages_out WHERE kind = 'system'
+           AND json_extract(content, '$.action') = 'schedule_task' AND json_extract(content, '$.taskId') = ? LIMIT 1`,
+      )
+      .get(taskId);
+    return row !== undefined;
+  }
+
+  maxSeq(): number {
+    const row = this.db.first(this.db.q.selectFrom('messages_out').select((eb) => eb.fn.max('seq').as('m')));
+    return Number(row?.m ?? 0);
+  }
+}
+
+function validate(m: OutMessage): OutMessage {
+  return m.kind === 'chat'
+    ? { ...m, content: ChatOutContent.parse(m.content) }
+    : { ...m, content: SystemAction.parse(m.content) };
+}

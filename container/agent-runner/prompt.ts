@@ -1,0 +1,37 @@
+/**
+ * How a batch is shown to a model: one <message> element per row, in seq order, with who sent it and when.
+ * Accumulated context (trigger=0) is marked so the model knows it was not addressed to it.
+ */
+import type { InboundMessage } from './inbound-message.js';
+import { textOf } from './inbound-message.js';
+
+function attr(v: string): string {
+  return v.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+}
+
+function body(v: string): string {
+  return v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+export function senderLabel(m: InboundMessage): string {
+  if (m.kind === 'task') return 'scheduled task';
+  const name = m.chat.senderName ?? null;
+  const id = m.chat.sender;
+  if (name && id) return `${name} (${id})`;
+  return name ?? id ?? 'unknown';
+}
+
+export function formatPrompt(messages: InboundMessage[]): string {
+  const lines = messages.map((m) => {
+    const attrs = [
+      `id="${attr(m.row.id)}"`,
+      `kind="${m.kind}"`,
+      `from="${attr(senderLabel(m))}"`,
+      `time="${attr(m.row.timestamp)}"`,
+    ];
+    if (m.row.trigger === 0) attrs.push('context="true"');
+    if (m.kind === 'chat' && m.chat.isMention) attrs.push('mention="true"');
+    return `<message ${attrs.join(' ')}>${body(textOf(m))}</message>`;
+  });
+  return `<messages>\n${lines.join('\n')}\n</messages>`;
+}

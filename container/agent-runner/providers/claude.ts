@@ -1,0 +1,192 @@
+/**
+ * The claude provider: one Claude Agent SDK query per turn, resumed from the previous turn's SDK session.
+ *
+ * Invariants:
+ * - The SDK is loaded with a dynamic import, only when this provider is chosen.
+ * - The Claude Code child gets ANTHROPIC_BASE_URL = the host's credential proxy and the per-session token as
+ *   its API key; every NANOCLAW_* variable and any other Anthropic credential is removed from its environment.
+ *   Non-essential traffic (telemetry, updates, error reports) is off: the pod may reach only the host.
+ * - Transcripts live under <workspace>/.claude (CLAUDE_CONFIG_DIR), so `resume` works across runner restarts.
+ * - The continuation is the SDK session id. A continuation the CLI no longer knows is dropped and the turn is
+ *   retried once as a fresh conversation.
+ * - The MCP tools are the shared ones (tools/registry.ts), served in-process (createSdkMcpServer), bound to
+ *   this turn's ToolRunner.
+ * - Permissions: 'dontAsk' with an allow-list, so nothing ever waits for an interactive approval.
+ */
+import type * as ClaudeAgentSdk from '@anthropic-ai/claude-agent-sdk';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { RunnerConfig } from '../config.js';
+import type { Logger } from '../logger.js';
+import { MCP_SERVER_NAME, type ToolRunner } from '../tools/registry.js';
+import type { Provider, TurnRequest, TurnResult } from './provider.js';
+
+type Sdk = typeof ClaudeAgentSdk;
+
+export const ALLOWED_BUILTIN_TOOLS = [
+  'Bash',
+  'Read',
+  'Write',
+  'Edit',
+  'Glob',
+  'Grep',
+  'WebSearch',
+  'WebFetch',
+  'TodoWrite',
+  'NotebookEdit',
+  'Task',
+  'Skill',
+  'ToolSearch',
+];
+/** Built-ins that would bypass the session DBs (their own scheduler, their own question UI) or change mode. */
+export const DISALLOWED_BUILTIN_TOOLS = [
+  'AskUserQuestion',
+  'CronCreate',
+  'CronDelete',
+  'CronList',
+  'ScheduleWakeup',
+  'EnterPlanMode',
+  'ExitPlanMode',
+  'EnterWorktree',
+  'ExitWorktree',
+];
+
+const STALE_CONTINUATION = /No conversation found|--resume requires|session .*not found/i;
+
+export class ClaudeTurnError extends Error {
+  override name = 'ClaudeTurnError';
+}
+
+/** The environment of the Claude Code child process. */
+export function claudeEnv(config: RunnerConfig, base: NodeJS.ProcessEnv): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(base)) {
+    if (v === undefined || k.startsWith('NANOCLAW_')) continue;
+    if (k === 'ANTHROPIC_API_KEY' || k === 'ANTHROPIC_AUTH_TOKEN' || k === 'CLAUDE_CODE_OAUTH_TOKEN')
+      continue;
+    env[k] = v;
+  }
+  Object.assign(env, {
+    ANTHROPIC_BASE_URL: config.anthropicBaseUrl ?? '',
+    ANTHROPIC_API_KEY: config.sessionToken ?? '',
+    CLAUDE_CONFIG_DIR: path.join(config.paths.root, '.claude'),
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+    DISABLE_AUTOUPDATER: '1',
+    DISABLE_TELEMETRY: '1',
+    DISABLE_ERROR_REPORTING: '1',
+    DISABLE_BUG_COMMAND: '1',
+    CLAUDE_AGENT_SDK_CLIENT_APP: 'nanoclaw-agent-runner/0.1.0',
+  });
+  if (!env.HOME) env.HOME = config.paths.root;
+  return env;
+}
+
+export function systemPromptAppend(req: TurnRequest): string {
+  const dests = req.destinations.length
+    ? req.destinations
+        .map((d) => `- ${d.name}${d.displayName ? ` (${d.displayName})` : ''}: ${d.type}`)
+        .join('\n')
+    : '- (none)';
+  return [
+    'You are an agent in NanoClaw, answering people in a chat. Each turn gives you the new chat messages (and',
+    'scheduled task prompts) as <message> elements; context="true" marks messages that were not addressed to',
+    'you. Your final text answer is delivered to the conversation automatically, so write it for the chat.',
+    `Use the ${MCP_SERVER_NAME} tools: send_message for progress updates or another destination,`,
+    'schedule_task / list_tasks / update_task / cancel_task / pause_task / resume_task for scheduled work, and',
+    'ask_user_question when you need the user to choose. Destinations you can address by name:',
+    dests,
+  ].join('\n');
+}
+
+export class ClaudeProvider implements Provider {
+  readonly name = 'claude';
+
+  private constructor(
+    private readonly sdk: Sdk,
+    private readonly config: RunnerConfig,
+    private readonly log: Logger,
+  ) {}
+
+  static async create(config: RunnerConfig, log: Logger): Promise<ClaudeProvider> {
+    const sdk = await import('@anthropic-ai/claude-agent-sdk');
+    return new ClaudeProvider(sdk, config, log);
+  }
+
+  async runTurn(req: TurnRequest): Promise<TurnResult> {
+    try {
+      return await this.query(req, req.continuation);
+    } catch (err) {
+      if (req.continuation && !req.signal.aborted && STALE_CONTINUATION.test((err as Error).message)) {
+        this.log.warn(
+          { continuation: req.continuation },
+          'stored continuation unknown to Claude Code; starting fresh',
+        );
+        return this.query(req, null);
+      }
+      throw err;
+    }
+  }
+
+  private mcpServer(tools: ToolRunner) {
+    return this.sdk.createSdkMcpServer({
+      name: MCP_SERVER_NAME,
+      version: '1.0.0',
+      alwaysLoad: true,
+      tools: tools.definitions.map((def) =>
+        this.sdk.tool(def.name, def.description, def.shape, async (args) => {
+          const r = await tools.call(def.name, args);
+          return { content: [{ type: 'text' as const, text: r.text }], isError: r.isError };
+        }),
+      ),
+    });
+  }
+
+  private async query(req: TurnRequest, resume: string | null): Promise<TurnResult> {
+    const abort = new AbortController();
+    const onAbort = (): void => abort.abort();
+    req.signal.addEventListener('abort', onAbort, { once: true });
+    const cwd = fs.existsSync(this.config.paths.agent) ? this.config.paths.agent : this.config.paths.root;
+    fs.mkdirSync(path.join(this.config.paths.root, '.claude'), { recursive: true });
+    let sessionId = resume;
+    let reply: string | null = null;
+    let failure: string | null = null;
+    try {
+      const q = this.sdk.query({
+        prompt: req.prompt,
+        options: {
+          abortController: abort,
+          cwd,
+          env: claudeEnv(this.config, process.env),
+          ...(this.config.model ? { model: this.config.model } : {}),
+          ...(resume ? { resume } : {}),
+          permissionMode: 'dontAsk',
+          allowedTools: [...ALLOWED_BUILTIN_TOOLS, `mcp__${MCP_SERVER_NAME}__*`],
+          disallowedTools: DISALLOWED_BUILTIN_TOOLS,
+          mcpServers: { [MCP_SERVER_NAME]: this.mcpServer(req.tools) },
+          settingSources: ['user', 'project'],
+          systemPrompt: { type: 'preset', preset: 'claude_code', append: systemPromptAppend(req) },
+          stderr: (data: string) => this.log.debug({ stderr: data.slice(0, 2000) }, 'claude code stderr'),
+        },
+      });
+      for await (const m of q) {
+        req.onActivity();
+        if (m.type === 'system' && m.subtype === 'init') {
+          sessionId = m.session_id;
+          this.log.debug({ model: m.model, tools: m.tools.length }, 'claude session started');
+        } else if (m.type === 'result') {
+          sessionId = m.session_id;
+          if (m.subtype === 'success' && !m.is_error) reply = m.result;
+          else failure = 'errors' in m && m.errors.length ? m.errors.join('; ') : m.subtype;
+        }
+      }
+    } catch (err) {
+      if (req.signal.aborted) throw err;
+      throw new ClaudeTurnError(failure ?? (err as Error).message);
+    } finally {
+      req.signal.removeEventListener('abort', onAbort);
+    }
+    if (failure) throw new ClaudeTurnError(failure);
+    if (req.mode === 'command' && !reply?.trim()) reply = `${req.command ?? req.prompt.trim()} done.`;
+    return { reply, continuation: sessionId };
+  }
+}

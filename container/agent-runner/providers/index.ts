@@ -1,0 +1,16 @@
+/** Chooses the provider named by NANOCLAW_PROVIDER. The claude SDK is imported only when it is chosen. */
+import type { RunnerConfig } from '../config.js';
+import type { Logger } from '../logger.js';
+import { MockProvider } from './mock.js';
+import type { Provider } from './provider.js';
+
+export async function createProvider(config: RunnerConfig, log: Logger): Promise<Provider> {
+  switch (config.provider) {
+    case 'mock':
+      return new MockProvider();
+    case 'claude': {
+      const { ClaudeProvider } = await import('./claude.js');
+      return ClaudeProvider.create(config, log);
+    }
+  }
+}

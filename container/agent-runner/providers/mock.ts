@@ -1,0 +1,75 @@
+/**
+ * The deterministic provider for tests and the embedded default without a model key.
+ *
+ * Behaviour (see README.md for the directive list):
+ * - Directives are read from the text of the turn's target (its last triggering message) and run in order.
+ * - Reply: "Mock response to: <target text without directives>", or with [[echo-context]] one line per batch
+ *   message; each tool call adds a line "[tool <name>] <result>" ("[tool <name> error] …" on a tool error).
+ * - An admin command passed through replies "Mock handled <command>".
+ * - Continuation: "mock-<n>", n counting turns since the last /clear, so tests can watch session_state.
+ */
+import { textOf } from '../inbound-message.js';
+import { senderLabel } from '../prompt.js';
+import { sleep } from '../wake-signal.js';
+import { parseDirectives } from './directives.js';
+import type { Provider, TurnRequest, TurnResult } from './provider.js';
+
+export class MockProviderError extends Error {
+  override name = 'MockProviderError';
+}
+
+export function nextMockContinuation(previous: string | null): string {
+  const n = previous ? Number(/^mock-(\d+)$/.exec(previous)?.[1] ?? 0) : 0;
+  return `mock-${n + 1}`;
+}
+
+export class MockProvider implements Provider {
+  readonly name = 'mock';
+
+  async runTurn(req: TurnRequest): Promise<TurnResult> {
+    req.onActivity();
+    const continuation = nextMockContinuation(req.continuation);
+    if (req.mode === 'command') {
+      return { reply: `Mock handled ${req.command ?? req.prompt.trim()}`, continuation };
+    }
+    const parsed = parseDirectives(textOf(req.target));
+    if (parsed.errors.length) throw new MockProviderError(parsed.errors.join('; '));
+    let silent = false;
+    let echoContext = false;
+    const toolLines: string[] = [];
+    for (const d of parsed.directives) {
+      if (req.signal.aborted) break;
+      switch (d.type) {
+        case 'delay':
+          await sleep(d.ms, req.signal);
+          req.onActivity();
+          break;
+        case 'error':
+          throw new MockProviderError(d.message);
+        case 'tool': {
+          const r = await req.tools.call(d.name, d.args);
+          req.onActivity();
+          toolLines.push(`[tool ${d.name}${r.isError ? ' error' : ''}] ${r.text}`);
+          break;
+        }
+        case 'silent':
+          silent = true;
+          break;
+        case 'echo-context':
+          echoContext = true;
+          break;
+      }
+    }
+    if (silent) return { reply: null, continuation };
+    const head = echoContext
+      ? [
+          `Mock context (${req.messages.length}):`,
+          ...req.messages.map(
+            (m) =>
+              `- ${m.row.id}${m.row.trigger === 0 ? ' (context)' : ''} ${senderLabel(m)}: ${parseDirectives(textOf(m)).text}`,
+          ),
+        ].join('\n')
+      : `Mock response to: ${parsed.text}`;
+    return { reply: [head, ...toolLines].join('\n'), continuation };
+  }
+}

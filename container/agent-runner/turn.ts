@@ -1,0 +1,164 @@
+/**
+ * One turn: claim the batch, run the gate or the provider, write the outcome.
+ *
+ * Invariants:
+ * - The batch is claimed ('processing' acks, one transaction) before the provider runs.
+ * - The outcome — reply row, 'completed'/'failed' acks and the continuation — is ONE transaction. A crash before
+ *   it leaves only 'processing' acks, which the next start deletes, so the batch runs again; a crash after it
+ *   leaves a finished turn. The final reply is therefore written exactly once per completed turn.
+ * - Tool side effects (send_message, task actions, question cards) commit as they happen, so they are
+ *   at-least-once: a turn cut short and rerun may repeat them.
+ * - A provider error becomes an "Error: …" reply and 'failed' acks. An aborted turn (shutdown) writes nothing
+ *   and releases its claims.
+ */
+import type { InboundReader, Routing } from './inbound-reader.js';
+import type { InboundMessage } from './inbound-message.js';
+import type { Logger } from './logger.js';
+import type { OutboundWriter, OutMessage } from './outbound-writer.js';
+import { decide } from './command-gate.js';
+import { replyTarget, type Turn } from './batch.js';
+import { formatPrompt } from './prompt.js';
+import { continuationKey, type Provider, type TurnResult } from './providers/provider.js';
+import { ToolRunner } from './tools/registry.js';
+import type { WakeSignal } from './wake-signal.js';
+
+export interface TurnDeps {
+  inbound: InboundReader;
+  outbound: OutboundWriter;
+  provider: Provider;
+  adminUserIds: ReadonlySet<string>;
+  inboundSignal: WakeSignal;
+  pollIntervalMs: number;
+  onActivity: () => void;
+  log: Logger;
+}
+
+export type TurnOutcome = 'completed' | 'failed' | 'aborted';
+
+export const MAX_ERROR_REPLY = 500;
+
+export class TurnRunner {
+  constructor(private readonly d: TurnDeps) {}
+
+  /** The reply address of a message: its own, else the session's default route. */
+  addressOf(m: InboundMessage): Routing {
+    const { channel_type, platform_id, thread_id } = m.row;
+    if (channel_type && platform_id)
+      return { channelType: channel_type, platformId: platform_id, threadId: thread_id };
+    return this.d.inbound.routing() ?? { channelType: null, platformId: null, threadId: null };
+  }
+
+  async run(turn: Turn, signal: AbortSignal): Promise<TurnOutcome> {
+    if (turn.type === 'messages') return this.runProvider('messages', turn.messages, signal);
+    const m = turn.message;
+    const decision = decide(m, this.d.adminUserIds);
+    const log = this.d.log.child({ messageId: m.row.id, command: turn.command });
+    const reply = (text: string): OutMessage => ({
+      kind: 'chat',
+      address: this.addressOf(m),
+      inReplyTo: m.row.id,
+      content: { text },
+    });
+    switch (decision.action) {
+      case 'none':
+        return this.runProvider('messages', [m], signal);
+      case 'drop':
+        this.d.outbound.commit({ acks: [{ id: m.row.id, status: 'completed' }] });
+        log.info({ why: decision.why }, 'command dropped');
+        return 'completed';
+      case 'deny':
+        this.d.outbound.commit({
+          messages: [reply(decision.reply)],
+          acks: [{ id: m.row.id, status: 'completed' }],
+        });
+        log.warn({ userId: m.kind === 'chat' ? m.chat.sender : null }, 'admin command refused');
+        return 'completed';
+      case 'clear':
+        this.d.outbound.commit({
+          messages: [reply(decision.reply)],
+          acks: [{ id: m.row.id, status: 'completed' }],
+          deleteState: [continuationKey(this.d.provider.name)],
+        });
+        log.info('session cleared');
+        return 'completed';
+      case 'provider':
+        return this.runProvider('command', [m], signal, decision.command);
+    }
+  }
+
+  private async runProvider(
+    mode: 'messages' | 'command',
+    messages: InboundMessage[],
+    signal: AbortSignal,
+    command?: string,
+  ): Promise<TurnOutcome> {
+    const { outbound, provider } = this.d;
+    const ids = messages.map((m) => m.row.id);
+    const target = replyTarget(messages);
+    const address = this.addressOf(target);
+    const log = this.d.log.child({ messageId: target.row.id, batch: ids.length });
+    outbound.claim(ids);
+    const key = continuationKey(provider.name);
+    const tools = new ToolRunner({
+      inbound: this.d.inbound,
+      outbound,
+      turn: { replyTo: address, inReplyTo: target.row.id },
+      inboundSignal: this.d.inboundSignal,
+      pollIntervalMs: this.d.pollIntervalMs,
+      signal,
+      log,
+    });
+    const started = Date.now();
+    log.info({ mode, provider: provider.name }, 'turn started');
+    let result: TurnResult;
+    try {
+      result = await provider.runTurn({
+        mode,
+        messages,
+        target,
+        prompt:
+          mode === 'command'
+            ? target.kind === 'chat'
+              ? target.chat.text.trim()
+              : ''
+            : formatPrompt(messages),
+        ...(command ? { command } : {}),
+        continuation: outbound.getState(key),
+        destinations: this.d.inbound
+          .destinations()
+          .map((d) => ({ name: d.name, displayName: d.display_name, type: d.type })),
+        tools,
+        signal,
+        onActivity: this.d.onActivity,
+        log,
+      });
+    } catch (err) {
+      if (signal.aborted) return this.abandon(ids, log);
+      const message = ((err as Error).message || String(err)).slice(0, MAX_ERROR_REPLY);
+      outbound.commit({
+        messages: [
+          { kind: 'chat', address, inReplyTo: target.row.id, content: { text: `Error: ${message}` } },
+        ],
+        acks: ids.map((id) => ({ id, status: 'failed' as const })),
+      });
+      log.error({ err, ms: Date.now() - started }, 'turn failed');
+      return 'failed';
+    }
+    if (signal.aborted) return this.abandon(ids, log);
+    const text = result.reply?.trim() ? result.reply : null;
+    outbound.commit({
+      messages: text ? [{ kind: 'chat', address, inReplyTo: target.row.id, content: { text } }] : [],
+      acks: ids.map((id) => ({ id, status: 'completed' as const })),
+      ...(result.continuation ? { setState: { [key]: result.continuation } } : { deleteState: [key] }),
+    });
+    log.info({ ms: Date.now() - started, replied: text !== null }, 'turn completed');
+    log.debug({ reply: text }, 'turn reply');
+    return 'completed';
+  }
+
+  private abandon(ids: string[], log: Logger): TurnOutcome {
+    this.d.outbound.release(ids);
+    log.warn('turn abandoned at shutdown; its messages stay pending');
+    return 'aborted';
+  }
+}
