@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import type { MessageIn } from '../../protocol/session-db.js';
+import { decide, gatedCommandOf, permissionDeniedReply } from './command-gate.js';
+import { parseInbound, type InboundMessage } from './inbound-message.js';
+
+function msg(text: string, sender: string | null, extra: Partial<MessageIn> = {}): InboundMessage {
+  const m = parseInbound({
+    id: 'm1',
+    seq: 2,
+    kind: 'chat',
+    timestamp: '2026-01-01T00:00:00.000Z',
+    status: 'pending',
+    process_after: null,
+    recurrence: null,
+    series_id: null,
+    tries: 0,
+    trigger: 1,
+    channel_type: 'web',
+    platform_id: 'c',
+    thread_id: null,
+    content: JSON.stringify(extra.kind === 'task' ? { prompt: text } : { text, sender }),
+    ...extra,
+  });
+  if ('error' in m) throw new Error(m.error);
+  return m;
+}
+const admins = new Set(['web:admin']);
+
+describe('command gate', () => {
+  it.each(['/clear', '/compact', '/context', '/cost', '/files', '/remote-control'])(
+    'refuses %s from a non-admin with the standard reply',
+    (cmd) => {
+      expect(decide(msg(`${cmd} please`, 'web:bob'), admins)).toEqual({
+        action: 'deny',
+        command: cmd,
+        reply: `Permission denied: ${cmd} requires admin access.`,
+      });
+    },
+  );
+
+  it('never treats a null sender as an admin', () => {
+    expect(decide(msg('/compact', null), admins).action).toBe('deny');
+  });
+
+  it('clears the session for an admin /clear', () => {
+    expect(decide(msg('/clear', 'web:admin'), admins)).toEqual({
+      action: 'clear',
+      command: '/clear',
+      reply: 'Session cleared.',
+    });
+  });
+
+  it('passes other admin commands from an admin to the provider, case-insensitively', () => {
+    expect(decide(msg('/COMPACT', 'web:admin'), admins)).toEqual({ action: 'provider', command: '/compact' });
+  });
+
+  it.each(['/login', '/logout', '/doctor', '/config'])('drops filtered %s for everyone', (cmd) => {
+    expect(decide(msg(cmd, 'web:admin'), admins)).toEqual({ action: 'drop', command: cmd, why: 'filtered' });
+  });
+
+  it('drops host-answered commands that reach the runner', () => {
+    expect(decide(msg('/help', 'web:bob'), admins)).toMatchObject({ action: 'drop', why: 'host-answered' });
+  });
+
+  it('gates only triggering chat rows', () => {
+    expect(gatedCommandOf(msg('/clear', 'web:bob', { trigger: 0 }))).toBeNull();
+    expect(gatedCommandOf(msg('/clear', null, { kind: 'task' }))).toBeNull();
+    expect(gatedCommandOf(msg('not /clear', 'web:bob'))).toBeNull();
+    expect(decide(msg('/unknown', 'web:bob'), admins)).toEqual({ action: 'none' });
+  });
+
+  it('formats the denial', () => {
+    expect(permissionDeniedReply('/cost')).toBe('Permission denied: /cost requires admin access.');
+  });
+});
