@@ -28,8 +28,13 @@ describe('agent-runner MCP tools (via the mock provider)', () => {
     const id = host.chat(text);
     const status = await host.finished(id);
     const reply = host.repliesTo(id).find((r) => String(r.json.text).startsWith('Mock'));
-    const text = reply?.json.text;
-    return { id, status, reply: typeof text === 'string' ? text : '', written: host.rows().slice(before) };
+    const replyText = reply?.json.text;
+    return {
+      id,
+      status,
+      reply: typeof replyText === 'string' ? replyText : '',
+      written: host.rows().slice(before),
+    };
   };
 
   it('send_message to a known destination writes a row addressed there', async () => {
