@@ -47,6 +47,14 @@ describe('planBatch', () => {
     expect(ids(plan)).toEqual(rows.slice(0, 3).map((r) => r.id));
   });
 
+  it('ends a turn where the reply address changes, so each chat gets its own reply', () => {
+    const rows = [row('a'), row('b'), row('c', { platform_id: 'chat-2' }), row('d')];
+    const plan = planBatch(rows, { maxBatch: 10, windowFull: false });
+    expect(ids(plan)).toEqual([rows[0]!.id, rows[1]!.id]);
+    const threaded = [row('x', { thread_id: 't1' }), row('y', { thread_id: 't2' })];
+    expect(ids(planBatch(threaded, { maxBatch: 10, windowFull: false }))).toEqual([threaded[0]!.id]);
+  });
+
   it('keeps the newest maxBatch-1 context rows before the trigger and skips older ones', () => {
     const rows = [ctx('a'), ctx('b'), ctx('c'), row('d')];
     const plan = planBatch(rows, { maxBatch: 3, windowFull: false });

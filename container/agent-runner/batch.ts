@@ -11,6 +11,9 @@
  *   ones), the trigger, then following rows in seq order. Older context beyond that is `skipped` (acked
  *   completed unseen) so it can never stall the queue; so is the oldest context when a full window holds no
  *   trigger at all.
+ * - One turn answers one conversation: rows after the trigger join it only while they share its reply address
+ *   (channel, chat, thread). In an agent-shared session, a message from another chat starts the next turn, so
+ *   every chat gets its own reply.
  * - Rows whose content does not parse are `invalid` (acked failed), and take no part in the rules above.
  */
 import { gatedCommandOf } from './command-gate.js';
@@ -57,7 +60,7 @@ export function planBatch(rows: MessageIn[], opts: { maxBatch: number; windowFul
   const messages = [...keep, trigger];
   for (let i = first + 1; i < valid.length && messages.length < max; i++) {
     const m = valid[i]!;
-    if (gatedCommandOf(m)) break;
+    if (gatedCommandOf(m) || !sameAddress(m, trigger)) break;
     messages.push(m);
   }
   return { turn: { type: 'messages', messages }, skipped, invalid };
@@ -67,4 +70,12 @@ export function planBatch(rows: MessageIn[], opts: { maxBatch: number; windowFul
 export function replyTarget(messages: InboundMessage[]): InboundMessage {
   for (let i = messages.length - 1; i >= 0; i--) if (isTrigger(messages[i]!)) return messages[i]!;
   return messages[messages.length - 1]!;
+}
+
+function sameAddress(a: InboundMessage, b: InboundMessage): boolean {
+  return (
+    a.row.channel_type === b.row.channel_type &&
+    a.row.platform_id === b.row.platform_id &&
+    a.row.thread_id === b.row.thread_id
+  );
 }
