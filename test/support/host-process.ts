@@ -17,7 +17,10 @@ export interface HostProcess {
   proc: ChildProcess;
   logs: Record<string, unknown>[];
   output: string[];
-  waitForLog(pred: (l: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  waitForLog(
+    pred: (l: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
   /** SIGTERM and wait for exit; returns the exit code. */
   stop(): Promise<number | null>;
   kill(): Promise<void>;
@@ -34,6 +37,7 @@ export async function startHostProcess(opts: {
   args?: string[];
   timeoutMs?: number;
 }): Promise<HostProcess> {
+  fs.mkdirSync(opts.dataDir, { recursive: true });
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? '/tmp',
@@ -90,7 +94,8 @@ export async function startHostProcess(opts: {
   await Promise.race([
     waitFor(() => url ?? undefined, startTimeout, 'the web chat URL'),
     exited.then((code) => {
-      if (url === null) throw new Error(`host exited with ${code} before it was ready:\n${output.slice(-15).join('\n')}`);
+      if (url === null)
+        throw new Error(`host exited with ${code} before it was ready:\n${output.slice(-15).join('\n')}`);
     }),
   ]);
   return {

@@ -141,7 +141,9 @@ function events(deps: WebServerDeps, req: http.IncomingMessage, res: http.Server
   const chat = url.searchParams.get('chat') ?? deps.defaultChat;
   if (!chat || chat.length > 256 || !noControl(chat))
     throw new HttpError(400, 'chat is not a valid chat id', 'chat');
-  const lastId = Number(req.headers['last-event-id'] ?? url.searchParams.get('after') ?? 0);
+  // Replay only for a client that says where it stopped (EventSource sends Last-Event-ID when it reconnects).
+  const resumeFrom = req.headers['last-event-id'] ?? url.searchParams.get('after');
+  const lastId = resumeFrom === undefined || resumeFrom === null ? null : Number(resumeFrom);
   res.writeHead(200, {
     'content-type': 'text/event-stream',
     'cache-control': 'no-store',
@@ -153,7 +155,7 @@ function events(deps: WebServerDeps, req: http.IncomingMessage, res: http.Server
     const { seq, ...data } = e;
     res.write(`id: ${seq}\nevent: message\ndata: ${JSON.stringify(data)}\n\n`);
   };
-  for (const e of deps.adapter.since(chat, Number.isFinite(lastId) ? lastId : 0)) send(e);
+  if (lastId !== null && Number.isFinite(lastId)) for (const e of deps.adapter.since(chat, lastId)) send(e);
   const unsubscribe = deps.adapter.watch(chat, send);
   const ping = setInterval(() => res.write(': ping\n\n'), SSE_PING_MS);
   req.on('close', () => {
