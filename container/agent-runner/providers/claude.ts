@@ -175,8 +175,13 @@ export class ClaudeProvider implements Provider {
           this.log.debug({ model: m.model, tools: m.tools.length }, 'claude session started');
         } else if (m.type === 'result') {
           sessionId = m.session_id;
-          if (m.subtype === 'success' && !m.is_error) reply = m.result;
-          else failure = 'errors' in m && m.errors.length ? m.errors.join('; ') : m.subtype;
+          if (m.subtype === 'success') {
+            // An API error ends the turn as subtype 'success' with is_error set and the error text as result.
+            if (m.is_error) failure = m.result.trim() || 'the model call failed';
+            else reply = m.result;
+          } else {
+            failure = m.errors.length ? m.errors.join('; ') : m.subtype;
+          }
         }
       }
     } catch (err) {
