@@ -220,6 +220,10 @@ export interface RunnerProcess {
 }
 
 const running = new Set<RunnerProcess>();
+// If the test worker ends without its teardown (a crash, a timeout kill), take the runners with it.
+process.once('exit', () => {
+  for (const r of running) r.proc.kill('SIGKILL');
+});
 
 export function runnerEnv(
   workspace: string,
