@@ -3,8 +3,15 @@
  * variable's name. Secrets (ANTHROPIC_API_KEY, NANOCLAW_WEB_TOKEN) are kept out of anything that gets logged:
  * use `describeConfig` for logs.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+
+const ResourcesJson = z.strictObject({
+  requests: z.record(z.string(), z.string()).optional(),
+  limits: z.record(z.string(), z.string()).optional(),
+});
+const SA_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const seconds = z.coerce.number().positive();
@@ -28,6 +35,30 @@ export const HostEnv = z.object({
   NANOCLAW_CLAIM_TIMEOUT_SECONDS: seconds.default(30 * 60),
   NANOCLAW_SWEEP_INTERVAL_SECONDS: seconds.default(30),
   NANOCLAW_RUNNER_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
+  /** Kubernetes runtime: where runner pods go and what they look like. */
+  NANOCLAW_NAMESPACE: z.string().min(1).optional(),
+  NANOCLAW_INSTANCE: z.string().min(1).default('nanoclaw'),
+  NANOCLAW_RUNNER_IMAGE: z.string().min(1).default('nanoclaw-runner:latest'),
+  NANOCLAW_RUNNER_IMAGE_PULL_POLICY: z.enum(['Always', 'IfNotPresent', 'Never']).default('IfNotPresent'),
+  NANOCLAW_DATA_PVC: z.string().min(1).default('nanoclaw-data'),
+  NANOCLAW_DATA_ACCESS_MODE: z.enum(['ReadWriteOnce', 'ReadWriteMany']).default('ReadWriteOnce'),
+  NODE_NAME: z.string().min(1).optional(),
+  NANOCLAW_RUNNER_UID: z.coerce.number().int().min(1).default(1000),
+  NANOCLAW_RUNNER_GID: z.coerce.number().int().min(1).default(1000),
+  NANOCLAW_RUNNER_RESOURCES: z
+    .string()
+    .default('{"requests":{"cpu":"100m","memory":"256Mi"},"limits":{"memory":"1Gi"}}')
+    .transform((s, ctx) => {
+      try {
+        return ResourcesJson.parse(JSON.parse(s));
+      } catch (err) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be JSON {requests?, limits?}: ${(err as Error).message}`,
+        });
+        return z.NEVER;
+      }
+    }),
   ANTHROPIC_API_KEY: z.string().min(1).optional(),
   ANTHROPIC_BASE_URL: z.url().default('https://api.anthropic.com'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
@@ -50,6 +81,18 @@ export interface HostConfig {
   claimTimeoutMs: number;
   sweepIntervalMs: number;
   runnerPollMs: number;
+  kubernetes: {
+    namespace: string;
+    instance: string;
+    image: string;
+    imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
+    pvcName: string;
+    accessMode: 'ReadWriteOnce' | 'ReadWriteMany';
+    nodeName: string | undefined;
+    uid: number;
+    gid: number;
+    resources: z.infer<typeof ResourcesJson>;
+  };
   anthropicApiKey: string | undefined;
   anthropicBaseUrl: string;
   logLevel: z.infer<typeof HostEnv>['LOG_LEVEL'];
@@ -58,6 +101,14 @@ export interface HostConfig {
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
+}
+
+function podNamespace(): string {
+  try {
+    return fs.readFileSync(SA_NAMESPACE_FILE, 'utf8').trim() || 'default';
+  } catch {
+    return 'default';
+  }
 }
 
 export function isLoopback(host: string): boolean {
@@ -75,6 +126,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HostConfig {
     throw new ConfigError(
       `NANOCLAW_WEB_TOKEN: required when the web chat binds ${e.NANOCLAW_BIND} (anything but loopback)`,
     );
+  }
+  if (e.NANOCLAW_RUNTIME === 'kubernetes') {
+    if (!e.NANOCLAW_RUNNER_HOST_URL) {
+      throw new ConfigError(
+        'NANOCLAW_RUNNER_HOST_URL: required with NANOCLAW_RUNTIME=kubernetes (the Service runners reach)',
+      );
+    }
+    if (e.NANOCLAW_DATA_ACCESS_MODE === 'ReadWriteOnce' && !e.NODE_NAME) {
+      throw new ConfigError(
+        'NODE_NAME: required with a ReadWriteOnce data volume (set it from spec.nodeName)',
+      );
+    }
   }
   return {
     dataDir: path.resolve(e.NANOCLAW_DATA_DIR),
@@ -95,6 +158,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HostConfig {
     claimTimeoutMs: e.NANOCLAW_CLAIM_TIMEOUT_SECONDS * 1000,
     sweepIntervalMs: e.NANOCLAW_SWEEP_INTERVAL_SECONDS * 1000,
     runnerPollMs: e.NANOCLAW_RUNNER_POLL_MS,
+    kubernetes: {
+      namespace: e.NANOCLAW_NAMESPACE ?? podNamespace(),
+      instance: e.NANOCLAW_INSTANCE,
+      image: e.NANOCLAW_RUNNER_IMAGE,
+      imagePullPolicy: e.NANOCLAW_RUNNER_IMAGE_PULL_POLICY,
+      pvcName: e.NANOCLAW_DATA_PVC,
+      accessMode: e.NANOCLAW_DATA_ACCESS_MODE,
+      nodeName: e.NODE_NAME,
+      uid: e.NANOCLAW_RUNNER_UID,
+      gid: e.NANOCLAW_RUNNER_GID,
+      resources: e.NANOCLAW_RUNNER_RESOURCES,
+    },
     anthropicApiKey: e.ANTHROPIC_API_KEY,
     anthropicBaseUrl: e.ANTHROPIC_BASE_URL,
     logLevel: e.LOG_LEVEL,

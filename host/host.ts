@@ -19,7 +19,7 @@ import { routeInbound, type RouteResult } from './router/route-inbound.js';
 import { createRunnerServer } from './runner/runner-server.js';
 import { RunnerLink } from './runner/runner-link.js';
 import { RunnerManager } from './runner/runner-manager.js';
-import { LocalProcessRuntime } from './runtime/local-process.js';
+import { createRuntime } from './runtime/create-runtime.js';
 import type { AgentRuntime } from './runtime/runtime.js';
 import { dataLayout, ensureDataLayout } from './session/layout.js';
 import { answerQuestion } from './session/question-response.js';
@@ -27,14 +27,13 @@ import { SessionDbs } from './session/session-dbs.js';
 import { SessionManager } from './session/session-manager.js';
 import { Scheduler } from './sweep/scheduler.js';
 import { Sweep } from './sweep/sweep.js';
-import { defaultRunnerCommand } from './runtime/runner-command.js';
 
 export const DEFAULT_WEB_CHAT = 'main';
 
 export interface HostOptions {
   config: HostConfig;
   log: Logger;
-  /** Defaults to the local-process runtime. */
+  /** Defaults to the runtime the config names (NANOCLAW_RUNTIME). */
   runtime?: (ctx: { dataDir: string; log: Logger }) => AgentRuntime;
   runnerCommand?: string[];
   /** Channel adapters besides the built-in web chat. */
@@ -87,18 +86,9 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
 
   const web = new WebAdapter();
   const channels = new MapChannelRegistry([web, ...(opts.channels ?? [])]);
-  const runtime = (
-    opts.runtime ??
-    ((ctx) =>
-      new LocalProcessRuntime({
-        ...ctx,
-        command: opts.runnerCommand ?? defaultRunnerCommand(),
-        ...(config.timezone ? { timezone: config.timezone } : {}),
-      }))
-  )({
-    dataDir: config.dataDir,
-    log,
-  });
+  const runtime = opts.runtime
+    ? opts.runtime({ dataDir: config.dataDir, log })
+    : createRuntime(config, db, log, opts.runnerCommand);
   metrics.gauge('nanoclaw_runners', 'Runners currently running', () => runtime.list().length);
 
   let runnerUrl = '';

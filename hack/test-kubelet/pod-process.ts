@@ -93,7 +93,10 @@ export function preparePodProcess(o: PodProcessOptions): PreparedProcess {
   fs.mkdirSync(root, { recursive: true });
   const volumes = new Map((o.pod.spec?.volumes ?? []).map((v) => [v.name, v]));
   const sc = { ...o.pod.spec?.securityContext, ...o.container.securityContext };
-  const asUser = process.getuid?.() === 0 && sc.runAsUser !== undefined && sc.runAsUser !== 0;
+  const reachable = [...Object.values(o.claims), ...Object.values(o.imagePaths), o.podDir].every(
+    traversableByOthers,
+  );
+  const asUser = process.getuid?.() === 0 && sc.runAsUser !== undefined && sc.runAsUser !== 0 && reachable;
   const uid = asUser ? sc.runAsUser! : undefined;
   const gid = asUser ? (o.pod.spec?.securityContext?.fsGroup ?? sc.runAsGroup ?? sc.runAsUser!) : undefined;
 
@@ -138,6 +141,24 @@ export function preparePodProcess(o: PodProcessOptions): PreparedProcess {
     ...(uid !== undefined ? { uid, gid } : {}),
     root,
   };
+}
+
+/**
+ * Whether another user can reach `p` (every ancestor directory has o+x). A checkout under /root is not, and then
+ * the process keeps the kubelet's own user (readOnly mounts are then not enforced).
+ */
+export function traversableByOthers(p: string): boolean {
+  let dir = path.resolve(p);
+  for (;;) {
+    try {
+      if ((fs.statSync(dir).mode & 0o001) === 0) return false;
+    } catch {
+      return false;
+    }
+    const up = path.dirname(dir);
+    if (up === dir) return true;
+    dir = up;
+  }
 }
 
 /** Kubernetes `$(VAR)` expansion of env references. */

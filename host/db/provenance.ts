@@ -80,6 +80,22 @@ export function crdDestinationsOf(db: CentralDb, uid: string): AgentDestination[
   );
 }
 
+/** Every destination row pointing at one target (uses the target index), whatever its source. */
+export function destinationsTo(
+  db: CentralDb,
+  targetType: 'channel' | 'agent',
+  targetId: string,
+): AgentDestination[] {
+  return db.all(
+    db.q
+      .selectFrom('agent_destinations')
+      .selectAll()
+      .where('target_type', '=', targetType)
+      .where('target_id', '=', targetId)
+      .orderBy('agent_group_id'),
+  );
+}
+
 export function deleteDestination(
   db: CentralDb,
   agentGroupId: string,
@@ -185,6 +201,28 @@ export function claimMemberRow(
         .where('source', '=', 'crd'),
     ).changes > 0
   );
+}
+
+/** Deletes the 'crd' grant rows of `uid`, except the row `exceptId`. One statement. */
+export function deleteCrdRolesOf(db: CentralDb, uid: string, exceptId?: number): number {
+  let q = db.q.deleteFrom('user_roles').where('source', '=', 'crd').where('source_uid', '=', uid);
+  if (exceptId !== undefined) q = q.where('id', '!=', exceptId);
+  return db.run(q).changes;
+}
+
+/** Deletes the 'crd' membership rows of `uid`, except one (user, agent group). One statement. */
+export function deleteCrdMembersOf(
+  db: CentralDb,
+  uid: string,
+  except?: { userId: string; agentGroupId: string },
+): number {
+  let q = db.q.deleteFrom('agent_group_members').where('source', '=', 'crd').where('source_uid', '=', uid);
+  if (except) {
+    q = q.where((eb) =>
+      eb.or([eb('user_id', '!=', except.userId), eb('agent_group_id', '!=', except.agentGroupId)]),
+    );
+  }
+  return db.run(q).changes;
 }
 
 export function deleteRoleRow(db: CentralDb, id: number): boolean {

@@ -54,6 +54,9 @@ export interface AgentRuntime {
   list(): RunnerInfo[];
   isRunning(sessionId: string): boolean;
   onExit(listener: (exit: RunnerExit) => void): () => void;
-  /** Stops every runner. */
+  /**
+   * Releases the runtime. local-process stops its child processes (they cannot outlive the host); kubernetes
+   * leaves pods running for the next host to adopt.
+   */
   close(): Promise<void>;
 }
