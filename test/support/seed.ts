@@ -26,7 +26,9 @@ export interface WebSetup {
 /** Agent groups (mock provider), one web chat wired to them, and web:local as owner unless told otherwise. */
 export function seedWeb(dataDir: string, setup: WebSetup = {}): void {
   withDb(dataDir, (db) => {
-    const agents = setup.agents ?? [{ id: 'assistant', wiring: { engageMode: 'pattern', engagePattern: '.' } }];
+    const agents = setup.agents ?? [
+      { id: 'assistant', wiring: { engageMode: 'pattern', engagePattern: '.' } },
+    ];
     for (const a of agents) upsertAgentGroup(db, { id: a.id, name: a.id, folder: a.id, provider: 'mock' });
     const mg = upsertMessagingGroup(db, {
       channelType: 'web',
@@ -35,7 +37,11 @@ export function seedWeb(dataDir: string, setup: WebSetup = {}): void {
       unknownSenderPolicy: setup.policy ?? 'strict',
     });
     for (const a of agents)
-      upsertWiring(db, { messagingGroupId: mg.id, agentGroupId: a.id, ...(a.wiring ?? { engageMode: 'pattern', engagePattern: '.' }) });
+      upsertWiring(db, {
+        messagingGroupId: mg.id,
+        agentGroupId: a.id,
+        ...(a.wiring ?? { engageMode: 'pattern', engagePattern: '.' }),
+      });
     if (setup.owner !== null) grantRole(db, { userId: setup.owner ?? 'web:local', role: 'owner' });
   });
 }

@@ -24,7 +24,10 @@ export async function post(base: string, path: string, body: unknown, headers: R
   return { status: res.status, body: json };
 }
 
-export async function send(base: string, body: { text: string; sender?: string; chat?: string; thread?: string; mention?: boolean }) {
+export async function send(
+  base: string,
+  body: { text: string; sender?: string; chat?: string; thread?: string; mention?: boolean },
+) {
   const r = await post(base, '/api/messages', body);
   if (r.status !== 202) throw new Error(`POST /api/messages → ${r.status} ${JSON.stringify(r.body)}`);
   return r.body as { id: string; delivered: number; dropped: string | null };
@@ -89,7 +92,11 @@ export class ChatStream {
       };
       const timer = setTimeout(() => {
         this.waiters.delete(check);
-        reject(new Error(`no matching reply in ${timeoutMs} ms; got: ${JSON.stringify(this.replies.map((r) => r.text))}`));
+        reject(
+          new Error(
+            `no matching reply in ${timeoutMs} ms; got: ${JSON.stringify(this.replies.map((r) => r.text))}`,
+          ),
+        );
       }, timeoutMs);
       if (!check()) this.waiters.add(check);
     });
