@@ -6,6 +6,7 @@
 import { ConfigError } from '../host/config.js';
 import { UsageError } from './args.js';
 import { chatCommand } from './chat.js';
+import { operatorCommand } from './operator.js';
 import { hostCommand, startCommand } from './start.js';
 
 const USAGE = `Usage: nanoclaw <command> [options]
@@ -23,6 +24,7 @@ Run "nanoclaw <command> --help" for a command's options. Configuration comes fro
 const verbs: Record<string, (argv: string[]) => Promise<number>> = {
   start: startCommand,
   host: hostCommand,
+  operator: operatorCommand,
   chat: chatCommand,
 };
 
