@@ -2,7 +2,9 @@
 # Builds the real Kubernetes test assets from Go modules (no downloads from GitHub, no container engine):
 #   kube-apiserver + kubectl (k8s.io/kubernetes, wrapper module in hack/tools/k8s),
 #   etcd (go.etcd.io/etcd/server/v3, wrapper module in hack/tools/etcd),
-#   helm and kubeconform (plain `go build` of their published modules, wrapper in hack/tools/helm).
+#   helm and kubeconform (plain `go build` of their published modules, wrapper in hack/tools/helm),
+#   dockerfile-check (BuildKit's Dockerfile parser and linter, hack/tools/dockerfile-check; rebuilt when
+#   BUILDKIT_VERSION changes, without touching the other binaries).
 # Output: $NANOCLAW_CACHE_DIR/test-assets/<versions>/bin (default ~/.cache/nanoclaw), reused when complete.
 # If KUBEBUILDER_ASSETS is set and holds kube-apiserver, etcd and kubectl, it is used instead.
 # Prints the bin directory as the last line of stdout.
@@ -15,7 +17,7 @@ STAGING="0.${K8S_MINOR}.$(echo "$K8S_VERSION" | cut -d. -f3)"
 cache_root=${NANOCLAW_CACHE_DIR:-$HOME/.cache/nanoclaw}
 key="k8s-${K8S_VERSION}_etcd-${ETCD_VERSION}_helm-${HELM_VERSION}_kubeconform-${KUBECONFORM_VERSION}"
 bin="$cache_root/test-assets/$key/bin"
-want="kube-apiserver kubectl etcd helm kubeconform"
+want="kube-apiserver kubectl etcd helm kubeconform dockerfile-check"
 log() { echo "[test-assets] $*" >&2; }
 
 if [ -n "${KUBEBUILDER_ASSETS:-}" ] && [ -x "$KUBEBUILDER_ASSETS/kube-apiserver" ] && [ -x "$KUBEBUILDER_ASSETS/etcd" ]; then
@@ -25,6 +27,7 @@ fi
 
 missing=""
 for b in $want; do [ -x "$bin/$b" ] || missing="$missing $b"; done
+[ "$(cat "$bin/.dockerfile-check-version" 2>/dev/null)" = "$BUILDKIT_VERSION" ] || missing="$missing dockerfile-check"
 if [ -z "$missing" ]; then
   log "cached: $bin"
   echo "$bin"
@@ -60,6 +63,12 @@ esac
 case " $missing " in *" helm "*|*" kubeconform "*)
   build "helm v$HELM_VERSION + kubeconform v$KUBECONFORM_VERSION" "$here/tools/helm" "-s -w" \
     helm.sh/helm/v3/cmd/helm github.com/yannh/kubeconform/cmd/kubeconform
+  ;;
+esac
+case " $missing " in *" dockerfile-check "*)
+  grep -q "github.com/moby/buildkit v$BUILDKIT_VERSION" "$here/tools/dockerfile-check/go.mod" || { log "hack/tools/dockerfile-check/go.mod does not pin github.com/moby/buildkit v$BUILDKIT_VERSION"; exit 1; }
+  build "dockerfile-check (buildkit v$BUILDKIT_VERSION)" "$here/tools/dockerfile-check" "-s -w" .
+  echo "$BUILDKIT_VERSION" > "$bin/.dockerfile-check-version"
   ;;
 esac
 for b in $want; do [ -x "$bin/$b" ] || { log "missing $b after build"; ls -la "$bin" >&2; exit 1; }; done
