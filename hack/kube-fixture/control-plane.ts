@@ -34,6 +34,7 @@ export interface AuditEvent {
   };
   user?: { username?: string };
   responseStatus?: { code?: number };
+  requestReceivedTimestamp?: string;
   stageTimestamp?: string;
 }
 

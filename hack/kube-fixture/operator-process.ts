@@ -41,6 +41,8 @@ export interface OperatorProcessOptions {
   resyncSeconds?: number;
   logFile: string;
   logLevel?: string;
+  /** Extra node flags for the operator process (e.g. V8 heap settings). */
+  nodeArgs?: string[];
 }
 
 export class OperatorProcess {
@@ -61,7 +63,8 @@ export class OperatorProcess {
       NANOCLAW_RESYNC_SECONDS: String(opts.resyncSeconds ?? 300),
       LOG_LEVEL: opts.logLevel ?? 'info',
     };
-    const proc = startProcess(`operator ${opts.identity}`, process.execPath, [entry], opts.logFile, env);
+    const args = [...(opts.nodeArgs ?? []), entry];
+    const proc = startProcess(`operator ${opts.identity}`, process.execPath, args, opts.logFile, env);
     return new OperatorProcess(opts, proc);
   }
 

@@ -12,6 +12,21 @@ export interface ConfigMapObject extends KubernetesObject {
   data?: Record<string, string>;
 }
 
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * Drops what the operator never reads from a cached object (managedFields, kubectl's last-applied copy of the
+ * whole manifest): most of an object's size, times thousands of objects. Called on the object the cache holds.
+ */
+function slim(obj: NanoclawObject): void {
+  const meta = obj.metadata as NanoclawObject['metadata'] & {
+    managedFields?: unknown;
+    annotations?: Record<string, string>;
+  };
+  delete meta.managedFields;
+  if (meta.annotations?.[LAST_APPLIED] !== undefined) delete meta.annotations[LAST_APPLIED];
+}
+
 export function objectKey(kind: KindName, namespace: string, name: string): string {
   return `${kind}/${namespace}/${name}`;
 }
@@ -33,6 +48,8 @@ export interface CachesOptions {
 export class ObjectCaches {
   private readonly objects = new Map<string, ResilientInformer<NanoclawObject>>(); // kind/ns →
   private readonly configMaps = new Map<string, ResilientInformer<ConfigMapObject>>(); // ns →
+  /** uid → `<Kind> <namespace>/<name>` of every cached object, kept up to date from the events. */
+  private readonly uids = new Map<string, string>();
 
   constructor(private readonly opts: CachesOptions) {
     for (const namespace of opts.namespaces) {
@@ -44,7 +61,7 @@ export class ObjectCaches {
             kc: opts.kc,
             path: collectionPath(kind, namespace),
             list: () => opts.apis.listObjects<NanoclawObject>(kind, namespace),
-            onEvent: (event, obj) => opts.onObject(kind, event, obj),
+            onEvent: (event, obj) => this.observe(kind, event, obj),
             log: opts.log,
           }),
         );
@@ -106,13 +123,16 @@ export class ObjectCaches {
   }
 
   /** uid → `<Kind> <namespace>/<name>` of every cached object. */
-  liveUids(): Map<string, string> {
-    const live = new Map<string, string>();
-    for (const kind of KIND_NAMES) {
-      for (const o of this.list(kind))
-        live.set(o.metadata.uid, `${kind} ${o.metadata.namespace}/${o.metadata.name}`);
-    }
-    return live;
+  liveUids(): ReadonlyMap<string, string> {
+    return this.uids;
+  }
+
+  private observe(kind: KindName, event: InformerEvent, obj: NanoclawObject): void {
+    slim(obj);
+    const { uid, namespace, name } = obj.metadata;
+    if (event === 'delete') this.uids.delete(uid);
+    else this.uids.set(uid, `${kind} ${namespace}/${name}`);
+    this.opts.onObject(kind, event, obj);
   }
 
   configMap(namespace: string, name: string): Record<string, string> | undefined {

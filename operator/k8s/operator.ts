@@ -18,6 +18,7 @@ import { pruneProjection, KIND_ORDER } from '../projection/project.js';
 import { KubeApis, errorText, type RequestCounters } from './api.js';
 import { ObjectCaches, objectKey, parseKey } from './caches.js';
 import { EventRecorder } from './events.js';
+import { PooledKubeConfig } from './kubeconfig.js';
 import { LeaderElector } from './leader.js';
 import { Reconciler, type ReconcilerStats } from './reconciler.js';
 import { WorkQueue } from './work-queue.js';
@@ -40,7 +41,7 @@ export interface OperatorOptions {
   leaseDurationSeconds?: number;
   /** Relist + prune + reconcile everything this often (default 5 min). */
   resyncPeriodMs?: number;
-  /** Concurrent reconciles (default 4). */
+  /** Concurrent status writes (default 8). Projection itself is synchronous and runs one object at a time. */
   workers?: number;
 }
 
@@ -70,8 +71,11 @@ export function runOperator(opts: OperatorOptions): Promise<OperatorHandle> {
   }
   const identity = opts.identity ?? `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const log = opts.log.child({ component: 'operator', identity });
-  const apis = new KubeApis(opts.kubeConfig);
-  const queue = new WorkQueue({ rank: (key) => KIND_ORDER[parseKey(key).kind] });
+  const kubeConfig = PooledKubeConfig.from(opts.kubeConfig);
+  const apis = new KubeApis(kubeConfig);
+  const rank = (key: string) => KIND_ORDER[parseKey(key).kind];
+  const queue = new WorkQueue({ rank });
+  const statusQueue = new WorkQueue({ rank });
   const counters = { pruned: 0, resyncs: 0 };
   let leading = false;
   let firstResyncDone = false;
@@ -80,7 +84,7 @@ export function runOperator(opts: OperatorOptions): Promise<OperatorHandle> {
   // eslint-disable-next-line prefer-const -- the reconciler and the caches refer to each other
   let reconciler: Reconciler;
   const caches = new ObjectCaches({
-    kc: opts.kubeConfig,
+    kc: kubeConfig,
     apis,
     namespaces,
     log,
@@ -106,56 +110,109 @@ export function runOperator(opts: OperatorOptions): Promise<OperatorHandle> {
     events: new EventRecorder(apis, log, identity),
     log,
     enqueue: (key) => queue.add(key),
+    enqueueStatus: (key) => statusQueue.add(key),
   });
 
-  // Workers run only while leading; a follower's keys wait (de-duplicated) in the queue.
+  // Workers run only while leading; a follower's keys wait (de-duplicated) in the queues.
   let gate: { promise: Promise<void>; open: () => void } = newGate();
-  async function worker(): Promise<void> {
+  // Status writes also wait, after each take-over, until the first projection pass is done: the DB converges first.
+  let statusGate = newGate();
+  async function worker(
+    q: WorkQueue,
+    what: string,
+    handle: (key: string) => void | Promise<void>,
+    extraGate?: () => Promise<void>,
+  ): Promise<void> {
+    let lastYield = Date.now();
     for (;;) {
       await gate.promise;
-      const key = await queue.get();
+      await extraGate?.();
+      const key = await q.get();
       if (key === undefined) return;
       if (!leading) {
-        queue.done(key);
-        queue.add(key);
+        q.done(key);
+        q.add(key);
         continue;
       }
       try {
-        await reconciler.reconcile(key);
-        queue.forget(key);
+        await handle(key);
+        q.forget(key);
       } catch (err) {
-        const delay = queue.retry(key);
-        log.warn({ key, retryInMs: delay, reason: errorText(err) }, 'reconcile failed; will retry');
+        const delay = q.retry(key);
+        log.warn({ key, retryInMs: delay, reason: errorText(err) }, `${what} failed; will retry`);
       } finally {
-        queue.done(key);
+        q.done(key);
+      }
+      // Projection is synchronous: give watches, status writes and Lease renewals their turn now and then.
+      if (Date.now() - lastYield > 10) {
+        await new Promise((resolve) => setImmediate(resolve));
+        lastYield = Date.now();
       }
     }
   }
 
-  let resyncing: Promise<void> | undefined;
+  /** Both queues empty at the same moment (a status write can queue a projection and vice versa). */
+  async function drained(): Promise<void> {
+    for (let i = 0; i < 1000 && !(queue.isIdle() && statusQueue.isIdle()); i++) {
+      await queue.whenIdle();
+      await statusQueue.whenIdle();
+    }
+  }
+
+  /**
+   * One resync at a time per leadership term. A resync of an earlier term may still wait for its queues to drain
+   * (workers pause while not leading); a new term never waits on it.
+   */
+  let term = 0;
+  let resyncing: { term: number; promise: Promise<void> } | undefined;
   function fullResync(why: string): Promise<void> {
-    resyncing ??= (async () => {
-      try {
-        await caches.waitForSync();
-        if (!leading || stopping) return;
-        const live = caches.liveUids();
-        const gone = pruneProjection(opts.db, (uid) => live.has(uid));
-        counters.pruned += gone.length;
-        counters.resyncs++;
-        if (gone.length) log.info({ pruned: gone.length }, 'pruned rows of objects that no longer exist');
-        for (const kind of KIND_NAMES) {
-          for (const o of caches.list(kind))
-            queue.add(objectKey(kind, o.metadata.namespace, o.metadata.name));
-        }
-        for (const key of reconciler.tombstoneKeys()) queue.add(key);
-        await queue.whenIdle();
-        if (!firstResyncDone) log.info({ why, objects: live.size }, 'initial resync done');
-        firstResyncDone = true;
-      } finally {
-        resyncing = undefined;
+    if (resyncing?.term === term) return resyncing.promise;
+    const myTerm = term;
+    const myStatusGate = statusGate;
+    const current = leading && !stopping;
+    const promise = (async () => {
+      await caches.waitForSync();
+      if (!current || !leading || stopping || term !== myTerm) return;
+      const started = Date.now();
+      const before = { ...reconciler.stats };
+      const live = caches.liveUids();
+      const gone = pruneProjection(opts.db, (uid) => live.has(uid));
+      counters.pruned += gone.length;
+      counters.resyncs++;
+      if (gone.length) log.info({ pruned: gone.length }, 'pruned rows of objects that no longer exist');
+      for (const kind of KIND_NAMES) {
+        for (const o of caches.list(kind)) queue.add(objectKey(kind, o.metadata.namespace, o.metadata.name));
       }
+      for (const key of reconciler.tombstoneKeys()) queue.add(key);
+      await queue.whenIdle();
+      myStatusGate.open();
+      await drained();
+      const after = reconciler.stats;
+      const mem = process.memoryUsage();
+      log.info(
+        {
+          why,
+          objects: live.size,
+          pruned: gone.length,
+          reconciles: after.reconciles - before.reconciles,
+          dbWrites: after.dbWrites - before.dbWrites,
+          statusWrites: after.statusWrites - before.statusWrites,
+          durationMs: Date.now() - started,
+          heapMB: Math.round(mem.heapUsed / 1048576),
+          rssMB: Math.round(mem.rss / 1048576),
+        },
+        'resync done',
+      );
+      if (!firstResyncDone && term === myTerm) log.info({ why, objects: live.size }, 'initial resync done');
+      if (term === myTerm) firstResyncDone = true;
     })();
-    return resyncing;
+    resyncing = { term: myTerm, promise };
+    void promise
+      .finally(() => {
+        if (resyncing?.promise === promise) resyncing = undefined;
+      })
+      .catch(() => undefined);
+    return promise;
   }
 
   const elector = new LeaderElector({
@@ -167,6 +224,7 @@ export function runOperator(opts: OperatorOptions): Promise<OperatorHandle> {
     leaseDurationSeconds: opts.leaseDurationSeconds,
     onStartedLeading: () => {
       leading = true;
+      term++;
       gate.open();
       void fullResync('leading').catch((err: unknown) =>
         log.error({ reason: errorText(err) }, 'resync failed'),
@@ -176,12 +234,23 @@ export function runOperator(opts: OperatorOptions): Promise<OperatorHandle> {
       leading = false;
       firstResyncDone = false;
       gate = newGate();
+      statusGate = newGate();
     },
   });
 
   caches.start();
   elector.start();
-  const workers = Array.from({ length: opts.workers ?? 4 }, () => worker());
+  const workers = [
+    worker(queue, 'projection', (key) => reconciler.reconcile(key)),
+    ...Array.from({ length: opts.workers ?? 8 }, () =>
+      worker(
+        statusQueue,
+        'status write',
+        (key) => reconciler.syncStatus(key),
+        () => statusGate.promise,
+      ),
+    ),
+  ];
   const period = setInterval(
     () => {
       void (async () => {
@@ -198,7 +267,9 @@ export function runOperator(opts: OperatorOptions): Promise<OperatorHandle> {
       stopping = true;
       clearInterval(period);
       queue.shutDown();
+      statusQueue.shutDown();
       gate.open();
+      statusGate.open();
       await Promise.allSettled(workers);
       await elector.stop(true);
       await caches.stop();
@@ -213,7 +284,7 @@ export function runOperator(opts: OperatorOptions): Promise<OperatorHandle> {
     stats: () => ({
       ...reconciler.stats,
       leader: leading,
-      queued: queue.length,
+      queued: queue.length + statusQueue.length,
       pruned: counters.pruned,
       resyncs: counters.resyncs,
       requests: { ...apis.counters },

@@ -1,12 +1,14 @@
 /**
- * Reconcile one key: project the cached object into the central DB (or remove the rows of a deleted one), then make
- * its status say so.
+ * Reconcile one key in two steps: `reconcile` projects the cached object into the central DB (or removes the rows
+ * of a deleted one) — synchronous, one transaction — and `syncStatus` makes the object's status say so. They run
+ * from separate queues, so the DB converges at the speed of SQLite, not of status round trips.
  *
  * Invariants:
  * - The DB is written only through the projection (one transaction per object; nothing when nothing changed).
  * - Status is written (server-side apply) only when it differs from what the object shows — or from what this
- *   operator just wrote and the cache has not caught up with — so a no-change resync sends no request.
- * - Events only on Ready transitions. A failed status write throws, and the queue retries the key with backoff.
+ *   operator just wrote and the cache has not caught up with — so a no-change resync sends no request. It is
+ *   written only for the generation the outcome was computed from.
+ * - Events only on Ready transitions. A failed status write throws, and its queue retries the key with backoff.
  * - When an object's rows appear, change or vanish, the objects that depend on it are queued again, so
  *   cross-object problems (a wiring to a missing agent group, a second chat, a duplicate grant) heal by themselves.
  */
@@ -41,7 +43,16 @@ export interface ReconcilerDeps {
   apis: KubeApis;
   events: EventRecorder;
   log: Logger;
+  /** Queue a key for projection. */
   enqueue: (key: string) => void;
+  /** Queue a key for a status write. */
+  enqueueStatus: (key: string) => void;
+}
+
+interface Projected {
+  uid: string;
+  generation: number;
+  outcome: Outcome;
 }
 
 export class Reconciler {
@@ -50,6 +61,8 @@ export class Reconciler {
   private readonly tombstones = new Map<string, NanoclawObject>();
   /** Status this operator wrote, by uid, with the resourceVersion it was computed from. */
   private readonly written = new Map<string, { rv: string | undefined; key: string }>();
+  /** The last projection outcome of each key, waiting to be shown in status. */
+  private readonly outcomes = new Map<string, Projected>();
 
   constructor(private readonly deps: ReconcilerDeps) {}
 
@@ -73,7 +86,8 @@ export class Reconciler {
     };
   }
 
-  async reconcile(key: string): Promise<void> {
+  /** Projects (or removes) one object's rows. Synchronous: nothing else runs in between. */
+  reconcile(key: string): void {
     this.stats.reconciles++;
     const { kind, namespace, name } = parseKey(key);
     const obj = this.deps.caches.get(kind, namespace, name);
@@ -84,13 +98,29 @@ export class Reconciler {
       this.remove(kind, tomb);
     }
     this.tombstones.delete(key);
-    if (!obj) return;
-    if (obj.metadata.deletionTimestamp) {
-      this.remove(kind, obj);
+    if (!obj || obj.metadata.deletionTimestamp) {
+      if (obj) this.remove(kind, obj);
+      this.outcomes.delete(key);
       return;
     }
     const outcome = this.project(kind, obj);
-    await this.writeStatus(kind, obj, outcome);
+    this.outcomes.set(key, { uid: obj.metadata.uid, generation: obj.metadata.generation, outcome });
+    this.deps.enqueueStatus(key);
+  }
+
+  /** Brings the object's status in line with its last projection outcome. */
+  async syncStatus(key: string): Promise<void> {
+    const { kind, namespace, name } = parseKey(key);
+    const obj = this.deps.caches.get(kind, namespace, name);
+    const projected = this.outcomes.get(key);
+    if (!obj || !projected || obj.metadata.deletionTimestamp) return;
+    if (projected.uid !== obj.metadata.uid || projected.generation !== obj.metadata.generation) {
+      this.deps.enqueue(key); // the cache moved on: project the new generation first
+      return;
+    }
+    await this.writeStatus(kind, obj, projected.outcome);
+    // Shown (or written and awaiting the watch); the next reconcile of this key brings a fresh outcome.
+    if (this.outcomes.get(key) === projected) this.outcomes.delete(key);
   }
 
   private project(kind: KindName, obj: NanoclawObject): Outcome {
@@ -121,7 +151,7 @@ export class Reconciler {
     );
     this.stats.dbWrites += outcome.writes;
     if (outcome.writes > 0) {
-      this.deps.log.info(
+      this.deps.log.debug(
         { kind, name: `${namespace}/${name}`, generation, writes: outcome.writes, reason: outcome.reason },
         'projected',
       );
@@ -192,8 +222,9 @@ export class Reconciler {
     const { uid, generation, namespace, name, resourceVersion } = obj.metadata;
     const current = obj.status as ObjectStatus | undefined;
     const desired = desiredStatus(generation, outcome, current, new Date());
-    if (sameStatus(current, desired)) return;
     const mine = this.written.get(uid);
+    if (mine && mine.rv !== resourceVersion) this.written.delete(uid); // the cache has caught up with our write
+    if (sameStatus(current, desired)) return;
     const key = statusKey(desired);
     if (mine && mine.rv === resourceVersion && mine.key === key) return; // written; the cache has not caught up yet
     await this.deps.apis.applyStatus(kind, namespace, name, desired);

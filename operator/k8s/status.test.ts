@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { desiredStatus, readyCondition, sameStatus } from './status.js';
+import { desiredStatus, readyCondition, sameStatus, type ObjectStatus } from './status.js';
 
 const t0 = new Date('2025-01-01T00:00:00.123Z');
 const t1 = new Date('2025-01-01T00:05:00.000Z');
@@ -34,5 +34,15 @@ describe('status', () => {
     expect(sameStatus(again, flipped)).toBe(false);
     expect(sameStatus(first, desiredStatus(2, ok, first, t1))).toBe(false);
     expect(sameStatus(undefined, first)).toBe(false);
+  });
+
+  it('compares regardless of key order (the API server sorts keys)', () => {
+    const mine = desiredStatus(1, ok, undefined, t0);
+    const fromServer = JSON.parse(
+      '{"conditions":[{"lastTransitionTime":"2025-01-01T00:00:00Z","message":"fine","observedGeneration":1,' +
+        '"reason":"Projected","status":"True","type":"Ready"}],"folder":"a","observedGeneration":1}',
+    ) as ObjectStatus;
+    expect(sameStatus(fromServer, mine)).toBe(true);
+    expect(sameStatus({ ...fromServer, folder: 'b' }, mine)).toBe(false);
   });
 });

@@ -48,16 +48,25 @@ export function desiredStatus(
   };
 }
 
+/** JSON with object keys sorted at every level (the API server returns keys in its own order). */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
 /** Canonical JSON of a status without transition times, for comparison. */
 export function statusKey(status: ObjectStatus | undefined): string {
   if (!status) return '';
   const conditions = (status.conditions ?? [])
     .map(({ lastTransitionTime: _t, ...c }) => c)
     .sort((a, b) => a.type.localeCompare(b.type));
-  const rest = Object.entries(status)
-    .filter(([k]) => k !== 'conditions')
-    .sort(([a], [b]) => a.localeCompare(b));
-  return JSON.stringify([conditions, rest]);
+  return canonical({ ...status, conditions });
 }
 
 export function sameStatus(a: ObjectStatus | undefined, b: ObjectStatus | undefined): boolean {

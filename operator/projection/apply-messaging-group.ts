@@ -24,7 +24,7 @@ import {
 import { newId } from '../../host/db/ids.js';
 import {
   claimChannelDestinations,
-  crdDestinationsOf,
+  destinationsTo,
   crdMessagingGroupOf,
   deleteDestination,
   totalChanges,
@@ -39,6 +39,8 @@ type ChatClaim = { row: MessagingGroup | undefined } | { problem: Problem };
 
 function claimChat(db: CentralDb, d: DesiredMessagingGroup, ctx: ApplyContext): ChatClaim {
   const chat = `${d.channelType}/${d.platformId}`;
+  const existing = findMessagingGroup(db, d.channelType, d.platformId);
+  if (existing?.source === 'crd' && existing.source_uid === d.ref.uid) return { row: existing }; // the usual case
   const mine = crdMessagingGroupOf(db, d.ref.uid);
   if (mine) {
     if (mine.channel_type !== d.channelType || mine.platform_id !== d.platformId) {
@@ -52,7 +54,6 @@ function claimChat(db: CentralDb, d: DesiredMessagingGroup, ctx: ApplyContext): 
     }
     return { row: mine };
   }
-  const existing = findMessagingGroup(db, d.channelType, d.platformId);
   if (!existing) return { row: undefined };
   if (existing.source === 'crd') {
     if (existing.source_uid && ctx.isLive(existing.source_uid)) {
@@ -191,8 +192,8 @@ export function applyMessagingGroup(db: CentralDb, d: DesiredMessagingGroup, ctx
       if (ex.source === 'crd' && !wanted.has(ex.agent_group_id)) deleteWiring(db, id, ex.agent_group_id);
     }
     claimChannelDestinations(db, id, d.ref.uid, generation);
-    for (const dest of crdDestinationsOf(db, d.ref.uid)) {
-      if (dest.target_id === id && !wanted.has(dest.agent_group_id)) {
+    for (const dest of destinationsTo(db, 'channel', id)) {
+      if (dest.source === 'crd' && dest.source_uid === d.ref.uid && !wanted.has(dest.agent_group_id)) {
         deleteDestination(db, dest.agent_group_id, 'channel', id);
       }
     }

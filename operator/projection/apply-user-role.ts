@@ -16,8 +16,8 @@ import {
   claimRoleRow,
   crdMemberRowsOf,
   crdRoleRowsOf,
-  deleteCrdMemberRow,
-  deleteRoleRow,
+  deleteCrdMembersOf,
+  deleteCrdRolesOf,
   findMemberRow,
   findRoleRow,
   totalChanges,
@@ -47,17 +47,11 @@ function dropOtherGrants(
   keep: 'role' | 'member' | 'none',
   keepId?: number,
 ): void {
-  for (const r of crdRoleRowsOf(db, d.ref.uid))
-    if (!(keep === 'role' && r.id === keepId)) deleteRoleRow(db, r.id);
-  for (const m of crdMemberRowsOf(db, d.ref.uid)) {
-    const g = d.grant;
-    const kept =
-      keep === 'member' &&
-      g.type === 'member' &&
-      m.user_id === d.userId &&
-      m.agent_group_id === g.agentGroupId;
-    if (!kept) deleteCrdMemberRow(db, m.user_id, m.agent_group_id);
-  }
+  const g = d.grant;
+  deleteCrdRolesOf(db, d.ref.uid, keep === 'role' ? keepId : undefined);
+  const member =
+    keep === 'member' && g.type === 'member' ? { userId: d.userId, agentGroupId: g.agentGroupId } : undefined;
+  deleteCrdMembersOf(db, d.ref.uid, member);
 }
 
 function apply(db: CentralDb, d: DesiredUserRole, ctx: ApplyContext): Problem | undefined {
@@ -75,6 +69,15 @@ function apply(db: CentralDb, d: DesiredUserRole, ctx: ApplyContext): Problem | 
     upsertUser(db, d.userId, d.displayName);
 
   const row = holder(db, d);
+  // Fast path (every no-change resync): an applied UserRole owns exactly one grant row — this one — because every
+  // change of grant drops the others in the same transaction. Nothing else to look up.
+  if (
+    row &&
+    row.source_uid === d.ref.uid &&
+    (d.ref.generation === null || row.source_generation === d.ref.generation)
+  ) {
+    return undefined;
+  }
   if (row && row.source_uid !== d.ref.uid) {
     if (row.source === 'runtime') {
       dropOtherGrants(db, d, 'none');
@@ -92,7 +95,11 @@ function apply(db: CentralDb, d: DesiredUserRole, ctx: ApplyContext): Problem | 
       };
     }
   }
-  const previous = row ?? crdRoleRowsOf(db, d.ref.uid)[0] ?? crdMemberRowsOf(db, d.ref.uid)[0];
+  // Only the embedded mode derives generations, from what this object owned before.
+  const previous =
+    d.ref.generation === null
+      ? (row ?? crdRoleRowsOf(db, d.ref.uid)[0] ?? crdMemberRowsOf(db, d.ref.uid)[0])
+      : row;
   const generation = targetGeneration(d.ref, previous, row !== undefined);
   if (g.type === 'member') {
     dropOtherGrants(db, d, 'member');

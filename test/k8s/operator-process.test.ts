@@ -47,6 +47,7 @@ function startOperator(ns: string, dataDir: string, identity: string): OperatorP
     identity,
     leaseDurationSeconds: 3,
     logFile: path.join(tmp, `${identity}.log`),
+    logLevel: 'debug',
   });
   running.push(p);
   return p;
@@ -61,7 +62,7 @@ describe('operator processes', () => {
     const ns = await cp.createNamespace('crash');
     const dataDir = path.join(tmp, 'crash');
     const db = openDb(dataDir);
-    const N = 300;
+    const N = 600;
     await api.create(ns, agentGroup('base'));
     await inPool(
       Array.from({ length: N }, (_, i) => i),
@@ -132,6 +133,7 @@ describe('operator processes', () => {
 
     await api.create(ns, agentGroup('before'));
     await eventually(() => getAgentGroup(db, 'before') !== undefined);
+    expect(leader.logLines().filter((l) => l.msg === 'projected').length).toBeGreaterThan(0);
     await new Promise((r) => setTimeout(r, 1000));
     expect(follower.hasLogged('started leading')).toBe(false);
     expect(follower.logLines().filter((l) => l.msg === 'projected')).toEqual([]);

@@ -38,7 +38,12 @@ beforeAll(async () => {
   api = objects(cp.kubeConfig());
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nanoclaw-op-data-'));
   db = openCentralDb(path.join(dataDir, 'nanoclaw.db'));
-  op = await runOperator({
+  op = await startOperator();
+  await eventually(() => op.ready(), 30_000);
+});
+
+function startOperator(): Promise<OperatorHandle> {
+  return runOperator({
     db,
     dataDir,
     kubeConfig: cp.kubeConfig(),
@@ -46,8 +51,7 @@ beforeAll(async () => {
     log: pino({ level: process.env.OPERATOR_LOG ?? 'silent' }),
     leaseDurationSeconds: 4,
   });
-  await eventually(() => op.ready(), 30_000);
-});
+}
 
 afterAll(async () => {
   await op?.stop();
@@ -231,6 +235,23 @@ describe('operator on a real API server', () => {
     expect(op.stats().requests.events - stats.requests.events).toBe(0);
     expect(op.stats().resyncs - stats.resyncs).toBe(2);
     expect(op.stats().reconciles - stats.reconciles).toBeGreaterThanOrEqual(2 * 10); // every object, twice
+    expect(writes() - audited).toBe(0);
+  });
+
+  it('a restarted operator with nothing to change writes no row, no status and no event', async () => {
+    await op.resync();
+    const rows = totalChanges(db);
+    const writes = () =>
+      cp
+        .auditEvents()
+        .filter((e) => e.objectRef?.apiGroup === 'nanoclaw.dev' || e.objectRef?.resource === 'events').length;
+    const audited = writes();
+    await op.stop();
+    op = await startOperator();
+    await eventually(() => op.ready(), 30_000);
+    expect(op.stats()).toMatchObject({ resyncs: 1, statusWrites: 0, dbWrites: 0 });
+    expect(op.stats().reconciles).toBeGreaterThan(10);
+    expect(totalChanges(db) - rows).toBe(0);
     expect(writes() - audited).toBe(0);
   });
 
