@@ -90,7 +90,10 @@ describe('crash recovery', () => {
     await send(first.url, { text: 'in flight two [[echo-context]]' });
     await first.kill();
     const second = await host(dataDir);
-    const chat2 = await watch(second.url);
+    // Like a browser's EventSource reconnecting: it resumes from the last event id it saw before the crash.
+    const chat2 = new ChatStream(second.url, 'main', chat1.lastEventId);
+    cleanup.push(() => chat2.close());
+    await chat2.opened();
     // Both messages were accepted before the crash; after it they are answered, alone or in one turn together.
     await chat2.waitFor((r) => r.text.includes('in flight two'), 30_000);
     await expect

@@ -29,6 +29,27 @@ describe('web chat', () => {
     expect(id).toMatch(/^web-/);
   });
 
+  it('replays only what a reconnecting client missed', async () => {
+    await send(host.url, { text: 'one' });
+    await chat.waitFor((r) => r.text === 'Mock response to: one');
+    const mark = chat.lastEventId;
+    await send(host.url, { text: 'two' });
+    await chat.waitFor((r) => r.text === 'Mock response to: two');
+    const resumed = new ChatStream(host.url, 'main', mark);
+    const fresh = new ChatStream(host.url, 'main');
+    try {
+      await resumed.opened();
+      await fresh.opened();
+      await resumed.waitFor((r) => r.text === 'Mock response to: two');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(resumed.replies.map((r) => r.text)).toEqual(['Mock response to: two']);
+      expect(fresh.replies).toEqual([]);
+    } finally {
+      resumed.close();
+      fresh.close();
+    }
+  });
+
   it('serves the chat page and the health endpoints', async () => {
     const page = await fetch(host.url);
     expect(page.status).toBe(200);

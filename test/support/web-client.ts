@@ -40,10 +40,14 @@ export class ChatStream {
   private waiters = new Set<() => void>();
   private ready: Promise<void>;
 
-  constructor(base: string, chat = 'main') {
+  /** The id of the last event received (what EventSource would send as Last-Event-ID on reconnect). */
+  lastEventId: string | null = null;
+
+  constructor(base: string, chat = 'main', resumeFrom?: string | null) {
     const url = new URL('/api/events', base);
     url.searchParams.set('chat', chat);
-    this.ready = fetch(url, { signal: this.abort.signal }).then((res) => {
+    const headers: Record<string, string> = resumeFrom ? { 'last-event-id': resumeFrom } : {};
+    this.ready = fetch(url, { signal: this.abort.signal, headers }).then((res) => {
       if (!res.ok || !res.body) throw new Error(`events: HTTP ${res.status}`);
       void this.read(res.body);
     });
@@ -63,6 +67,8 @@ export class ChatStream {
         while ((i = buf.indexOf('\n\n')) >= 0) {
           const block = buf.slice(0, i);
           buf = buf.slice(i + 2);
+          const id = block.split('\n').find((l) => l.startsWith('id: '));
+          if (id) this.lastEventId = id.slice(4);
           const data = block
             .split('\n')
             .filter((l) => l.startsWith('data: '))

@@ -143,7 +143,7 @@ function events(deps: WebServerDeps, req: http.IncomingMessage, res: http.Server
     throw new HttpError(400, 'chat is not a valid chat id', 'chat');
   // Replay only for a client that says where it stopped (EventSource sends Last-Event-ID when it reconnects).
   const resumeFrom = req.headers['last-event-id'] ?? url.searchParams.get('after');
-  const lastId = resumeFrom === undefined || resumeFrom === null ? null : Number(resumeFrom);
+  const lastId = typeof resumeFrom === 'string' ? resumePoint(resumeFrom) : null;
   res.writeHead(200, {
     'content-type': 'text/event-stream',
     'cache-control': 'no-store',
@@ -153,15 +153,27 @@ function events(deps: WebServerDeps, req: http.IncomingMessage, res: http.Server
   res.write('retry: 2000\n\n');
   const send = (e: WebEvent): void => {
     const { seq, ...data } = e;
-    res.write(`id: ${seq}\nevent: message\ndata: ${JSON.stringify(data)}\n\n`);
+    res.write(`id: ${BOOT}.${seq}\nevent: message\ndata: ${JSON.stringify(data)}\n\n`);
   };
-  if (lastId !== null && Number.isFinite(lastId)) for (const e of deps.adapter.since(chat, lastId)) send(e);
+  if (lastId !== null) for (const e of deps.adapter.since(chat, lastId)) send(e);
   const unsubscribe = deps.adapter.watch(chat, send);
   const ping = setInterval(() => res.write(': ping\n\n'), SSE_PING_MS);
   req.on('close', () => {
     clearInterval(ping);
     unsubscribe();
   });
+}
+
+/**
+ * Event ids are `<boot>.<seq>`: a client resuming from an id of an earlier host process missed everything this
+ * process has sent so far, so it gets the whole buffer; an unreadable id is treated the same way.
+ */
+const BOOT = Date.now().toString(36);
+
+function resumePoint(id: string): number {
+  const [boot, seq] = id.split('.');
+  const n = Number(seq);
+  return boot === BOOT && Number.isInteger(n) && n >= 0 ? n : 0;
 }
 
 function authorize(deps: WebServerDeps, req: http.IncomingMessage, url: URL): void {
