@@ -20,6 +20,37 @@ function openssl(args: string[], cwd: string): void {
   execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
+/** A client certificate for `user` (CN) in `groups` (O), signed by the PKI's CA; returns [cert, key] paths. */
+export function makeClientCert(dir: string, user: string, groups: string[] = []): [string, string] {
+  const name = `user-${user.replace(/[^a-zA-Z0-9-]/g, '_')}`;
+  const subj = `${groups.map((g) => `/O=${g}`).join('')}/CN=${user}`;
+  openssl(
+    ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subj],
+    dir,
+  );
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${name}.crt`,
+      '-days',
+      '2',
+      '-extfile',
+      'client.ext',
+    ],
+    dir,
+  );
+  return [path.join(dir, `${name}.crt`), path.join(dir, `${name}.key`)];
+}
+
 export function makePki(dir: string): Pki {
   fs.mkdirSync(dir, { recursive: true });
   const p = (f: string) => path.join(dir, f);

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { assetsDir, repoRoot } from './assets.js';
-import { makePki, type Pki } from './certs.js';
+import { makeClientCert, makePki, type Pki } from './certs.js';
 import { freePort, startProcess, stopProcess, tail, waitFor, type Managed } from './processes.js';
 
 export interface ControlPlaneOptions {
@@ -91,9 +91,21 @@ export class ControlPlane {
   }
 
   private writeKubeconfig(): void {
+    this.writeKubeconfigFile(this.kubeconfigPath, this.pki.adminCert, this.pki.adminKey);
+  }
+
+  /** A kubeconfig for a plain user (no groups unless given): what RBAC tests run as. */
+  kubeconfigFor(user: string, groups: string[] = []): string {
+    const [cert, key] = makeClientCert(path.join(this.dir, 'pki'), user, groups);
+    const file = path.join(this.dir, `kubeconfig-${user.replace(/[^a-zA-Z0-9-]/g, '_')}`);
+    this.writeKubeconfigFile(file, cert, key);
+    return file;
+  }
+
+  private writeKubeconfigFile(file: string, cert: string, key: string): void {
     const b64 = (f: string) => fs.readFileSync(f).toString('base64');
     fs.writeFileSync(
-      this.kubeconfigPath,
+      file,
       [
         'apiVersion: v1',
         'kind: Config',
@@ -105,8 +117,8 @@ export class ControlPlane {
         'users:',
         '  - name: admin',
         '    user:',
-        `      client-certificate-data: ${b64(this.pki.adminCert)}`,
-        `      client-key-data: ${b64(this.pki.adminKey)}`,
+        `      client-certificate-data: ${b64(cert)}`,
+        `      client-key-data: ${b64(key)}`,
         'contexts:',
         '  - name: test',
         '    context: { cluster: test, user: admin }',

@@ -26,7 +26,10 @@ export interface RequestCounters {
   events: number;
   leaseReads: number;
   leaseWrites: number;
+  /** Failed calls (transient ones included; a missing Lease and a lost write race are not failures). */
   failures: number;
+  /** Calls refused by authentication or RBAC (401/403): a missing permission. */
+  denied: number;
 }
 
 export interface ObjectList<T> {
@@ -59,6 +62,7 @@ export class KubeApis {
     leaseReads: 0,
     leaseWrites: 0,
     failures: 0,
+    denied: 0,
   };
   readonly custom: CustomObjectsApi;
   readonly core: CoreV1Api;
@@ -74,7 +78,10 @@ export class KubeApis {
     try {
       return await withDeadline(what, p(), ms);
     } catch (err) {
-      this.counters.failures++;
+      // A missing Lease or a lost write race are answers, not failures.
+      const code = statusCode(err);
+      if (code !== 404 && code !== 409) this.counters.failures++;
+      if (code === 401 || code === 403) this.counters.denied++;
       throw err;
     }
   }

@@ -201,6 +201,30 @@ describe('operator on a real API server', () => {
     expect(adminUserIdsFor(db, 'nobody')).toContain('web:x');
   });
 
+  it('reads instructions from a ConfigMap and follows its changes', async () => {
+    const core = cp.kubeConfig().makeApiClient(CoreV1Api);
+    await api.create(
+      ns,
+      agentGroup('prompted', {
+        instructionsFrom: { configMapKeyRef: { name: 'prompts', key: 'prompted.md' } },
+      }),
+    );
+    const missing = await readyAs('AgentGroup', 'prompted', 'False', 'InstructionsNotFound');
+    expect(ready(missing)!.message).toContain('ConfigMap "prompts" not found');
+    await core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: 'prompts' }, data: { 'prompted.md': 'First version.' } },
+    });
+    await readyAs('AgentGroup', 'prompted', 'True');
+    expect(getAgentGroup(db, 'prompted')!.instructions).toBe('First version.');
+    await core.replaceNamespacedConfigMap({
+      namespace: ns,
+      name: 'prompts',
+      body: { metadata: { name: 'prompts' }, data: { 'prompted.md': 'Second version.' } },
+    });
+    await eventually(() => getAgentGroup(db, 'prompted')!.instructions === 'Second version.');
+  });
+
   it('applies examples/ with kubectl and makes every object Ready', async () => {
     cp.kubectl(['apply', '-n', ns, '-f', path.resolve(import.meta.dirname, '../../examples')]);
     for (const [kind, name] of [
