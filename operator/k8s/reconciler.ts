@@ -61,6 +61,8 @@ export class Reconciler {
   private readonly tombstones = new Map<string, NanoclawObject>();
   /** Status this operator wrote, by uid, with the resourceVersion it was computed from. */
   private readonly written = new Map<string, { rv: string | undefined; key: string }>();
+  /** Keys whose last projection was not Ready: the only objects a neighbour's change can improve. */
+  private readonly notReady = new Set<string>();
   /** The last projection outcome of each key, waiting to be shown in status. */
   private readonly outcomes = new Map<string, Projected>();
 
@@ -101,9 +103,12 @@ export class Reconciler {
     if (!obj || obj.metadata.deletionTimestamp) {
       if (obj) this.remove(kind, obj);
       this.outcomes.delete(key);
+      this.notReady.delete(key);
       return;
     }
     const outcome = this.project(kind, obj);
+    if (outcome.ready) this.notReady.delete(key);
+    else this.notReady.add(key);
     this.outcomes.set(key, { uid: obj.metadata.uid, generation: obj.metadata.generation, outcome });
     this.deps.enqueueStatus(key);
   }
@@ -175,46 +180,27 @@ export class Reconciler {
   }
 
   /**
-   * Objects whose outcome may change because `obj`'s rows changed: chats and grants naming an agent group that
-   * appeared or went; and, when rows went, the objects that lost a conflict to them (same folder, same chat, same
-   * user) and may now take over.
+   * Objects whose outcome may change because `obj`'s rows changed. Only objects that are not Ready can get better
+   * (a chat or grant waiting for this agent group; the loser of a folder, chat or grant conflict), so those are
+   * the candidates — except when an agent group goes: then every chat and grant naming it must show that.
    */
   private requeueDependents(kind: KindName, obj: NanoclawObject, removed: boolean): void {
     const { caches, enqueue } = this.deps;
     const ns = obj.metadata.namespace;
     const self = objectKey(kind, ns, obj.metadata.name);
-    const add = (o: NanoclawObject) => {
-      const key = objectKey(o.kind, o.metadata.namespace, o.metadata.name);
-      if (key !== self) enqueue(key);
-    };
-    if (obj.kind === 'AgentGroup') {
-      const name = obj.metadata.name;
-      for (const mg of caches.list('MessagingGroup', ns)) {
-        if (mg.kind === 'MessagingGroup' && (mg.spec.agents ?? []).some((a) => a.agentGroup === name))
-          add(mg);
+    const candidates: NanoclawObject[] = [];
+    for (const key of this.notReady) {
+      const { kind: k, namespace, name } = parseKey(key);
+      const o = caches.get(k, namespace, name);
+      if (o) candidates.push(o);
+    }
+    if (removed && obj.kind === 'AgentGroup') {
+      candidates.push(...caches.list('MessagingGroup', ns), ...caches.list('UserRole', ns));
+    }
+    for (const o of candidates) {
+      if (objectKey(o.kind, o.metadata.namespace, o.metadata.name) !== self && dependsOn(o, obj, removed)) {
+        enqueue(objectKey(o.kind, o.metadata.namespace, o.metadata.name));
       }
-      for (const ur of caches.list('UserRole', ns))
-        if (ur.kind === 'UserRole' && ur.spec.agentGroup === name) add(ur);
-      if (removed) {
-        const folder = obj.spec.folder ?? name;
-        for (const ag of caches.list('AgentGroup')) {
-          if (ag.kind === 'AgentGroup' && (ag.spec.folder ?? ag.metadata.name) === folder) add(ag);
-        }
-      }
-    } else if (obj.kind === 'MessagingGroup') {
-      if (!removed) return;
-      for (const mg of caches.list('MessagingGroup')) {
-        if (
-          mg.kind === 'MessagingGroup' &&
-          mg.spec.channel === obj.spec.channel &&
-          mg.spec.platformId === obj.spec.platformId
-        ) {
-          add(mg);
-        }
-      }
-    } else {
-      for (const ur of caches.list('UserRole'))
-        if (ur.kind === 'UserRole' && ur.spec.user === obj.spec.user) add(ur);
     }
   }
 
@@ -239,5 +225,28 @@ export class Reconciler {
     } else if (after.status === 'True' && before?.status === 'False') {
       await this.deps.events.record(kind, meta, 'Normal', after.reason, after.message);
     }
+  }
+}
+
+/** Whether `o`'s projection may change because `changed`'s rows appeared, changed or (`removed`) went. */
+function dependsOn(o: NanoclawObject, changed: NanoclawObject, removed: boolean): boolean {
+  const sameNs = o.metadata.namespace === changed.metadata.namespace;
+  switch (changed.kind) {
+    case 'AgentGroup': {
+      const name = changed.metadata.name;
+      if (o.kind === 'MessagingGroup')
+        return sameNs && (o.spec.agents ?? []).some((a) => a.agentGroup === name);
+      if (o.kind === 'UserRole') return sameNs && o.spec.agentGroup === name;
+      return removed && (o.spec.folder ?? o.metadata.name) === (changed.spec.folder ?? name);
+    }
+    case 'MessagingGroup':
+      return (
+        removed &&
+        o.kind === 'MessagingGroup' &&
+        o.spec.channel === changed.spec.channel &&
+        o.spec.platformId === changed.spec.platformId
+      );
+    case 'UserRole':
+      return o.kind === 'UserRole' && o.spec.user === changed.spec.user;
   }
 }
