@@ -82,7 +82,7 @@ async function inPool<T>(
 }
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
+const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MiB`;
 const count = (db: CentralDb, sql: string) => (db.raw.prepare(sql).get() as { n: number }).n;
 const dataVersion = (db: CentralDb) => db.raw.pragma('data_version', { simple: true }) as number;
 const resyncLines = (op: OperatorProcess) => op.logLines().filter((l) => l.msg === 'resync done');
@@ -203,7 +203,7 @@ async function main(): Promise<void> {
         'operator RSS: converged / after idle resync / peak',
         `${mb(rssConverged)} / ${mb(rssIdle)} / ${mb(peak)}`,
       ],
-      ['operator V8 heap used after idle resync', `${idle.heapMB} MB`],
+      ['operator V8 heap used after idle resync', `${idle.heapMB} MiB`],
     ];
     console.log('\nOperator convergence');
     for (const [k, v] of rows) console.log(`  ${k!.padEnd(54)} ${v}`);
