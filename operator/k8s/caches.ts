@@ -18,11 +18,9 @@ const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
  * Drops what the operator never reads from a cached object (managedFields, kubectl's last-applied copy of the
  * whole manifest): most of an object's size, times thousands of objects. Called on the object the cache holds.
  */
-function slim(obj: NanoclawObject): void {
-  const meta = obj.metadata as NanoclawObject['metadata'] & {
-    managedFields?: unknown;
-    annotations?: Record<string, string>;
-  };
+function slim(obj: KubernetesObject): void {
+  const meta = obj.metadata as { managedFields?: unknown; annotations?: Record<string, string> } | undefined;
+  if (!meta) return;
   delete meta.managedFields;
   if (meta.annotations?.[LAST_APPLIED] !== undefined) delete meta.annotations[LAST_APPLIED];
 }
@@ -73,7 +71,10 @@ export class ObjectCaches {
           kc: opts.kc,
           path: `/api/v1/namespaces/${namespace}/configmaps`,
           list: () => opts.apis.listConfigMaps(namespace),
-          onEvent: (event, obj) => opts.onConfigMap(event, obj),
+          onEvent: (event, obj) => {
+            slim(obj);
+            opts.onConfigMap(event, obj);
+          },
           log: opts.log,
         }),
       );
