@@ -18,9 +18,9 @@ export const OPERATOR_RBAC_RULES: PolicyRule[] = [
   {
     apiGroups: ['nanoclaw.dev'],
     resources: ['agentgroups/status', 'messaginggroups/status', 'userroles/status'],
-    verbs: ['get', 'patch', 'update'],
+    verbs: ['patch'], // server-side apply
   },
   { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] },
-  { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+  { apiGroups: [''], resources: ['events'], verbs: ['create'] },
   { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
 ];
