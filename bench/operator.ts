@@ -22,7 +22,7 @@ import { openCentralDb, type CentralDb } from '../host/db/central-db.js';
 import { ControlPlane } from '../hack/kube-fixture/control-plane.js';
 import { OperatorProcess, buildOperatorEntry } from '../hack/kube-fixture/operator-process.js';
 import { waitFor } from '../hack/kube-fixture/processes.js';
-import { PooledKubeConfig } from '../operator/k8s/kubeconfig.js';
+import { PooledKubeConfig } from '../host/kube/kubeconfig.js';
 
 const { values: args } = parseArgs({
   options: {

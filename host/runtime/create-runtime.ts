@@ -8,6 +8,7 @@ import { KubernetesRuntime } from './kubernetes/kubernetes-runtime.js';
 import { LocalProcessRuntime } from './local-process.js';
 import { defaultRunnerCommand } from './runner-command.js';
 import type { AgentRuntime } from './runtime.js';
+import { PooledKubeConfig } from '../kube/kubeconfig.js';
 
 /**
  * Runner pods of a group declared by an AgentGroup in the pods' own namespace are owned by that object, so deleting
@@ -35,8 +36,9 @@ export function createRuntime(
   runnerCommand?: string[],
 ): AgentRuntime {
   if (config.runtime === 'kubernetes') {
-    const kc = new KubeConfig();
-    kc.loadFromDefault();
+    const base = new KubeConfig();
+    base.loadFromDefault();
+    const kc = PooledKubeConfig.from(base);
     const k = config.kubernetes;
     return new KubernetesRuntime({
       kc,

@@ -14,11 +14,15 @@ import {
   type KubeConfig,
   type V1Lease,
 } from '@kubernetes/client-node';
+import { REQUEST_TIMEOUT_MS, statusCode, withDeadline } from '../../host/kube/errors.js';
+import type { ObjectList } from '../../host/kube/informer.js';
 import { GROUP, VERSION } from '../api/v1alpha1/common.js';
 import { kindDef, type KindName } from '../api/v1alpha1/kinds.js';
 
+export { errorText, statusCode, withDeadline, REQUEST_TIMEOUT_MS } from '../../host/kube/errors.js';
+export type { ObjectList } from '../../host/kube/informer.js';
+
 export const FIELD_MANAGER = 'nanoclaw-operator';
-export const REQUEST_TIMEOUT_MS = 30_000;
 
 export interface RequestCounters {
   lists: number;
@@ -30,24 +34,6 @@ export interface RequestCounters {
   failures: number;
   /** Calls refused by authentication or RBAC (401/403): a missing permission. */
   denied: number;
-}
-
-export interface ObjectList<T> {
-  items: T[];
-  metadata?: { resourceVersion?: string };
-}
-
-/** Rejects after `ms`; the request itself is abandoned (the informer/queue retry it). */
-export async function withDeadline<T>(what: string, p: Promise<T>, ms = REQUEST_TIMEOUT_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([p, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 export function collectionPath(kind: KindName, namespace: string): string {
@@ -163,19 +149,4 @@ export class KubeApis {
     const replace = () => this.coordination.replaceNamespacedLease({ namespace, name, body: lease });
     return this.call('replace Lease', replace, timeoutMs);
   }
-}
-
-/** HTTP status of a failed call, if it came from the API server. */
-export function statusCode(err: unknown): number | undefined {
-  const e = err as { code?: unknown; statusCode?: unknown };
-  if (typeof e?.code === 'number') return e.code;
-  if (typeof e?.statusCode === 'number') return e.statusCode;
-  return undefined;
-}
-
-/** A short, secret-free description of an error for logs and conditions. */
-export function errorText(err: unknown): string {
-  const code = statusCode(err);
-  const msg = err instanceof Error ? err.message.split('\n')[0]! : String(err);
-  return code ? `HTTP ${code}: ${msg.slice(0, 300)}` : msg.slice(0, 300);
 }

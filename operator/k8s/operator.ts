@@ -18,7 +18,7 @@ import { pruneProjection, KIND_ORDER } from '../projection/project.js';
 import { KubeApis, errorText, type RequestCounters } from './api.js';
 import { ObjectCaches, objectKey, parseKey } from './caches.js';
 import { EventRecorder } from './events.js';
-import { PooledKubeConfig } from './kubeconfig.js';
+import { PooledKubeConfig } from '../../host/kube/kubeconfig.js';
 import { LeaderElector } from './leader.js';
 import { Reconciler, type ReconcilerStats } from './reconciler.js';
 import { WorkQueue } from './work-queue.js';
