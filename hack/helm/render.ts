@@ -3,7 +3,7 @@
  * and --set flags, and the parsed objects. Rendering is client-side only (no cluster), with a fixed Kubernetes
  * version because a helm built from source defaults to an old one.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -40,21 +40,51 @@ export interface RenderOptions {
   chart?: string;
 }
 
+function helmEnv(home: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HELM_CACHE_HOME: path.join(home, 'cache'),
+    HELM_CONFIG_HOME: path.join(home, 'config'),
+    HELM_DATA_HOME: path.join(home, 'data'),
+    ...env,
+  };
+}
+
+/** helm, synchronously (blocks this process: not for commands that wait on something this process serves). */
 export function helm(args: string[], env: NodeJS.ProcessEnv = {}): HelmResult {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'nc-helm-home-'));
   try {
     const res = spawnSync(toolPath('helm'), args, {
       encoding: 'utf8',
-      env: {
-        PATH: process.env.PATH,
-        HELM_CACHE_HOME: path.join(home, 'cache'),
-        HELM_CONFIG_HOME: path.join(home, 'config'),
-        HELM_DATA_HOME: path.join(home, 'data'),
-        ...env,
-      },
+      env: helmEnv(home, env),
       timeout: 120_000,
     });
     return { code: res.status ?? -1, stdout: res.stdout, stderr: res.stderr };
+  } finally {
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+}
+
+/** helm without blocking the event loop (e.g. `helm test` while this process runs the test kubelet). */
+export async function helmAsync(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 180_000,
+): Promise<HelmResult> {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'nc-helm-home-'));
+  try {
+    const child = spawn(toolPath('helm'), args, {
+      env: helmEnv(home, env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const code = await new Promise<number>((resolve) => child.once('close', (c) => resolve(c ?? -1)));
+    clearTimeout(timer);
+    return { code, stdout, stderr };
   } finally {
     fs.rmSync(home, { recursive: true, force: true });
   }
