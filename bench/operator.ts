@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { openCentralDb, type CentralDb } from '../host/db/central-db.js';
 import { ControlPlane } from '../hack/kube-fixture/control-plane.js';
-import { OperatorProcess, buildOperatorEntry } from '../hack/kube-fixture/operator-process.js';
+import { OperatorProcess } from '../hack/kube-fixture/operator-process.js';
 import { waitFor } from '../hack/kube-fixture/processes.js';
 import { PooledKubeConfig } from '../host/kube/kubeconfig.js';
 
@@ -93,7 +93,6 @@ function peakRss(pid: number): number {
 
 async function main(): Promise<void> {
   const t0 = Date.now();
-  buildOperatorEntry();
   const cp = await ControlPlane.start({ audit: true });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nanoclaw-bench-op-'));
   const running: OperatorProcess[] = [];

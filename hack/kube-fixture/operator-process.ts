@@ -1,35 +1,17 @@
 /**
- * The operator as a real child process, for tests and benchmarks that kill it, run two of them, or measure its
- * memory. `buildOperatorEntry()` compiles operator/main.ts and what it imports (nothing else) into
- * .test-results/operator-build with the project's compiler settings; Node 20 cannot run TypeScript itself.
+ * The operator as a real child process (`node dist/cli/main.js operator`), for tests and benchmarks that kill it,
+ * run two of them, or measure its memory. dist/ is built by the test tiers' global setup (or `npm run build`).
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from './assets.js';
 import { startProcess, stopProcess, waitFor, type Managed } from './processes.js';
 
-let built: string | undefined;
-
-export function buildOperatorEntry(): string {
-  if (built) return built;
-  const root = repoRoot();
-  const out = path.join(root, '.test-results', 'operator-build');
-  fs.mkdirSync(out, { recursive: true });
-  const config = {
-    extends: path.join(root, 'tsconfig.json'),
-    compilerOptions: { noEmit: false, outDir: out, rootDir: root, sourceMap: false, declaration: false },
-    files: [path.join(root, 'operator', 'main.ts')],
-    include: [],
-  };
-  const configFile = path.join(out, 'tsconfig.json');
-  fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
-  execFileSync(path.join(root, 'node_modules', '.bin', 'tsc'), ['-p', configFile], {
-    cwd: root,
-    stdio: 'pipe',
-  });
-  built = path.join(out, 'operator', 'main.js');
-  return built;
+/** The compiled CLI; fails with a clear message when dist/ has not been built. */
+export function operatorEntry(): string {
+  const entry = path.join(repoRoot(), 'dist', 'cli', 'main.js');
+  if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: run npm run build`);
+  return entry;
 }
 
 export interface OperatorProcessOptions {
@@ -52,7 +34,7 @@ export class OperatorProcess {
   ) {}
 
   static start(opts: OperatorProcessOptions): OperatorProcess {
-    const entry = buildOperatorEntry();
+    const entry = operatorEntry();
     const env = {
       ...process.env,
       KUBECONFIG: opts.kubeconfig,
@@ -62,8 +44,9 @@ export class OperatorProcess {
       NANOCLAW_LEASE_DURATION_SECONDS: String(opts.leaseDurationSeconds ?? 15),
       NANOCLAW_RESYNC_SECONDS: String(opts.resyncSeconds ?? 300),
       LOG_LEVEL: opts.logLevel ?? 'info',
+      NANOCLAW_HEALTH_PORT: '0',
     };
-    const args = [...(opts.nodeArgs ?? []), entry];
+    const args = [...(opts.nodeArgs ?? []), entry, 'operator'];
     const proc = startProcess(`operator ${opts.identity}`, process.execPath, args, opts.logFile, env);
     return new OperatorProcess(opts, proc);
   }

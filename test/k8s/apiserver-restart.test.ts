@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getAgentGroup } from '../../host/db/agent-groups.js';
 import { openCentralDb, type CentralDb } from '../../host/db/central-db.js';
 import { ControlPlane } from '../../hack/kube-fixture/control-plane.js';
-import { OperatorProcess, buildOperatorEntry } from '../../hack/kube-fixture/operator-process.js';
+import { OperatorProcess } from '../../hack/kube-fixture/operator-process.js';
 import { agentGroup } from '../../operator/api/v1alpha1/testdata/invalid-manifests.js';
 import { eventually, objects, ready } from './support.js';
 
@@ -19,7 +19,6 @@ let op: OperatorProcess | undefined;
 let db: CentralDb;
 
 beforeAll(async () => {
-  buildOperatorEntry();
   cp = await ControlPlane.start();
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nanoclaw-restart-'));
 });

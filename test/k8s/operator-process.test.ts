@@ -12,7 +12,7 @@ import { getAgentGroup } from '../../host/db/agent-groups.js';
 import { openCentralDb, type CentralDb } from '../../host/db/central-db.js';
 import { findMessagingGroup } from '../../host/db/messaging-groups.js';
 import { ControlPlane } from '../../hack/kube-fixture/control-plane.js';
-import { OperatorProcess, buildOperatorEntry } from '../../hack/kube-fixture/operator-process.js';
+import { OperatorProcess } from '../../hack/kube-fixture/operator-process.js';
 import {
   agentGroup,
   messagingGroup,
@@ -26,7 +26,6 @@ let tmp: string;
 const running: OperatorProcess[] = [];
 
 beforeAll(async () => {
-  buildOperatorEntry();
   cp = await ControlPlane.start();
   api = objects(cp.kubeConfig());
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nanoclaw-opproc-'));
