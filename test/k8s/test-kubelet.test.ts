@@ -48,7 +48,7 @@ function pod(name: string, script: string, over: Partial<V1Pod['spec']> = {}): V
   };
 }
 
-async function phase(name: string, want: string[], timeoutMs = 20_000): Promise<V1Pod> {
+async function phase(name: string, want: string[], timeoutMs = 60_000): Promise<V1Pod> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const p = await core.readNamespacedPod({ name, namespace: ns });
@@ -139,7 +139,7 @@ describe('test kubelet', () => {
     const pid = kubelet.pid(ns, 'sleeper')!;
     expect(pid).toBeGreaterThan(0);
     await core.deleteNamespacedPod({ name: 'sleeper', namespace: ns, gracePeriodSeconds: 2 });
-    const end = Date.now() + 15_000;
+    const end = Date.now() + 45_000;
     let gone = false;
     while (!gone && Date.now() < end) {
       try {
