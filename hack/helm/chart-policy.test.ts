@@ -5,6 +5,7 @@
  */
 import type { V1PersistentVolumeClaim, V1Role, V1RoleBinding, V1Secret } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
+import { OPERATOR_RBAC_RULES } from '../../operator/rbac.js';
 import { all, CHART_DIR, find, helm, KUBE_VERSION, render, template, type K8sObject } from './render.js';
 
 const ruleSet = (role: V1Role) =>
@@ -95,6 +96,33 @@ describe('RBAC', () => {
     expect(bindings.map((b) => b.metadata!.namespace).sort()).toEqual(['home', 'team-a', 'team-b']);
     for (const b of bindings)
       expect(b.subjects).toEqual([{ kind: 'ServiceAccount', name: 'demo-nanoclaw', namespace: 'home' }]);
+  });
+
+  it('grants every rule the operator declares for itself (operator/rbac.ts) where it needs them', () => {
+    const objs = render({
+      release: 'demo',
+      namespace: 'home',
+      values: { watchNamespaces: ['team-a', 'team-b'] },
+    });
+    const grants = (namespace: string, group: string, resource: string, verb: string) =>
+      all<V1Role>(objs, 'Role')
+        .filter((r) => r.metadata!.namespace === namespace)
+        .flatMap((r) => r.rules!)
+        .some(
+          (r) => r.apiGroups!.includes(group) && r.resources!.includes(resource) && r.verbs.includes(verb),
+        );
+    for (const rule of OPERATOR_RBAC_RULES) {
+      const leases = rule.resources.includes('leases');
+      for (const namespace of leases ? ['team-a'] : ['team-a', 'team-b']) {
+        for (const group of rule.apiGroups)
+          for (const resource of rule.resources)
+            for (const verb of rule.verbs)
+              expect(
+                grants(namespace, group, resource, verb),
+                `${verb} ${group}/${resource} in ${namespace}`,
+              ).toBe(true);
+      }
+    }
   });
 
   it('renders no RBAC and no ServiceAccount when asked not to, and uses the given account', () => {
