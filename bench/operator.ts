@@ -21,6 +21,7 @@ import { CustomObjectsApi } from '@kubernetes/client-node';
 import { openCentralDb, type CentralDb } from '../host/db/central-db.js';
 import { ControlPlane } from '../hack/kube-fixture/control-plane.js';
 import { OperatorProcess } from '../hack/kube-fixture/operator-process.js';
+import { inPool } from '../hack/kube-fixture/pool.js';
 import { waitFor } from '../hack/kube-fixture/processes.js';
 import { PooledKubeConfig } from '../host/kube/kubeconfig.js';
 
@@ -67,18 +68,6 @@ function manifests(): [string, Record<string, unknown>][] {
     out.push(['userroles', { apiVersion: api, kind: 'UserRole', metadata: { name: `ur-${i}` }, spec }]);
   }
   return out;
-}
-
-async function inPool<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<unknown>,
-): Promise<void> {
-  let next = 0;
-  const run = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
 }
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;

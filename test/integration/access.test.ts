@@ -7,17 +7,11 @@ import type { UnknownSenderPolicy } from '../../host/db/schema.js';
 import { upsertWiring } from '../../host/db/wirings.js';
 import { startHostProcess, tempDir, type HostProcess } from '../support/host-process.js';
 import { withDb } from '../support/seed.js';
-import { ChatStream, send, sleep } from '../support/web-client.js';
+import { ChatStreams, send, sleep } from '../support/web-client.js';
 
 let host: HostProcess;
-const streams: ChatStream[] = [];
-
-async function watch(chat: string): Promise<ChatStream> {
-  const s = new ChatStream(host.url, chat);
-  streams.push(s);
-  await s.opened();
-  return s;
-}
+const streams = new ChatStreams(() => host.url);
+const watch = (chat: string) => streams.watch(chat);
 
 beforeAll(async () => {
   const dataDir = tempDir();
@@ -47,7 +41,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const s of streams) s.close();
+  streams.closeAll();
   await host?.stop();
 });
 

@@ -18,7 +18,8 @@ import {
   messagingGroup,
   userRole,
 } from '../../operator/api/v1alpha1/testdata/invalid-manifests.js';
-import { count, eventually, inPool, objects, ready } from './support.js';
+import { inPool } from '../../hack/kube-fixture/pool.js';
+import { count, eventually, objects, ready } from './support.js';
 
 let cp: ControlPlane;
 let api: ReturnType<typeof objects>;

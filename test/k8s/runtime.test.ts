@@ -18,7 +18,7 @@ import { freePort } from '../../hack/kube-fixture/processes.js';
 import { TestKubelet } from '../../hack/test-kubelet/kubelet.js';
 import { REPO, startHostProcess, type HostProcess } from '../support/host-process.js';
 import { withDb } from '../support/seed.js';
-import { ChatStream, send, sleep } from '../support/web-client.js';
+import { ChatStreams, send, sleep } from '../support/web-client.js';
 
 const API_KEY = 'sk-ant-test-must-never-reach-a-pod-0123456789';
 let cp: ControlPlane;
@@ -27,14 +27,8 @@ let kubelet: TestKubelet;
 let host: HostProcess;
 let ns: string;
 let dataDir: string;
-const streams: ChatStream[] = [];
-
-async function watch(chat: string): Promise<ChatStream> {
-  const s = new ChatStream(host.url, chat);
-  streams.push(s);
-  await s.opened();
-  return s;
-}
+const streams = new ChatStreams(() => host.url);
+const watch = (chat: string) => streams.watch(chat);
 
 function runnerPods(): Promise<V1Pod[]> {
   return core
@@ -126,7 +120,7 @@ afterAll(async () => {
       ).slice(0, 3000),
     );
   }
-  for (const s of streams) s.close();
+  streams.closeAll();
   await host?.stop();
   await kubelet?.stop();
   await cp?.stop();

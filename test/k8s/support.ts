@@ -149,19 +149,6 @@ export function ready(obj: KObject | undefined) {
   return obj?.status?.conditions?.find((c) => c.type === 'Ready');
 }
 
-/** Runs `fn` over `items` with at most `limit` in flight. */
-export async function inPool<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<unknown>,
-): Promise<void> {
-  let next = 0;
-  const run = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
-}
-
 export function count(db: { raw: { prepare(sql: string): { get(): unknown } } }, sql: string): number {
   return (db.raw.prepare(sql).get() as { n: number }).n;
 }

@@ -114,3 +114,21 @@ export class ChatStream {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Opens chat streams against one host and closes them all at the end of a test file. */
+export class ChatStreams {
+  private readonly open: ChatStream[] = [];
+
+  constructor(private readonly base: () => string) {}
+
+  async watch(chat: string): Promise<ChatStream> {
+    const s = new ChatStream(this.base(), chat);
+    this.open.push(s);
+    await s.opened();
+    return s;
+  }
+
+  closeAll(): void {
+    for (const s of this.open.splice(0)) s.close();
+  }
+}
