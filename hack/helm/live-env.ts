@@ -3,7 +3,20 @@
  * downward-API fieldRefs (given), secretKeyRef/configMapKeyRef and envFrom Secrets (read with the admin client).
  * Tests start the real processes with it, so they run with exactly what the chart configures.
  */
-import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, type KubeConfig, type V1Container } from '@kubernetes/client-node';
+
+/** A container of a Deployment as stored on the API server. */
+export async function liveContainer(
+  admin: KubeConfig,
+  namespace: string,
+  deployment: string,
+  container: string,
+): Promise<V1Container> {
+  const d = await admin.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: deployment, namespace });
+  const c = d.spec?.template.spec?.containers.find((x) => x.name === container);
+  if (!c) throw new Error(`deployment ${deployment} has no container ${container}`);
+  return c;
+}
 
 export async function liveContainerEnv(
   admin: KubeConfig,
@@ -13,9 +26,7 @@ export async function liveContainerEnv(
   fields: Record<string, string>,
 ): Promise<Record<string, string>> {
   const core = admin.makeApiClient(CoreV1Api);
-  const d = await admin.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: deployment, namespace });
-  const c = d.spec?.template.spec?.containers.find((x) => x.name === container);
-  if (!c) throw new Error(`deployment ${deployment} has no container ${container}`);
+  const c = await liveContainer(admin, namespace, deployment, container);
   const decode = (b64: string) => Buffer.from(b64, 'base64').toString('utf8');
   const env: Record<string, string> = {};
   for (const from of c.envFrom ?? []) {

@@ -21,7 +21,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ControlPlane } from '../../hack/kube-fixture/control-plane.js';
 import { freePort, startProcess, stopProcess, type Managed } from '../../hack/kube-fixture/processes.js';
-import { liveContainerEnv } from '../../hack/helm/live-env.js';
+import { liveContainer, liveContainerEnv } from '../../hack/helm/live-env.js';
 import { CHART_DIR, helm, helmAsync, parseObjects, template } from '../../hack/helm/render.js';
 import { serviceAccountKubeconfig } from '../../hack/helm/service-account.js';
 import { TestKubelet } from '../../hack/test-kubelet/kubelet.js';
@@ -189,7 +189,10 @@ describe('the host and the operator, with the chart ServiceAccount', () => {
     sa = (await serviceAccountKubeconfig(admin, ns, FULL, file)).kubeConfig;
     operatorHealth = await freePort();
     const opEnv = await liveContainerEnv(admin, ns, FULL, 'operator', { 'metadata.name': `${FULL}-pod` });
-    operator = startProcess('operator', process.execPath, [CLI, 'operator'], path.join(tmp, 'operator.log'), {
+    // The image's entrypoint is `node /app/dist/cli/main.js` (hack/dockerfile checks it); the chart adds the verb.
+    const opArgs = (await liveContainer(admin, ns, FULL, 'operator')).args!;
+    expect(opArgs).toEqual(['operator']);
+    operator = startProcess('operator', process.execPath, [CLI, ...opArgs], path.join(tmp, 'operator.log'), {
       PATH: process.env.PATH,
       ...opEnv,
       KUBECONFIG: file,
@@ -202,7 +205,9 @@ describe('the host and the operator, with the chart ServiceAccount', () => {
       'spec.nodeName': NODE,
     });
     const runnerPort = await freePort();
+    expect((await liveContainer(admin, ns, FULL, 'host')).args).toEqual(['host']);
     host = await startHostProcess({
+      verb: 'host',
       dataDir,
       env: {
         ...hostEnv,
