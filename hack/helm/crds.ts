@@ -6,7 +6,7 @@
  * helm.sh/resource-policy: keep with crds.keep (uninstall and crds.install=false then leave the CRDs, and with them
  * every custom resource, in place). hack/helm/crds.test.ts fails when the chart's copies drift.
  *
- *   npm run build && node dist/hack/helm/crds.js     (after npm run crds:generate)
+ *   npm run crds:generate   (regenerates crds/ and these copies)
  */
 import fs from 'node:fs';
 import path from 'node:path';

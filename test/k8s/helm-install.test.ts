@@ -189,10 +189,12 @@ describe('the host and the operator, with the chart ServiceAccount', () => {
     sa = (await serviceAccountKubeconfig(admin, ns, FULL, file)).kubeConfig;
     operatorHealth = await freePort();
     const opEnv = await liveContainerEnv(admin, ns, FULL, 'operator', { 'metadata.name': `${FULL}-pod` });
-    // The image's entrypoint is `node /app/dist/cli/main.js` (hack/dockerfile checks it); the chart adds the verb.
-    const opArgs = (await liveContainer(admin, ns, FULL, 'operator')).args!;
-    expect(opArgs).toEqual(['operator']);
-    operator = startProcess('operator', process.execPath, [CLI, ...opArgs], path.join(tmp, 'operator.log'), {
+    // The chart runs `node --optimize-for-size /app/dist/cli/main.js operator`; /app is this checkout.
+    const op = await liveContainer(admin, ns, FULL, 'operator');
+    expect(op.command).toEqual(['node', '--optimize-for-size', '/app/dist/cli/main.js']);
+    expect(op.args).toEqual(['operator']);
+    const opArgv = [...op.command!.slice(1, -1), CLI, ...op.args!];
+    operator = startProcess('operator', process.execPath, opArgv, path.join(tmp, 'operator.log'), {
       PATH: process.env.PATH,
       ...opEnv,
       KUBECONFIG: file,
