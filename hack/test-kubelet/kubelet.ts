@@ -176,17 +176,14 @@ export class TestKubelet {
     const child = startPodProcess(prepared, (line) => this.o.log?.(`[${pod.metadata!.name}] ${line}`));
     state.child = child;
     const startedAt = new Date();
-    await this.setStatus(pod, { phase: 'Running', running: { startedAt } });
-    child.once(
-      'exit',
-      (code, signal) =>
-        void this.onExit(
-          pod,
-          state,
-          code ?? 128 + (signal ? (os.constants.signals[signal] ?? 9) : 0),
-          startedAt,
-        ),
+    // Listen before any await: a short-lived container can exit while its Running status is being written.
+    const exited = new Promise<number>((resolve) =>
+      child.once('exit', (code, signal) =>
+        resolve(code ?? 128 + (signal ? (os.constants.signals[signal] ?? 9) : 0)),
+      ),
     );
+    await this.setStatus(pod, { phase: 'Running', running: { startedAt } });
+    void exited.then((code) => this.onExit(pod, state, code, startedAt));
   }
 
   private async retryRun(key: string): Promise<void> {
