@@ -20,34 +20,29 @@ function openssl(args: string[], cwd: string): void {
   execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
-/** A client certificate for `user` (CN) in `groups` (O), signed by the PKI's CA; returns [cert, key] paths. */
-export function makeClientCert(dir: string, user: string, groups: string[] = []): [string, string] {
-  const name = `user-${user.replace(/[^a-zA-Z0-9-]/g, '_')}`;
-  const subj = `${groups.map((g) => `/O=${g}`).join('')}/CN=${user}`;
+/** A key and a certificate `<name>.crt` for `subj`, signed by the CA in `dir` with the given extensions file. */
+function signLeaf(dir: string, name: string, subj: string, ext: string): void {
   openssl(
     ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subj],
     dir,
   );
   openssl(
-    [
-      'x509',
-      '-req',
-      '-in',
-      `${name}.csr`,
-      '-CA',
-      'ca.crt',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
+    ['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial'].concat([
       '-out',
       `${name}.crt`,
       '-days',
       '2',
       '-extfile',
-      'client.ext',
-    ],
+      ext,
+    ]),
     dir,
   );
+}
+
+/** A client certificate for `user` (CN) in `groups` (O), signed by the PKI's CA; returns [cert, key] paths. */
+export function makeClientCert(dir: string, user: string, groups: string[] = []): [string, string] {
+  const name = `user-${user.replace(/[^a-zA-Z0-9-]/g, '_')}`;
+  signLeaf(dir, name, `${groups.map((g) => `/O=${g}`).join('')}/CN=${user}`, 'client.ext');
   return [path.join(dir, `${name}.crt`), path.join(dir, `${name}.key`)];
 }
 
@@ -81,45 +76,8 @@ export function makePki(dir: string): Pki {
     p('client.ext'),
     'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n',
   );
-  const leaf = (name: string, subj: string, ext: string) => {
-    openssl(
-      [
-        'req',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        `${name}.key`,
-        '-out',
-        `${name}.csr`,
-        '-subj',
-        subj,
-      ],
-      dir,
-    );
-    openssl(
-      [
-        'x509',
-        '-req',
-        '-in',
-        `${name}.csr`,
-        '-CA',
-        'ca.crt',
-        '-CAkey',
-        'ca.key',
-        '-CAcreateserial',
-        '-out',
-        `${name}.crt`,
-        '-days',
-        '2',
-        '-extfile',
-        ext,
-      ],
-      dir,
-    );
-  };
-  leaf('server', '/CN=kube-apiserver', 'server.ext');
-  leaf('admin', '/O=system:masters/CN=nanoclaw-test-admin', 'client.ext');
+  signLeaf(dir, 'server', '/CN=kube-apiserver', 'server.ext');
+  signLeaf(dir, 'admin', '/O=system:masters/CN=nanoclaw-test-admin', 'client.ext');
   openssl(['genrsa', '-out', 'sa.key', '2048'], dir);
   openssl(['rsa', '-in', 'sa.key', '-pubout', '-out', 'sa.pub'], dir);
   return {
