@@ -27,7 +27,7 @@ import { serviceAccountKubeconfig } from '../../hack/helm/service-account.js';
 import { TestKubelet } from '../../hack/test-kubelet/kubelet.js';
 import { CLI, REPO, startHostProcess, type HostProcess } from '../support/host-process.js';
 import { post } from '../support/web-client.js';
-import { eventually, objects, ready } from './support.js';
+import { EXAMPLE_OBJECTS, eventually, objects, ready } from './support.js';
 
 const RELEASE = 'e2e';
 const FULL = 'e2e-nanoclaw';
@@ -224,13 +224,7 @@ describe('the host and the operator, with the chart ServiceAccount', () => {
     });
     cp.kubectl(['apply', '-n', ns, '-f', path.join(REPO, 'examples')]);
     const api = objects(admin);
-    for (const [kind, name] of [
-      ['AgentGroup', 'assistant'],
-      ['MessagingGroup', 'web-main'],
-      ['UserRole', 'local-owner'],
-      ['UserRole', 'assistant-admin'],
-      ['UserRole', 'assistant-member'],
-    ] as const) {
+    for (const [kind, name] of EXAMPLE_OBJECTS) {
       await eventually(async () => ready(await api.get(ns, kind, name))?.status === 'True', 30_000, 200);
     }
     const readyz = await fetch(`http://127.0.0.1:${operatorHealth}/readyz`);

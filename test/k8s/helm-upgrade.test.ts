@@ -13,18 +13,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ControlPlane } from '../../hack/kube-fixture/control-plane.js';
 import { repoRoot } from '../../hack/kube-fixture/assets.js';
 import { CHART_DIR, helm, parseObjects } from '../../hack/helm/render.js';
-import { objects } from './support.js';
+import { EXAMPLE_OBJECTS, objects } from './support.js';
 
 const RELEASE = 'keeper';
 const FULL = 'keeper-nanoclaw';
 const CRDS = ['agentgroups.nanoclaw.dev', 'messaginggroups.nanoclaw.dev', 'userroles.nanoclaw.dev'];
-const CRS = [
-  ['AgentGroup', 'assistant'],
-  ['MessagingGroup', 'web-main'],
-  ['UserRole', 'local-owner'],
-  ['UserRole', 'assistant-admin'],
-  ['UserRole', 'assistant-member'],
-] as const;
+const CRS = EXAMPLE_OBJECTS;
 
 let cp: ControlPlane;
 let admin: KubeConfig;

@@ -23,7 +23,7 @@ import {
   messagingGroup,
   userRole,
 } from '../../operator/api/v1alpha1/testdata/invalid-manifests.js';
-import { eventually, objects, ready, type KObject } from './support.js';
+import { EXAMPLE_OBJECTS, eventually, objects, ready, type KObject } from './support.js';
 
 let cp: ControlPlane;
 let ns: string;
@@ -227,13 +227,7 @@ describe('operator on a real API server', () => {
 
   it('applies examples/ with kubectl and makes every object Ready', async () => {
     cp.kubectl(['apply', '-n', ns, '-f', path.resolve(import.meta.dirname, '../../examples')]);
-    for (const [kind, name] of [
-      ['AgentGroup', 'assistant'],
-      ['MessagingGroup', 'web-main'],
-      ['UserRole', 'local-owner'],
-      ['UserRole', 'assistant-admin'],
-      ['UserRole', 'assistant-member'],
-    ] as const) {
+    for (const [kind, name] of EXAMPLE_OBJECTS) {
       await readyAs(kind, name, 'True', 'Projected');
     }
     expect(adminUserIdsFor(db, 'assistant')).toEqual(['telegram:12345', 'web:local']);

@@ -4,6 +4,15 @@ import { ApiException, CustomObjectsApi, type KubeConfig } from '@kubernetes/cli
 export const GROUP = 'nanoclaw.dev';
 export const VERSION = 'v1alpha1';
 
+/** The objects in examples/, as (kind, name). */
+export const EXAMPLE_OBJECTS = [
+  ['AgentGroup', 'assistant'],
+  ['MessagingGroup', 'web-main'],
+  ['UserRole', 'local-owner'],
+  ['UserRole', 'assistant-admin'],
+  ['UserRole', 'assistant-member'],
+] as const;
+
 export const PLURALS: Record<string, string> = {
   AgentGroup: 'agentgroups',
   MessagingGroup: 'messaginggroups',
