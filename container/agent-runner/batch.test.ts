@@ -1,28 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageIn } from '../../protocol/session-db.js';
+import { messageInRow } from '../../test/support/message-in.js';
 import { planBatch, replyTarget } from './batch.js';
 
 let seq = 0;
 function row(text: string, opts: Partial<MessageIn> & { sender?: string | null } = {}): MessageIn {
   seq += 2;
   const { sender = 'web:alice', ...rest } = opts;
-  return {
+  return messageInRow({
     id: `m${seq}`,
     seq,
-    kind: 'chat',
-    timestamp: '2026-01-01T00:00:00.000Z',
-    status: 'pending',
-    process_after: null,
-    recurrence: null,
-    series_id: null,
-    tries: 0,
-    trigger: 1,
-    channel_type: 'web',
     platform_id: 'chat-1',
-    thread_id: null,
     content: JSON.stringify({ text, sender }),
     ...rest,
-  };
+  });
 }
 const ctx = (text: string) => row(text, { trigger: 0 });
 const ids = (plan: ReturnType<typeof planBatch>) =>

@@ -1,26 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageIn } from '../../protocol/session-db.js';
+import { messageInRow } from '../../test/support/message-in.js';
 import { decide, gatedCommandOf, permissionDeniedReply } from './command-gate.js';
 import { parseInbound, type InboundMessage } from './inbound-message.js';
 
 function msg(text: string, sender: string | null, extra: Partial<MessageIn> = {}): InboundMessage {
-  const m = parseInbound({
-    id: 'm1',
-    seq: 2,
-    kind: 'chat',
-    timestamp: '2026-01-01T00:00:00.000Z',
-    status: 'pending',
-    process_after: null,
-    recurrence: null,
-    series_id: null,
-    tries: 0,
-    trigger: 1,
-    channel_type: 'web',
-    platform_id: 'c',
-    thread_id: null,
-    content: JSON.stringify(extra.kind === 'task' ? { prompt: text } : { text, sender }),
-    ...extra,
-  });
+  const m = parseInbound(
+    messageInRow({
+      content: JSON.stringify(extra.kind === 'task' ? { prompt: text } : { text, sender }),
+      ...extra,
+    }),
+  );
   if ('error' in m) throw new Error(m.error);
   return m;
 }
