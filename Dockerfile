@@ -6,7 +6,7 @@
 #                                                                 `operator` from this image; also `chat`)
 #   docker build --target agent-runner -t nanoclaw-runner:dev .  one session's agent-runner (pods the host creates)
 #
-# Invariants (hack/dockerfile.test.ts checks them with BuildKit's own parser and linter):
+# Invariants (test/packaging/dockerfile.test.ts checks them with BuildKit's own parser and linter):
 # - runtime images hold production dependencies only (npm ci --omit=dev), the compiled dist/ and package.json
 #   ("type": "module" and the root the runtime looks for), under /app, owned by root and read-only to the app;
 # - they run as uid/gid 1000, the user the chart and the runner pods use;

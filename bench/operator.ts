@@ -19,10 +19,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { openCentralDb, type CentralDb } from '../host/db/central-db.js';
-import { ControlPlane } from '../hack/kube-fixture/control-plane.js';
-import { OperatorProcess } from '../hack/kube-fixture/operator-process.js';
-import { inPool } from '../hack/kube-fixture/pool.js';
-import { waitFor } from '../hack/kube-fixture/processes.js';
+import { ControlPlane } from '../test/fixtures/kube/control-plane.js';
+import { OperatorProcess } from '../test/fixtures/kube/operator-process.js';
+import { inPool } from '../test/fixtures/kube/pool.js';
+import { waitFor } from '../test/fixtures/kube/processes.js';
 import { PooledKubeConfig } from '../host/kube/kubeconfig.js';
 
 const { values: args } = parseArgs({

@@ -78,6 +78,7 @@ function projectOf(file) {
   const rel = path.relative(root, file);
   if (rel.startsWith('test/integration/')) return 'integration';
   if (rel.startsWith('test/k8s/')) return 'k8s';
+  if (rel.startsWith('test/packaging/')) return 'packaging';
   if (rel.startsWith('test/e2e/')) return 'e2e';
   return 'unit';
 }

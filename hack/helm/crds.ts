@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { repoRoot } from '../kube-fixture/assets.js';
+import { repoRoot } from '../repo-root.js';
 
 export const CHART_CRDS_DIR = path.join('charts', 'nanoclaw', 'templates', 'crds');
 

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as prettier from 'prettier';
 import { parse } from 'yaml';
-import { repoRoot } from '../kube-fixture/assets.js';
+import { repoRoot } from '../repo-root.js';
 
 export interface JsonSchema {
   type?: string | string[];

@@ -8,8 +8,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getAgentGroup } from '../../host/db/agent-groups.js';
 import { openCentralDb, type CentralDb } from '../../host/db/central-db.js';
-import { ControlPlane } from '../../hack/kube-fixture/control-plane.js';
-import { OperatorProcess } from '../../hack/kube-fixture/operator-process.js';
+import { ControlPlane } from '../fixtures/kube/control-plane.js';
+import { OperatorProcess } from '../fixtures/kube/operator-process.js';
 import { agentGroup } from '../../operator/api/v1alpha1/testdata/invalid-manifests.js';
 import { eventually, objects, ready } from './support.js';
 

@@ -4,7 +4,7 @@
  * transition rules (immutable fields) hold; `kubectl explain` reads the descriptions.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ControlPlane } from '../../hack/kube-fixture/control-plane.js';
+import { ControlPlane } from '../fixtures/kube/control-plane.js';
 import { parseManifest } from '../../operator/api/v1alpha1/parse.js';
 import {
   INVALID_MANIFESTS,

@@ -19,12 +19,12 @@ import {
   type V1Pod,
 } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ControlPlane } from '../../hack/kube-fixture/control-plane.js';
-import { freePort, startProcess, stopProcess, type Managed } from '../../hack/kube-fixture/processes.js';
-import { liveContainer, liveContainerEnv } from '../../hack/helm/live-env.js';
-import { CHART_DIR, helm, helmAsync, parseObjects, template } from '../../hack/helm/render.js';
-import { serviceAccountKubeconfig } from '../../hack/helm/service-account.js';
-import { TestKubelet } from '../../hack/test-kubelet/kubelet.js';
+import { ControlPlane } from '../fixtures/kube/control-plane.js';
+import { freePort, startProcess, stopProcess, type Managed } from '../fixtures/kube/processes.js';
+import { liveContainer, liveContainerEnv } from '../fixtures/helm/live-env.js';
+import { CHART_DIR, helm, helmAsync, parseObjects, template } from '../fixtures/helm/render.js';
+import { serviceAccountKubeconfig } from '../fixtures/helm/service-account.js';
+import { TestKubelet } from '../fixtures/test-kubelet/kubelet.js';
 import { CLI, REPO, startHostProcess, type HostProcess } from '../support/host-process.js';
 import { post } from '../support/web-client.js';
 import { EXAMPLE_OBJECTS, eventually, objects, ready } from './support.js';

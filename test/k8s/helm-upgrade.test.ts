@@ -10,9 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ControlPlane } from '../../hack/kube-fixture/control-plane.js';
-import { repoRoot } from '../../hack/kube-fixture/assets.js';
-import { CHART_DIR, helm, parseObjects } from '../../hack/helm/render.js';
+import { ControlPlane } from '../fixtures/kube/control-plane.js';
+import { repoRoot } from '../../hack/repo-root.js';
+import { CHART_DIR, helm, parseObjects } from '../fixtures/helm/render.js';
 import { EXAMPLE_OBJECTS, objects } from './support.js';
 
 const RELEASE = 'keeper';

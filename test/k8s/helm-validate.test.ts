@@ -8,11 +8,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ControlPlane } from '../../hack/kube-fixture/control-plane.js';
-import { repoRoot } from '../../hack/kube-fixture/assets.js';
-import { writeBuiltinSchemas, writeCrdSchemas, type OpenApiV2 } from '../../hack/helm/kubeconform-schemas.js';
-import { parseObjects, template } from '../../hack/helm/render.js';
-import { toolPath } from '../../hack/helm/tools.js';
+import { ControlPlane } from '../fixtures/kube/control-plane.js';
+import { repoRoot } from '../../hack/repo-root.js';
+import {
+  writeBuiltinSchemas,
+  writeCrdSchemas,
+  type OpenApiV2,
+} from '../fixtures/helm/kubeconform-schemas.js';
+import { parseObjects, template } from '../fixtures/helm/render.js';
+import { toolPath } from '../fixtures/helm/tools.js';
 
 const root = repoRoot();
 let cp: ControlPlane;

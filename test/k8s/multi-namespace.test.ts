@@ -13,7 +13,7 @@ import { listAgentGroups } from '../../host/db/agent-groups.js';
 import { openCentralDb, type CentralDb } from '../../host/db/central-db.js';
 import { findMessagingGroup } from '../../host/db/messaging-groups.js';
 import { listWiringsOf } from '../../host/db/wirings.js';
-import { ControlPlane } from '../../hack/kube-fixture/control-plane.js';
+import { ControlPlane } from '../fixtures/kube/control-plane.js';
 import { runOperator, type OperatorHandle } from '../../operator/k8s/operator.js';
 import {
   agentGroup,

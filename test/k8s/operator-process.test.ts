@@ -11,14 +11,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { getAgentGroup } from '../../host/db/agent-groups.js';
 import { openCentralDb, type CentralDb } from '../../host/db/central-db.js';
 import { findMessagingGroup } from '../../host/db/messaging-groups.js';
-import { ControlPlane } from '../../hack/kube-fixture/control-plane.js';
-import { OperatorProcess } from '../../hack/kube-fixture/operator-process.js';
+import { ControlPlane } from '../fixtures/kube/control-plane.js';
+import { OperatorProcess } from '../fixtures/kube/operator-process.js';
 import {
   agentGroup,
   messagingGroup,
   userRole,
 } from '../../operator/api/v1alpha1/testdata/invalid-manifests.js';
-import { inPool } from '../../hack/kube-fixture/pool.js';
+import { inPool } from '../fixtures/kube/pool.js';
 import { count, eventually, objects, ready } from './support.js';
 
 let cp: ControlPlane;

@@ -16,7 +16,7 @@ import { listDestinations } from '../../host/db/destinations.js';
 import { findMessagingGroup } from '../../host/db/messaging-groups.js';
 import { totalChanges } from '../../host/db/provenance.js';
 import { listWiringsOf } from '../../host/db/wirings.js';
-import { ControlPlane } from '../../hack/kube-fixture/control-plane.js';
+import { ControlPlane } from '../fixtures/kube/control-plane.js';
 import { runOperator, type OperatorHandle } from '../../operator/k8s/operator.js';
 import {
   agentGroup,

@@ -10,7 +10,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getAgentGroup } from '../../host/db/agent-groups.js';
 import { openCentralDb, type CentralDb } from '../../host/db/central-db.js';
-import { ControlPlane } from '../../hack/kube-fixture/control-plane.js';
+import { ControlPlane } from '../fixtures/kube/control-plane.js';
 import { runOperator, type OperatorHandle } from '../../operator/k8s/operator.js';
 import { OPERATOR_RBAC_RULES } from '../../operator/rbac.js';
 import { agentGroup, messagingGroup } from '../../operator/api/v1alpha1/testdata/invalid-manifests.js';

@@ -8,9 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ControlPlane } from '../../hack/kube-fixture/control-plane.js';
-import { TestKubelet } from '../../hack/test-kubelet/kubelet.js';
-import { traversableByOthers } from '../../hack/test-kubelet/pod-process.js';
+import { ControlPlane } from '../fixtures/kube/control-plane.js';
+import { TestKubelet } from '../fixtures/test-kubelet/kubelet.js';
+import { traversableByOthers } from '../fixtures/test-kubelet/pod-process.js';
 
 let cp: ControlPlane;
 let core: CoreV1Api;

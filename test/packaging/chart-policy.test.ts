@@ -6,7 +6,16 @@
 import type { V1PersistentVolumeClaim, V1Role, V1RoleBinding, V1Secret } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { OPERATOR_RBAC_RULES } from '../../operator/rbac.js';
-import { all, CHART_DIR, find, helm, KUBE_VERSION, render, template, type K8sObject } from './render.js';
+import {
+  all,
+  CHART_DIR,
+  find,
+  helm,
+  KUBE_VERSION,
+  render,
+  template,
+  type K8sObject,
+} from '../fixtures/helm/render.js';
 
 const ruleSet = (role: V1Role) =>
   role.rules!.map((r) => ({

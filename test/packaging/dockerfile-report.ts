@@ -4,8 +4,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { repoRoot } from '../kube-fixture/assets.js';
-import { toolPath } from '../helm/tools.js';
+import { repoRoot } from '../../hack/repo-root.js';
+import { toolPath } from '../fixtures/helm/tools.js';
 
 export interface DockerCommand {
   name: string;

@@ -8,9 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RUNNER_COMMAND } from '../../host/runtime/kubernetes/pod-spec.js';
-import { repoRoot } from '../kube-fixture/assets.js';
-import { importClosure } from './imports.js';
-import { checkDockerfile, effective, workdirAt, type DockerfileReport } from './report.js';
+import { repoRoot } from '../../hack/repo-root.js';
+import { importClosure } from '../fixtures/import-graph.js';
+import { checkDockerfile, effective, workdirAt, type DockerfileReport } from './dockerfile-report.js';
 
 const root = repoRoot();
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {

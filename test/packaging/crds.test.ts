@@ -5,8 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '../kube-fixture/assets.js';
-import { CHART_CRDS_DIR, renderChartCrds } from './crds.js';
+import { repoRoot } from '../../hack/repo-root.js';
+import { CHART_CRDS_DIR, renderChartCrds } from '../../hack/helm/crds.js';
 
 const dir = path.join(repoRoot(), CHART_CRDS_DIR);
 const REGENERATE = "run `npm run crds:generate` (it regenerates crds/ and the chart's copies)";

@@ -18,7 +18,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { OperatorEnv } from '../../cli/operator.js';
 import { loadConfig } from '../../host/config.js';
 import { buildRunnerPod, installSelector } from '../../host/runtime/kubernetes/pod-spec.js';
-import { all, find, render, type K8sObject } from './render.js';
+import { all, find, render, type K8sObject } from '../fixtures/helm/render.js';
 
 const NS = 'nanoclaw';
 let objects: K8sObject[];

@@ -10,7 +10,7 @@ import {
   resolve,
   valuesRows,
   type JsonSchema,
-} from './values-table.js';
+} from '../../hack/helm/values-table.js';
 
 /** The schema a value path resolves to, or undefined when the schema does not allow it. */
 function schemaAt(root: JsonSchema, keys: string[]): JsonSchema | undefined {
