@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RunnerEnv, slashCommandOf } from './env.js';
+import { RunnerEnv } from './env.js';
 
 describe('runner env', () => {
   it('parses the admin id list and applies defaults', () => {
@@ -21,18 +21,5 @@ describe('runner env', () => {
     });
     expect(res.success).toBe(false);
     expect(JSON.stringify(res.error!.issues[0]!.path)).toContain('NANOCLAW_PROVIDER');
-  });
-});
-
-describe('slash commands', () => {
-  it.each([
-    ['/clear', '/clear'],
-    ['  /Compact now', '/compact'],
-    ['/clear@my_bot', '/clear'],
-    ['hello /clear', null],
-    ['/', null],
-    ['//x', null],
-  ])('%j → %j', (text, cmd) => {
-    expect(slashCommandOf(text)).toBe(cmd);
   });
 });

@@ -72,23 +72,3 @@ export const RunnerEnv = z
     logLevel: e[RUNNER_ENV.logLevel],
   }));
 export type RunnerEnv = z.output<typeof RunnerEnv>;
-
-/** Slash commands only admins may run; both the host and the runner gate them. */
-export const ADMIN_COMMANDS = [
-  '/clear',
-  '/compact',
-  '/context',
-  '/cost',
-  '/files',
-  '/remote-control',
-] as const;
-/** Slash commands that never reach an agent. */
-export const FILTERED_COMMANDS = ['/login', '/logout', '/doctor', '/config'] as const;
-/** Slash commands the host answers itself with a short help text. */
-export const HOST_ANSWERED_COMMANDS = ['/help', '/start'] as const;
-
-/** The first token of a slash command, lower-cased; null when the text is not a command. */
-export function slashCommandOf(text: string): string | null {
-  const m = /^\s*(\/[A-Za-z][\w-]*)(?:@\S+)?(?:\s|$)/.exec(text);
-  return m ? m[1]!.toLowerCase() : null;
-}

@@ -14,7 +14,7 @@ import {
   FILTERED_COMMANDS,
   HOST_ANSWERED_COMMANDS,
   slashCommandOf,
-} from '../../protocol/env.js';
+} from '../../protocol/commands.js';
 import type { InboundMessage } from './inbound-message.js';
 
 export type GateDecision =

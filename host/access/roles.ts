@@ -8,7 +8,8 @@ import { requireAgentGroup } from '../db/agent-groups.js';
 import type { CentralDb } from '../db/central-db.js';
 import { nowIso } from '../db/central-db.js';
 import type { Provenance } from '../db/destinations.js';
-import { ROLES, type Role, type UserRole } from '../db/schema.js';
+import { type UserRole } from '../db/schema.js';
+import { ROLES, type Role } from '../../protocol/vocabulary.js';
 import { parseUserId, upsertUser } from '../db/users.js';
 
 export interface GrantInput extends Provenance {

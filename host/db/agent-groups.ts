@@ -1,15 +1,14 @@
 import { InputError } from '../errors.js';
 import type { CentralDb } from './central-db.js';
 import { nowIso } from './central-db.js';
+import { RunnerConfig, type AgentGroup } from './schema.js';
 import {
   FOLDER_PATTERN,
   PROVIDERS,
   RESERVED_FOLDERS,
-  RunnerConfig,
-  type AgentGroup,
   type Provider,
   type RowSource,
-} from './schema.js';
+} from '../../protocol/vocabulary.js';
 
 export interface AgentGroupInput {
   id: string;

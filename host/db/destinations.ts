@@ -4,7 +4,8 @@
  */
 import type { CentralDb } from './central-db.js';
 import { nowIso } from './central-db.js';
-import type { AgentDestination, MessagingGroup, RowSource } from './schema.js';
+import type { AgentDestination, MessagingGroup } from './schema.js';
+import type { RowSource } from '../../protocol/vocabulary.js';
 
 /** Lower-case; each run of characters outside [a-z0-9] becomes one '-'; no leading/trailing '-'; '' → 'unnamed'. */
 export function normalizeLocalName(raw: string): string {

@@ -2,13 +2,13 @@ import { InputError } from '../errors.js';
 import type { CentralDb } from './central-db.js';
 import { nowIso } from './central-db.js';
 import { newId } from './ids.js';
+import { type MessagingGroup } from './schema.js';
 import {
   CHANNEL_PATTERN,
   UNKNOWN_SENDER_POLICIES,
-  type MessagingGroup,
   type RowSource,
   type UnknownSenderPolicy,
-} from './schema.js';
+} from '../../protocol/vocabulary.js';
 
 export interface MessagingGroupInput {
   id?: string;

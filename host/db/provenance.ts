@@ -7,7 +7,8 @@
  * grants and wirings first, then chats, then agent groups.
  */
 import type { CentralDb } from './central-db.js';
-import type { AgentDestination, MessagingGroup, Role, UserRole, Wiring } from './schema.js';
+import type { AgentDestination, MessagingGroup, UserRole, Wiring } from './schema.js';
+import type { Role } from '../../protocol/vocabulary.js';
 
 export const PROJECTED_TABLES = [
   'user_roles',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { openCentralDb } from './central-db.js';
+import { CENTRAL_TABLES } from './schema.js';
 import {
-  CENTRAL_TABLES,
   ENGAGE_MODES,
   IGNORED_MESSAGE_POLICIES,
   PROVIDERS,
@@ -9,7 +9,7 @@ import {
   SENDER_SCOPES,
   SESSION_MODES,
   UNKNOWN_SENDER_POLICIES,
-} from './schema.js';
+} from '../../protocol/vocabulary.js';
 
 const db = openCentralDb(':memory:');
 

@@ -1,7 +1,8 @@
 import { InputError } from '../errors.js';
 import type { CentralDb } from './central-db.js';
 import { nowIso } from './central-db.js';
-import { USER_ID_PATTERN, type User } from './schema.js';
+import { type User } from './schema.js';
+import { USER_ID_PATTERN } from '../../protocol/vocabulary.js';
 
 export interface ParsedUserId {
   channel: string;

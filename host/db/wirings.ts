@@ -9,6 +9,7 @@ import { nowIso } from './central-db.js';
 import { ensureChannelDestination, type Provenance } from './destinations.js';
 import { newId } from './ids.js';
 import { requireMessagingGroup } from './messaging-groups.js';
+import { type Wiring } from './schema.js';
 import {
   ENGAGE_MODES,
   IGNORED_MESSAGE_POLICIES,
@@ -18,8 +19,7 @@ import {
   type IgnoredMessagePolicy,
   type SenderScope,
   type SessionMode,
-  type Wiring,
-} from './schema.js';
+} from '../../protocol/vocabulary.js';
 
 export interface WiringInput extends Provenance {
   messagingGroupId: string;

@@ -7,7 +7,7 @@ import {
   FILTERED_COMMANDS,
   HOST_ANSWERED_COMMANDS,
   slashCommandOf,
-} from '../../protocol/env.js';
+} from '../../protocol/commands.js';
 
 export type CommandClass =
   | { kind: 'none' }

@@ -4,7 +4,7 @@
  *   mention         the bot was mentioned
  *   mention-sticky  mentioned, or the thread already has an active session with this agent
  */
-import type { EngageMode } from '../db/schema.js';
+import type { EngageMode } from '../../protocol/vocabulary.js';
 
 export interface EngageInput {
   mode: EngageMode;

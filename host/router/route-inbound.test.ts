@@ -7,7 +7,7 @@ import type { ChannelAdapter, ChatAddress, InboundMessage, OutboundPayload } fro
 import { MapChannelRegistry } from '../channels/adapter.js';
 import type { CentralDb } from '../db/central-db.js';
 import { findMessagingGroup, upsertMessagingGroup } from '../db/messaging-groups.js';
-import type { UnknownSenderPolicy } from '../db/schema.js';
+import type { UnknownSenderPolicy } from '../../protocol/vocabulary.js';
 import { upsertWiring, type WiringInput } from '../db/wirings.js';
 import { routeInbound, type AgentDelivery, type SessionSink } from './route-inbound.js';
 

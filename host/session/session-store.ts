@@ -5,7 +5,8 @@
 import type { CentralDb } from '../db/central-db.js';
 import { nowIso } from '../db/central-db.js';
 import { newId } from '../db/ids.js';
-import type { Session, SessionMode } from '../db/schema.js';
+import type { Session } from '../db/schema.js';
+import type { SessionMode } from '../../protocol/vocabulary.js';
 
 export interface SessionKey {
   agentGroupId: string;

@@ -3,7 +3,8 @@
  * the problems that can be seen without looking at the DB (a folder that is not a DNS label, a pattern that does
  * not compile, a ConfigMap that is missing). No I/O here; ConfigMaps come in through a lookup function.
  */
-import { FOLDER_PATTERN, RESERVED_FOLDERS, type RunnerConfig } from '../../host/db/schema.js';
+import { type RunnerConfig } from '../../host/db/schema.js';
+import { FOLDER_PATTERN, RESERVED_FOLDERS } from '../../protocol/vocabulary.js';
 import type { AgentGroupSpec } from '../api/v1alpha1/agent-group.js';
 import { DEFAULT_IDLE_TIMEOUT } from '../api/v1alpha1/agent-group.js';
 import { durationSeconds } from '../api/v1alpha1/common.js';

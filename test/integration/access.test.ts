@@ -3,7 +3,7 @@ import { addMember } from '../../host/access/members.js';
 import { grantRole } from '../../host/access/roles.js';
 import { upsertAgentGroup } from '../../host/db/agent-groups.js';
 import { upsertMessagingGroup } from '../../host/db/messaging-groups.js';
-import type { UnknownSenderPolicy } from '../../host/db/schema.js';
+import type { UnknownSenderPolicy } from '../../protocol/vocabulary.js';
 import { upsertWiring } from '../../host/db/wirings.js';
 import { startHostProcess, tempDir, type HostProcess } from '../support/host-process.js';
 import { withDb } from '../support/seed.js';

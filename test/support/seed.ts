@@ -3,7 +3,7 @@ import path from 'node:path';
 import { upsertAgentGroup } from '../../host/db/agent-groups.js';
 import { openCentralDb, type CentralDb } from '../../host/db/central-db.js';
 import { upsertMessagingGroup } from '../../host/db/messaging-groups.js';
-import type { UnknownSenderPolicy } from '../../host/db/schema.js';
+import type { UnknownSenderPolicy } from '../../protocol/vocabulary.js';
 import { upsertWiring, type WiringInput } from '../../host/db/wirings.js';
 import { grantRole } from '../../host/access/roles.js';
 

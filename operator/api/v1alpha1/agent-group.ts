@@ -9,7 +9,7 @@
  * - `runner.idleTimeout` is between 1m and 168h.
  */
 import { z } from 'zod';
-import { FOLDER_PATTERN, PROVIDERS, RESERVED_FOLDERS } from '../../../host/db/schema.js';
+import { FOLDER_PATTERN, PROVIDERS, RESERVED_FOLDERS } from '../../../protocol/vocabulary.js';
 import {
   CONFIG_MAP_KEY_PATTERN,
   DURATION_PATTERN,

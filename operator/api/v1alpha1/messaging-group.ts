@@ -17,7 +17,7 @@ import {
   SENDER_SCOPES,
   SESSION_MODES,
   UNKNOWN_SENDER_POLICIES,
-} from '../../../host/db/schema.js';
+} from '../../../protocol/vocabulary.js';
 import { displayName, objectName, statusBase } from './common.js';
 import { immutable, listMap, withRules } from './rules.js';
 

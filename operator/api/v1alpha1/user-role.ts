@@ -7,7 +7,7 @@
  * projected grant.
  */
 import { z } from 'zod';
-import { USER_ID_PATTERN } from '../../../host/db/schema.js';
+import { USER_ID_PATTERN } from '../../../protocol/vocabulary.js';
 import { displayName, objectName, statusBase } from './common.js';
 import { withRules } from './rules.js';
 
