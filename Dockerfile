@@ -35,6 +35,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY protocol/ protocol/
+COPY kube/ kube/
 COPY host/ host/
 COPY operator/ operator/
 COPY container/ container/

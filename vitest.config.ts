@@ -9,6 +9,7 @@ export default defineConfig({
           name: 'unit',
           include: [
             'protocol/**/*.test.ts',
+            'kube/**/*.test.ts',
             'host/**/*.test.ts',
             'operator/**/*.test.ts',
             'container/**/*.test.ts',

@@ -23,7 +23,7 @@ import { ControlPlane } from '../test/fixtures/kube/control-plane.js';
 import { OperatorProcess } from '../test/fixtures/kube/operator-process.js';
 import { inPool } from '../test/fixtures/kube/pool.js';
 import { waitFor } from '../test/fixtures/kube/processes.js';
-import { PooledKubeConfig } from '../host/kube/kubeconfig.js';
+import { PooledKubeConfig } from '../kube/kubeconfig.js';
 
 const { values: args } = parseArgs({
   options: {

@@ -8,7 +8,7 @@ import { KubernetesRuntime } from './kubernetes/kubernetes-runtime.js';
 import { LocalProcessRuntime } from './local-process.js';
 import { defaultRunnerCommand } from './runner-command.js';
 import type { AgentRuntime } from './runtime.js';
-import { PooledKubeConfig } from '../kube/kubeconfig.js';
+import { PooledKubeConfig } from '../../kube/kubeconfig.js';
 
 /**
  * Runner pods of a group declared by an AgentGroup in the pods' own namespace are owned by that object, so deleting

@@ -14,13 +14,10 @@ import {
   type KubeConfig,
   type V1Lease,
 } from '@kubernetes/client-node';
-import { REQUEST_TIMEOUT_MS, statusCode, withDeadline } from '../../host/kube/errors.js';
-import type { ObjectList } from '../../host/kube/informer.js';
+import { REQUEST_TIMEOUT_MS, statusCode, withDeadline } from '../../kube/errors.js';
+import type { ObjectList } from '../../kube/informer.js';
 import { GROUP, VERSION } from '../api/v1alpha1/common.js';
 import { kindDef, type KindName } from '../api/v1alpha1/kinds.js';
-
-export { errorText, statusCode, withDeadline, REQUEST_TIMEOUT_MS } from '../../host/kube/errors.js';
-export type { ObjectList } from '../../host/kube/informer.js';
 
 export const FIELD_MANAGER = 'nanoclaw-operator';
 

@@ -6,7 +6,7 @@ import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { KIND_NAMES, type KindName, type NanoclawObject } from '../api/v1alpha1/kinds.js';
 import { collectionPath, type KubeApis } from './api.js';
-import { ResilientInformer, type InformerEvent } from '../../host/kube/informer.js';
+import { ResilientInformer, type InformerEvent } from '../../kube/informer.js';
 
 export interface ConfigMapObject extends KubernetesObject {
   data?: Record<string, string>;

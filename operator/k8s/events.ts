@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { API_VERSION } from '../api/v1alpha1/common.js';
 import type { KindName, ServerMeta } from '../api/v1alpha1/kinds.js';
-import { errorText, type KubeApis } from './api.js';
+import { errorText } from '../../kube/errors.js';
+import type { KubeApis } from './api.js';
 
 export const COMPONENT = 'nanoclaw-operator';
 

@@ -11,7 +11,8 @@
  */
 import type { V1Lease } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { errorText, statusCode, type KubeApis } from './api.js';
+import { errorText, statusCode } from '../../kube/errors.js';
+import type { KubeApis } from './api.js';
 
 export interface LeaderOptions {
   apis: KubeApis;

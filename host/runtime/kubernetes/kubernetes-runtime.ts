@@ -14,8 +14,8 @@
  */
 import { CoreV1Api, type KubeConfig, type V1OwnerReference, type V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { ResilientInformer } from '../../kube/informer.js';
-import { errorText, isNotFound, withDeadline } from '../../kube/errors.js';
+import { ResilientInformer } from '../../../kube/informer.js';
+import { errorText, isNotFound, withDeadline } from '../../../kube/errors.js';
 import type { AgentRuntime, EnsureResult, RunnerExit, RunnerInfo, RunnerSpec } from '../runtime.js';
 import {
   buildRunnerPod,
