@@ -14,14 +14,24 @@
 # - the entrypoints are the commands the tests run: node /app/dist/cli/main.js <verb> and
 #   node /app/dist/container/agent-runner/main.js (host/runtime/kubernetes/pod-spec.ts RUNNER_COMMAND);
 # - no secrets: no key or token is an ARG or ENV; the chart passes them at run time from a Secret.
+#
+# Build args (docs/install.md):
+#   NODE_IMAGE       the base image of every stage (default node:20-bookworm-slim), e.g. a mirror of it;
+#   EXTRA_CA_CERTS   PEM text of extra CA certificates the build stages trust when npm fetches packages, for builds
+#                    behind a TLS-intercepting proxy: --build-arg EXTRA_CA_CERTS="$(cat corp-ca.pem)".
+#                    Only the build stages see it; the runtime images do not carry it.
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
 # Toolchain for native modules (better-sqlite3 falls back to compiling from source).
 FROM ${NODE_IMAGE} AS toolchain
-RUN apt-get update \
+ARG EXTRA_CA_CERTS=""
+RUN printf '%s\n' "$EXTRA_CA_CERTS" > /usr/local/share/nanoclaw-build-ca.pem \
+  && apt-get update \
   && apt-get install -y --no-install-recommends python3 make g++ \
   && rm -rf /var/lib/apt/lists/*
+# Node adds these to its own CA list (an empty file adds none).
+ENV NODE_EXTRA_CA_CERTS=/usr/local/share/nanoclaw-build-ca.pem
 WORKDIR /src
 
 # Production dependencies only, with better-sqlite3 compiled for this base image.
