@@ -1,7 +1,12 @@
 /**
  * The web chat page: one static HTML file, no build step. Query parameters: chat (default: the seeded chat),
  * sender (default: local), thread, token (when the host requires one).
+ * The routes and the event name come from web-api.ts; the script runs in the browser, where EventSource parses the
+ * stream, so it names the fields of WebMessage, PostMessage, PostAction and MessageAccepted itself (page.test.ts
+ * runs it against the schemas).
  */
+import { MESSAGE_EVENT, WEB_ROUTES } from './web-api.js';
+
 export const WEB_PAGE = `<!doctype html>
 <html lang="en">
 <head>
@@ -57,8 +62,8 @@ export const WEB_PAGE = `<!doctype html>
   const params = new URLSearchParams();
   if (chat) params.set('chat', chat);
   if (token) params.set('token', token);
-  const es = new EventSource('/api/events?' + params);
-  es.addEventListener('message', (ev) => {
+  const es = new EventSource('${WEB_ROUTES.events}?' + params);
+  es.addEventListener('${MESSAGE_EVENT}', (ev) => {
     const m = JSON.parse(ev.data);
     if (thread && m.thread !== thread) return;
     const div = add('agent', m.text);
@@ -68,7 +73,7 @@ export const WEB_PAGE = `<!doctype html>
       for (const o of m.question.options) {
         const b = document.createElement('button');
         b.textContent = o.label;
-        b.onclick = () => post('/api/actions', { questionId: m.question.questionId, value: o.value, sender })
+        b.onclick = () => post('${WEB_ROUTES.actions}', { questionId: m.question.questionId, value: o.value, sender })
           .then(() => { box.remove(); add('note', 'You chose: ' + o.label); })
           .catch((e) => add('note', e.message));
         box.appendChild(b);
@@ -92,7 +97,7 @@ export const WEB_PAGE = `<!doctype html>
     if (chat) body.chat = chat;
     if (thread) body.thread = thread;
     try {
-      const r = await post('/api/messages', body);
+      const r = await post('${WEB_ROUTES.messages}', body);
       if (r.dropped && r.delivered === 0) add('note', 'not delivered to an agent: ' + r.dropped);
     } catch (err) { add('note', err.message); }
   });

@@ -5,21 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ChannelAdapter, ChatAddress, InboundSink, OutboundPayload, SendResult } from '../adapter.js';
+import type { WebEvent } from './web-api.js';
 
 export const WEB_CHANNEL = 'web';
 const BUFFER_PER_CHAT = 200;
 const MAX_CHATS = 1000;
-
-export interface WebEvent {
-  /** Monotonic per host process; the SSE event id. */
-  seq: number;
-  id: string;
-  chat: string;
-  thread: string | null;
-  text: string;
-  inReplyTo: string | null;
-  question?: { questionId: string; title: string; options: { label: string; value: string }[] };
-}
 
 type Listener = (event: WebEvent) => void;
 

@@ -1,43 +1,36 @@
 /**
- * The host's HTTP surface for people and probes (ARCHITECTURE §8):
+ * The host's HTTP surface for people and probes (ARCHITECTURE §8); bodies, answers and events are declared in
+ * web-api.ts:
  *   GET  /                      the web chat page
- *   POST /api/messages          {text, sender?, chat?, thread?, mention?, senderName?} → 202 {id, delivered, dropped}
- *   GET  /api/events?chat=…     server-sent events of deliveries {id, chat, thread, text, inReplyTo, question?}
- *   POST /api/actions           {questionId, value, sender?} → 202 (answers a question card)
+ *   POST /api/messages          PostMessage → 202 MessageAccepted
+ *   GET  /api/events?chat=…     server-sent `message` events of deliveries (WebMessage), ids `<boot>.<seq>`
+ *   POST /api/actions           PostAction → 202 (answers a question card)
  *   GET  /healthz /readyz /metrics
- * Malformed requests get 4xx {error, field}. Outside loopback every /api call needs the bearer token
+ * Malformed requests get 4xx ApiError {error, field}. Outside loopback every /api call needs the bearer token
  * (NANOCLAW_WEB_TOKEN; `?token=` works for EventSource, which cannot set headers).
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { Logger } from 'pino';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { InboundMessage } from '../adapter.js';
 import { WEB_PAGE } from './page.js';
-import type { WebAdapter, WebEvent } from './web-adapter.js';
+import type { WebAdapter } from './web-adapter.js';
+import {
+  ChatId,
+  eventId,
+  MESSAGE_EVENT,
+  parseEventId,
+  PostAction,
+  PostMessage,
+  WEB_ROUTES,
+  type ApiError,
+  type MessageAccepted,
+  type WebEvent,
+} from './web-api.js';
 
 const MAX_BODY = 64 * 1024;
 const SSE_PING_MS = 15_000;
-const noControl = (s: string): boolean =>
-  ![...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
-const ident = (max: number) =>
-  z.string().min(1).max(max).refine(noControl, 'must not contain control characters');
-
-export const PostMessage = z.strictObject({
-  text: z.string().min(1, 'text must not be empty').max(32_000),
-  sender: ident(200).optional(),
-  senderName: ident(200).optional(),
-  chat: ident(256).optional(),
-  thread: ident(256).nullable().optional(),
-  mention: z.boolean().optional(),
-});
-
-export const PostAction = z.strictObject({
-  questionId: ident(200),
-  value: z.string().min(1).max(200),
-  sender: ident(200).optional(),
-});
-
 export interface WebServerDeps {
   adapter: WebAdapter;
   defaultChat: string;
@@ -65,7 +58,7 @@ export function createWebServer(deps: WebServerDeps): http.Server {
       const e = err instanceof HttpError ? err : new HttpError(500, 'internal error');
       if (!(err instanceof HttpError))
         deps.log.error({ err: (err as Error).message, path: req.url }, 'web request failed');
-      if (!res.headersSent) json(res, e.status, { error: e.message, field: e.field });
+      if (!res.headersSent) json<ApiError>(res, e.status, { error: e.message, field: e.field });
       else res.end();
     });
   });
@@ -96,11 +89,11 @@ async function handle(
   }
   if (url.pathname.startsWith('/api/')) authorize(deps, req, url);
   switch (route) {
-    case 'POST /api/messages':
+    case `POST ${WEB_ROUTES.messages}`:
       return postMessage(deps, req, res);
-    case 'GET /api/events':
+    case `GET ${WEB_ROUTES.events}`:
       return events(deps, req, res, url);
-    case 'POST /api/actions': {
+    case `POST ${WEB_ROUTES.actions}`: {
       const body = parse(PostAction, await readJson(req));
       const ok = await deps.answer({
         questionId: body.questionId,
@@ -134,13 +127,12 @@ async function postMessage(
   };
   deps.onInbound?.();
   const outcome = await deps.adapter.inbound().onMessage(msg);
-  json(res, 202, { id: msg.messageId, ...outcome });
+  json<MessageAccepted>(res, 202, { id: msg.messageId, ...outcome });
 }
 
 function events(deps: WebServerDeps, req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
   const chat = url.searchParams.get('chat') ?? deps.defaultChat;
-  if (!chat || chat.length > 256 || !noControl(chat))
-    throw new HttpError(400, 'chat is not a valid chat id', 'chat');
+  if (!ChatId.safeParse(chat).success) throw new HttpError(400, 'chat is not a valid chat id', 'chat');
   // Replay only for a client that says where it stopped (EventSource sends Last-Event-ID when it reconnects).
   const resumeFrom = req.headers['last-event-id'] ?? url.searchParams.get('after');
   const lastId = typeof resumeFrom === 'string' ? resumePoint(resumeFrom) : null;
@@ -153,7 +145,7 @@ function events(deps: WebServerDeps, req: http.IncomingMessage, res: http.Server
   res.write('retry: 2000\n\n');
   const send = (e: WebEvent): void => {
     const { seq, ...data } = e;
-    res.write(`id: ${BOOT}.${seq}\nevent: message\ndata: ${JSON.stringify(data)}\n\n`);
+    res.write(`id: ${eventId(BOOT, seq)}\nevent: ${MESSAGE_EVENT}\ndata: ${JSON.stringify(data)}\n\n`);
   };
   if (lastId !== null) for (const e of deps.adapter.since(chat, lastId)) send(e);
   const unsubscribe = deps.adapter.watch(chat, send);
@@ -164,16 +156,16 @@ function events(deps: WebServerDeps, req: http.IncomingMessage, res: http.Server
   });
 }
 
-/**
- * Event ids are `<boot>.<seq>`: a client resuming from an id of an earlier host process missed everything this
- * process has sent so far, so it gets the whole buffer; an unreadable id is treated the same way.
- */
+/** This process's part of the event ids (web-api.ts `eventId`). */
 const BOOT = Date.now().toString(36);
 
+/**
+ * A client resuming from an id of an earlier host process missed everything this process has sent so far, so it
+ * gets the whole buffer; an unreadable id is treated the same way.
+ */
 function resumePoint(id: string): number {
-  const [boot, seq] = id.split('.');
-  const n = Number(seq);
-  return boot === BOOT && Number.isInteger(n) && n >= 0 ? n : 0;
+  const parsed = parseEventId(id);
+  return parsed?.boot === BOOT ? parsed.seq : 0;
 }
 
 function authorize(deps: WebServerDeps, req: http.IncomingMessage, url: URL): void {
@@ -213,7 +205,7 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   throw new HttpError(400, message, field);
 }
 
-function json(res: http.ServerResponse, status: number, body: unknown): void {
+function json<T>(res: http.ServerResponse, status: number, body: T): void {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
 }

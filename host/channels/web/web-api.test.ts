@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { ChatId, eventId, parseEventId, PostAction, PostMessage } from './web-api.js';
+
+const issue = (r: { success: boolean; error?: { issues: { path: PropertyKey[]; code: string }[] } }) =>
+  r.success ? null : { path: r.error!.issues[0]!.path.join('.'), code: r.error!.issues[0]!.code };
+
+describe('PostMessage', () => {
+  it('accepts a text alone and every optional field', () => {
+    expect(PostMessage.safeParse({ text: 'hi' }).success).toBe(true);
+    expect(
+      PostMessage.parse({
+        text: 'hi',
+        sender: 'ann',
+        senderName: 'Ann',
+        chat: 'main',
+        thread: null,
+        mention: false,
+      }),
+    ).toEqual({ text: 'hi', sender: 'ann', senderName: 'Ann', chat: 'main', thread: null, mention: false });
+  });
+
+  it.each<[string, unknown, { path: string; code: string }]>([
+    ['a missing text', { sender: 'a' }, { path: 'text', code: 'invalid_type' }],
+    ['an empty text', { text: '' }, { path: 'text', code: 'too_small' }],
+    ['a text over 32000 characters', { text: 'x'.repeat(32_001) }, { path: 'text', code: 'too_big' }],
+    ['an unknown field', { text: 'x', colour: 'red' }, { path: '', code: 'unrecognized_keys' }],
+    [
+      'a sender with a control character',
+      { text: 'x', sender: 'a\u0007b' },
+      { path: 'sender', code: 'custom' },
+    ],
+    ['a sender with DEL', { text: 'x', sender: 'a\u007fb' }, { path: 'sender', code: 'custom' }],
+    ['an empty chat', { text: 'x', chat: '' }, { path: 'chat', code: 'too_small' }],
+    ['a chat over 256 characters', { text: 'x', chat: 'c'.repeat(257) }, { path: 'chat', code: 'too_big' }],
+    ['a thread that is not a string', { text: 'x', thread: 5 }, { path: 'thread', code: 'invalid_type' }],
+    [
+      'a mention that is not a boolean',
+      { text: 'x', mention: 'yes' },
+      { path: 'mention', code: 'invalid_type' },
+    ],
+  ])('rejects %s', (_what, body, expected) => {
+    expect(issue(PostMessage.safeParse(body))).toEqual(expected);
+  });
+});
+
+describe('PostAction', () => {
+  it('accepts a question id and a value, with or without a sender', () => {
+    expect(PostAction.safeParse({ questionId: 'q1', value: 'yes' }).success).toBe(true);
+    expect(PostAction.safeParse({ questionId: 'q1', value: 'yes', sender: 'ann' }).success).toBe(true);
+  });
+
+  it.each<[string, unknown, { path: string; code: string }]>([
+    ['a missing question id', { value: 'yes' }, { path: 'questionId', code: 'invalid_type' }],
+    ['an empty value', { questionId: 'q1', value: '' }, { path: 'value', code: 'too_small' }],
+    [
+      'a value over 200 characters',
+      { questionId: 'q1', value: 'v'.repeat(201) },
+      { path: 'value', code: 'too_big' },
+    ],
+    [
+      'an unknown field',
+      { questionId: 'q1', value: 'yes', chat: 'main' },
+      { path: '', code: 'unrecognized_keys' },
+    ],
+  ])('rejects %s', (_what, body, expected) => {
+    expect(issue(PostAction.safeParse(body))).toEqual(expected);
+  });
+});
+
+describe('ChatId', () => {
+  it('accepts what PostMessage accepts as a chat and nothing else', () => {
+    for (const chat of ['main', 'c'.repeat(256), '', 'c'.repeat(257), 'a\nb'])
+      expect(ChatId.safeParse(chat).success).toBe(PostMessage.safeParse({ text: 'x', chat }).success);
+  });
+});
+
+describe('event ids', () => {
+  it('are <boot>.<seq> and read back', () => {
+    expect(eventId('lq2x', 17)).toBe('lq2x.17');
+    expect(parseEventId(eventId('lq2x', 17))).toEqual({ boot: 'lq2x', seq: 17 });
+  });
+
+  it.each(['', 'lq2x', 'lq2x.', 'lq2x.-1', 'lq2x.1.5', 'lq2x.1e3', 'lq2x. 1', 'lq2x.abc'])(
+    'are unreadable as %j',
+    (id) => {
+      expect(parseEventId(id)).toBeNull();
+    },
+  );
+});

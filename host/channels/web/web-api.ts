@@ -1,0 +1,88 @@
+/**
+ * The web chat API's contract, shared by the server (web-server.ts, web-adapter.ts), `nanoclaw chat` and the
+ * tests: routes, request bodies, responses and the server-sent events of /api/events. Only zod is imported, so a
+ * client loads it without any server code. The page (page.ts) takes the routes and the event name from here.
+ */
+import { z } from 'zod';
+
+export const WEB_ROUTES = {
+  /** POST a {@link PostMessage} body → 202 {@link MessageAccepted}. */
+  messages: '/api/messages',
+  /** GET `?chat=…` (and `?after=<event id>` or a Last-Event-ID header to resume) → server-sent events. */
+  events: '/api/events',
+  /** POST a {@link PostAction} body → 202 `{ok: true}`, answering a question card. */
+  actions: '/api/actions',
+} as const;
+
+const noControl = (s: string): boolean =>
+  ![...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+const ident = (max: number) =>
+  z.string().min(1).max(max).refine(noControl, 'must not contain control characters');
+
+/** A chat id in `?chat=` of /api/events: what {@link PostMessage} accepts as `chat`. */
+export const ChatId = ident(256);
+
+export const PostMessage = z.strictObject({
+  text: z.string().min(1, 'text must not be empty').max(32_000),
+  sender: ident(200).optional(),
+  senderName: ident(200).optional(),
+  chat: ChatId.optional(),
+  thread: ident(256).nullable().optional(),
+  mention: z.boolean().optional(),
+});
+export type PostMessage = z.infer<typeof PostMessage>;
+
+export const PostAction = z.strictObject({
+  questionId: ident(200),
+  value: z.string().min(1).max(200),
+  sender: ident(200).optional(),
+});
+export type PostAction = z.infer<typeof PostAction>;
+
+/** The 202 answer to POST /api/messages. */
+export interface MessageAccepted {
+  id: string;
+  /** Sessions the message was written to. */
+  delivered: number;
+  /** Why it reached no agent, when it did not. */
+  dropped: string | null;
+}
+
+/** Any 4xx/5xx answer: `field` names the offending request field when there is one. */
+export interface ApiError {
+  error: string;
+  field: string | null;
+}
+
+/** The SSE event name of a delivery. */
+export const MESSAGE_EVENT = 'message';
+
+/** The data (JSON) of a `message` event: one delivery to the chat. */
+export interface WebMessage {
+  id: string;
+  chat: string;
+  thread: string | null;
+  text: string;
+  inReplyTo: string | null;
+  question?: { questionId: string; title: string; options: { label: string; value: string }[] };
+}
+
+/** A delivery inside the host process: the message and its sequence number, which becomes its event id. */
+export interface WebEvent extends WebMessage {
+  /** Monotonic per host process. */
+  seq: number;
+}
+
+/**
+ * Event ids are `<boot>.<seq>`: `boot` names the host process that sent the event, so a client resuming from an
+ * id of an earlier process can be told it missed everything the current one has sent.
+ */
+export function eventId(boot: string, seq: number): string {
+  return `${boot}.${seq}`;
+}
+
+/** The parts of an event id, or null when it is not `<boot>.<decimal seq>`. */
+export function parseEventId(id: string): { boot: string; seq: number } | null {
+  const m = /^([^.]*)\.([0-9]+)$/.exec(id);
+  return m ? { boot: m[1]!, seq: Number(m[2]) } : null;
+}
