@@ -3,6 +3,15 @@
  * replies stream back over /api/events. Ends on EOF (Ctrl-D) or Ctrl-C.
  */
 import readline from 'node:readline';
+import { readSse } from '../host/channels/web/sse-reader.js';
+import {
+  MESSAGE_EVENT,
+  WEB_ROUTES,
+  type ApiError,
+  type MessageAccepted,
+  type PostMessage,
+  type WebMessage,
+} from '../host/channels/web/web-api.js';
 import { parse } from './args.js';
 
 const HELP = `Usage: nanoclaw chat [--url URL] [--chat ID] [--sender HANDLE] [--thread ID] [--token TOKEN]
@@ -27,7 +36,7 @@ export async function chatCommand(argv: string[]): Promise<number> {
   const token = values.token ?? process.env.NANOCLAW_WEB_TOKEN;
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
-  const events = new URL('/api/events', base);
+  const events = new URL(WEB_ROUTES.events, base);
   if (values.chat) events.searchParams.set('chat', values.chat);
   const abort = new AbortController();
   const stream = await fetch(events, { headers, signal: abort.signal });
@@ -43,21 +52,18 @@ export async function chatCommand(argv: string[]): Promise<number> {
   for await (const line of rl) {
     const text = line.trim();
     if (!text) continue;
-    const res = await fetch(new URL('/api/messages', base), {
+    const message: PostMessage = {
+      text,
+      ...(values.sender ? { sender: values.sender } : {}),
+      ...(values.chat ? { chat: values.chat } : {}),
+      ...(values.thread ? { thread: values.thread } : {}),
+    };
+    const res = await fetch(new URL(WEB_ROUTES.messages, base), {
       method: 'POST',
       headers,
-      body: JSON.stringify({
-        text,
-        ...(values.sender ? { sender: values.sender } : {}),
-        ...(values.chat ? { chat: values.chat } : {}),
-        ...(values.thread ? { thread: values.thread } : {}),
-      }),
+      body: JSON.stringify(message),
     });
-    const body = (await res.json().catch(() => ({}))) as {
-      error?: string;
-      dropped?: string | null;
-      delivered?: number;
-    };
+    const body = (await res.json().catch(() => ({}))) as Partial<MessageAccepted & ApiError>;
     if (!res.ok) process.stderr.write(`! ${body.error ?? res.statusText}\n`);
     else if (body.delivered === 0 && body.dropped)
       process.stderr.write(`! not delivered to an agent: ${body.dropped}\n`);
@@ -67,25 +73,12 @@ export async function chatCommand(argv: string[]): Promise<number> {
 }
 
 async function printEvents(body: ReadableStream<Uint8Array>, thread: string | null): Promise<void> {
-  const decoder = new TextDecoder();
-  let buffer = '';
   try {
-    for await (const chunk of body) {
-      buffer += decoder.decode(chunk, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const data = block
-          .split('\n')
-          .filter((l) => l.startsWith('data: '))
-          .map((l) => l.slice(6))
-          .join('\n');
-        if (!data) continue;
-        const event = JSON.parse(data) as { text: string; thread: string | null };
-        if (thread && event.thread !== thread) continue;
-        process.stdout.write(`${event.text}\n`);
-      }
+    for await (const record of readSse(body)) {
+      if (record.event !== MESSAGE_EVENT) continue;
+      const event = JSON.parse(record.data) as WebMessage;
+      if (thread && event.thread !== thread) continue;
+      process.stdout.write(`${event.text}\n`);
     }
   } catch {
     // the stream ends when the client quits

@@ -1,12 +1,12 @@
 /** A test client for the web chat API: POST messages, collect server-sent events, wait for replies. */
-export interface WebReply {
-  id: string;
-  chat: string;
-  thread: string | null;
-  text: string;
-  inReplyTo: string | null;
-  question?: { questionId: string; title: string; options: { label: string; value: string }[] };
-}
+import { readSse } from '../../host/channels/web/sse-reader.js';
+import {
+  MESSAGE_EVENT,
+  WEB_ROUTES,
+  type MessageAccepted,
+  type PostMessage,
+  type WebMessage,
+} from '../../host/channels/web/web-api.js';
 
 export async function post(base: string, path: string, body: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(new URL(path, base), {
@@ -24,18 +24,16 @@ export async function post(base: string, path: string, body: unknown, headers: R
   return { status: res.status, body: json };
 }
 
-export async function send(
-  base: string,
-  body: { text: string; sender?: string; chat?: string; thread?: string; mention?: boolean },
-) {
-  const r = await post(base, '/api/messages', body);
-  if (r.status !== 202) throw new Error(`POST /api/messages → ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body as { id: string; delivered: number; dropped: string | null };
+export async function send(base: string, body: PostMessage) {
+  const r = await post(base, WEB_ROUTES.messages, body);
+  if (r.status !== 202)
+    throw new Error(`POST ${WEB_ROUTES.messages} → ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body as unknown as MessageAccepted;
 }
 
 /** Subscribes to a chat's events and keeps every reply; `next` waits for the next matching one. */
 export class ChatStream {
-  readonly replies: WebReply[] = [];
+  readonly replies: WebMessage[] = [];
   private readonly abort = new AbortController();
   private waiters = new Set<() => void>();
   private ready: Promise<void>;
@@ -44,7 +42,7 @@ export class ChatStream {
   lastEventId: string | null = null;
 
   constructor(base: string, chat = 'main', resumeFrom?: string | null) {
-    const url = new URL('/api/events', base);
+    const url = new URL(WEB_ROUTES.events, base);
     url.searchParams.set('chat', chat);
     const headers: Record<string, string> = resumeFrom ? { 'last-event-id': resumeFrom } : {};
     this.ready = fetch(url, { signal: this.abort.signal, headers }).then((res) => {
@@ -58,27 +56,12 @@ export class ChatStream {
   }
 
   private async read(body: ReadableStream<Uint8Array>): Promise<void> {
-    const dec = new TextDecoder();
-    let buf = '';
     try {
-      for await (const chunk of body) {
-        buf += dec.decode(chunk, { stream: true });
-        let i: number;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          const id = block.split('\n').find((l) => l.startsWith('id: '));
-          if (id) this.lastEventId = id.slice(4);
-          const data = block
-            .split('\n')
-            .filter((l) => l.startsWith('data: '))
-            .map((l) => l.slice(6))
-            .join('\n');
-          if (data) {
-            this.replies.push(JSON.parse(data) as WebReply);
-            for (const w of this.waiters) w();
-          }
-        }
+      for await (const record of readSse(body)) {
+        if (record.event !== MESSAGE_EVENT) continue;
+        this.lastEventId = record.id;
+        this.replies.push(JSON.parse(record.data) as WebMessage);
+        for (const w of this.waiters) w();
       }
     } catch {
       // closed
@@ -86,7 +69,7 @@ export class ChatStream {
   }
 
   /** Resolves with the first reply (in arrival order, from index `from`) matching `pred`. */
-  waitFor(pred: (r: WebReply) => boolean, timeoutMs = 15_000, from = 0): Promise<WebReply> {
+  waitFor(pred: (r: WebMessage) => boolean, timeoutMs = 15_000, from = 0): Promise<WebMessage> {
     return new Promise((resolve, reject) => {
       const check = (): boolean => {
         const hit = this.replies.slice(from).find(pred);
