@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openOutboundForRunner } from '../../protocol/session-db.js';
-import { OutboundWriter } from './outbound-writer.js';
+import { clearStaleClaims, OutboundWriter } from './outbound-writer.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -13,7 +13,9 @@ function writer(inboundMax: () => number, onCommit?: (seq: number) => void) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nc-writer-'));
   dirs.push(dir);
   const db = openOutboundForRunner(path.join(dir, 'outbound.db'));
-  return { db, w: new OutboundWriter(db, inboundMax, onCommit) };
+  const w = new OutboundWriter(db, inboundMax);
+  if (onCommit) w.on('commit', onCommit);
+  return { db, w };
 }
 const address = { channelType: 'web', platformId: 'c1', threadId: null };
 const chat = (text: string) => ({ kind: 'chat' as const, address, inReplyTo: 'm2', content: { text } });
@@ -43,13 +45,13 @@ describe('OutboundWriter', () => {
 
   it('upserts acks, clears stale processing ones and reports commits', () => {
     const seen: number[] = [];
-    const { w } = writer(
+    const { db, w } = writer(
       () => 0,
       (s) => seen.push(s),
     );
     w.claim(['a', 'b']);
     w.commit({ acks: [{ id: 'a', status: 'completed' }], messages: [chat('x')], setState: { k: 'v' } });
-    expect(w.clearStaleProcessing()).toBe(1);
+    expect(clearStaleClaims(db)).toBe(1);
     expect(w.getState('k')).toBe('v');
     w.commit({ deleteState: ['k'] });
     expect(w.getState('k')).toBeNull();

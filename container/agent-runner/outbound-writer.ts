@@ -6,7 +6,7 @@
  *   transaction, so seq orders the conversation and never collides.
  * - Content is validated against the protocol schemas before it is written; an invalid row is a bug and throws.
  * - One call = one transaction (BEGIN IMMEDIATE): a turn's reply, its acks and its continuation land together
- *   or not at all. `onCommit` runs after the commit, never inside it.
+ *   or not at all. 'commit' subscribers run after the commit, never inside it.
  */
 import { randomBytes } from 'node:crypto';
 import type { AckStatus } from '../../protocol/messages.js';
@@ -34,16 +34,22 @@ export function newOutId(): string {
   return `out-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
 }
 
+/** Crash recovery, before the writer exists: messages claimed by a previous run become eligible again. */
+export function clearStaleClaims(db: OutboundDb): number {
+  return db.run(db.q.deleteFrom('processing_ack').where('status', '=', 'processing')).changes;
+}
+
 export class OutboundWriter {
+  private readonly commitSubscribers: ((maxOutSeq: number) => void)[] = [];
+
   constructor(
     private readonly db: OutboundDb,
     private readonly inboundMaxSeq: () => number,
-    private readonly onCommit: (maxOutSeq: number) => void = () => {},
   ) {}
 
-  /** Crash recovery: messages claimed by a previous run become eligible again. */
-  clearStaleProcessing(): number {
-    return this.db.run(this.db.q.deleteFrom('processing_ack').where('status', '=', 'processing')).changes;
+  /** `fn` runs after every commit with the highest seq in outbound.db. */
+  on(event: 'commit', fn: (maxOutSeq: number) => void): void {
+    this.commitSubscribers.push(fn);
   }
 
   claim(ids: string[]): void {
@@ -61,7 +67,7 @@ export class OutboundWriter {
           .where('status', '=', 'processing'),
       );
     });
-    this.onCommit(this.maxSeq());
+    this.committed();
   }
 
   commit(c: Commit): Written[] {
@@ -113,7 +119,7 @@ export class OutboundWriter {
       }
       return out;
     });
-    this.onCommit(this.maxSeq());
+    this.committed();
     return written;
   }
 
@@ -136,6 +142,11 @@ export class OutboundWriter {
   maxSeq(): number {
     const row = this.db.first(this.db.q.selectFrom('messages_out').select((eb) => eb.fn.max('seq').as('m')));
     return Number(row?.m ?? 0);
+  }
+
+  private committed(): void {
+    const seq = this.maxSeq();
+    for (const fn of this.commitSubscribers) fn(seq);
   }
 }
 
