@@ -1,7 +1,12 @@
 /**
  * The host service, assembled: central DB → channels → router → sessions → runtime → delivery → channels.
- * Start-up order makes sure nothing is accepted before it can be stored, and shutdown stops intake first,
- * then runners, then delivers what they left, then closes the DBs.
+ *
+ * Invariants:
+ * - The graph is built in dependency order — every piece is constructed after what it uses — and the pieces that
+ *   react to each other are connected afterwards by subscribing to typed events (runner link → delivery,
+ *   delivery → scheduler, runtime exits → sweep). Nothing is referenced before it exists.
+ * - Start-up order makes sure nothing is accepted before it can be stored; shutdown stops intake first, then
+ *   runners, then delivers what they left, then closes the DBs.
  */
 import type { AddressInfo } from 'node:net';
 import type http from 'node:http';
@@ -19,13 +24,15 @@ import { routeInbound, type RouteResult } from './router/route-inbound.js';
 import { createRunnerServer } from './runner/runner-server.js';
 import { RunnerLink } from './runner/runner-link.js';
 import { RunnerManager } from './runner/runner-manager.js';
+import { authenticateRunner } from './runner/session-token.js';
 import { createRuntime } from './runtime/create-runtime.js';
 import type { AgentRuntime } from './runtime/runtime.js';
 import { dataLayout, ensureDataLayout } from './session/layout.js';
+import { Waker } from './runner/waker.js';
+import { Scheduler } from './schedule/scheduler.js';
 import { answerQuestion } from './session/question-response.js';
 import { SessionDbs } from './session/session-dbs.js';
 import { SessionManager } from './session/session-manager.js';
-import { Scheduler } from './sweep/scheduler.js';
 import { Sweep } from './sweep/sweep.js';
 
 export const DEFAULT_WEB_CHAT = 'main';
@@ -81,7 +88,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   );
   const countDelivered = metrics.counter(
     'nanoclaw_delivered_messages_total',
-    'Agent messages sent to a channel',
+    'Messages sent to a channel (origin: agent or host)',
   );
 
   const web = new WebAdapter();
@@ -91,55 +98,34 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     : createRuntime(config, db, log, opts.runnerCommand);
   metrics.gauge('nanoclaw_runners', 'Runners currently running', () => runtime.list().length);
 
-  let runnerUrl = '';
-  // The link, delivery and scheduler call each other; the closures below run only after all are built.
-  const link = new RunnerLink(
-    {
-      onOutbound: (sessionId) => void delivery.drain(sessionId),
-      onConnect: (sessionId) => void delivery.drain(sessionId),
-    },
+  // The runner port first: runners are told its URL when they start.
+  const link = new RunnerLink(log);
+  const runnerServer = createRunnerServer({
+    link,
+    authenticate: (token) => authenticateRunner(db, token),
+    proxy: { apiKey: config.anthropicApiKey, upstream: config.anthropicBaseUrl, log },
     log,
-  );
+  });
+  const runnerPort = await listen(runnerServer, config.runnerPort, config.runnerBind);
+  const runnerUrl = config.runnerHostUrl ?? `http://127.0.0.1:${runnerPort}`;
   const runners = new RunnerManager({
     db,
     layout,
     runtime,
     log,
-    hostUrl: () => runnerUrl,
+    hostUrl: runnerUrl,
     hasApiKey: config.anthropicApiKey !== undefined,
     pollIntervalMs: config.runnerPollMs,
     logLevel: config.logLevel,
   });
-  const dbs = new SessionDbs(layout);
-  const notifyInbound = (sessionId: string, seq: number): void =>
-    void link.send(sessionId, { type: 'inbound', seq });
-  const sessions = new SessionManager(db, dbs, { notifyInbound, wake: (s) => runners.wake(s) }, log);
-  const delivery = new Delivery(
-    db,
-    dbs,
-    sessions,
-    channels,
-    {
-      onScheduleChanged: (s) => scheduler.note(s),
-      onDelivered: () => countDelivered(),
-    },
-    log,
-    config.timezone,
-  );
-  const scheduler = new Scheduler(
-    db,
-    dbs,
-    sessions,
-    async (s) => {
-      notifyInbound(s.id, 0);
-      await runners.wake(s);
-    },
-    log,
-  );
+  const waker = new Waker(link, runners);
+  const dbs = new SessionDbs(db, layout);
+  const sessions = new SessionManager(db, dbs, waker, log);
+  const delivery = new Delivery({ db, dbs, channels, log, timezone: config.timezone });
+  const scheduler = new Scheduler(db, dbs, waker, log);
   const sweep = new Sweep(
     db,
     dbs,
-    sessions,
     delivery,
     runners,
     runtime,
@@ -153,19 +139,17 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     log,
   );
 
-  const runnerServer = createRunnerServer({
-    link,
-    authenticate: (token) => runners.authenticate(token),
-    proxy: { apiKey: config.anthropicApiKey, upstream: config.anthropicBaseUrl, log },
-    log,
-  });
-  const runnerPort = await listen(runnerServer, config.runnerPort, config.runnerBind);
-  runnerUrl = config.runnerHostUrl ?? `http://127.0.0.1:${runnerPort}`;
+  // Everything exists; now connect what reacts to what.
+  link.on('outbound', (sessionId) => void delivery.drain(sessionId));
+  link.on('connect', (sessionId) => void delivery.drain(sessionId));
+  delivery.on('scheduleChanged', (session) => scheduler.note(session));
+  delivery.on('delivered', (origin, channel) => countDelivered({ origin, channel }));
+  runtime.onExit((exit) => void sweep.onRunnerExit(exit));
   await runtime.start();
 
   const route = async (msg: InboundMessage): Promise<RouteResult> => {
     countInbound({ channel: msg.channelType });
-    const result = await routeInbound({ db, channels, sessions, log }, msg);
+    const result = await routeInbound({ db, channels, sessions, replies: delivery, log }, msg);
     if (result.dropped && result.delivered.length === 0) countDropped({ reason: result.dropped });
     return result;
   };
@@ -176,6 +160,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     },
   };
   for (const adapter of channels.all()) await adapter.start(sink);
+  await delivery.resumeHostMessages();
 
   const webServer = createWebServer({
     adapter: web,

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { openCentralDb } from './central-db.js';
-import { CENTRAL_TABLES } from './schema.js';
+import { CENTRAL_TABLES, HOST_MESSAGE_STATUSES } from './schema.js';
 import {
   ENGAGE_MODES,
+  HOST_MESSAGE_KINDS,
   IGNORED_MESSAGE_POLICIES,
   PROVIDERS,
   ROLES,
@@ -40,6 +41,8 @@ describe('central DB schema matches its zod source of truth', () => {
     ['messaging_group_agents', 'session_mode', SESSION_MODES],
     ['user_roles', 'role', ROLES],
     ['agent_groups', 'agent_provider', PROVIDERS],
+    ['host_messages', 'kind', HOST_MESSAGE_KINDS],
+    ['host_messages', 'status', HOST_MESSAGE_STATUSES],
   ] as const)('%s.%s allows exactly the declared enum', (table, column, values) => {
     const ddl = (db.raw.prepare(`SELECT sql FROM sqlite_master WHERE name = ?`).get(table) as { sql: string })
       .sql;

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import {
   DESTINATION_TARGET_TYPES,
   ENGAGE_MODES,
+  HOST_MESSAGE_KINDS,
   IGNORED_MESSAGE_POLICIES,
   PROVIDERS,
   ROLES,
@@ -171,6 +172,24 @@ export const PendingQuestionRow = z.object({
   created_at: iso,
 });
 
+export const HOST_MESSAGE_STATUSES = ['pending', 'delivered', 'failed'] as const;
+
+export const HostMessageRow = z.object({
+  id: z.string(),
+  kind: z.enum(HOST_MESSAGE_KINDS),
+  channel_type: z.string(),
+  platform_id: z.string(),
+  thread_id: z.string().nullable(),
+  text: z.string(),
+  in_reply_to: z.string().nullable(),
+  status: z.enum(HOST_MESSAGE_STATUSES),
+  attempts: z.number().int(),
+  platform_message_id: z.string().nullable(),
+  error: z.string().nullable(),
+  created_at: iso,
+  finished_at: iso.nullable(),
+});
+
 export const MigrationRow = z.object({
   id: z.number().int(),
   name: z.string(),
@@ -192,6 +211,7 @@ export const CENTRAL_TABLES = {
   dropped_messages: DroppedMessageRow,
   pending_sender_approvals: PendingSenderApprovalRow,
   pending_questions: PendingQuestionRow,
+  host_messages: HostMessageRow,
 } as const;
 
 type Rows<T extends Record<string, z.ZodType>> = { [K in keyof T]: z.infer<T[K]> };
@@ -206,4 +226,5 @@ export type Wiring = z.infer<typeof WiringRow>;
 export type AgentDestination = z.infer<typeof AgentDestinationRow>;
 export type User = z.infer<typeof UserRow>;
 export type UserRole = z.infer<typeof UserRoleRow>;
+export type HostMessage = z.infer<typeof HostMessageRow>;
 export type Session = z.infer<typeof SessionRow>;

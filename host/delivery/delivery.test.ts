@@ -74,14 +74,14 @@ function out(row: {
 }
 
 function deliveredRows() {
-  const inbound = dbs.inbound(sessions.refOf(session));
+  const inbound = dbs.of(session).inbound();
   return inbound.all(
     inbound.q.selectFrom('delivered').select(['message_out_id', 'status', 'error']).orderBy('message_out_id'),
   );
 }
 
 function tasks() {
-  const inbound = dbs.inbound(sessions.refOf(session));
+  const inbound = dbs.of(session).inbound();
   return inbound.all(
     inbound.q
       .selectFrom('messages_in')
@@ -103,28 +103,22 @@ beforeEach(() => {
     threadId: null,
     mode: 'shared',
   }).session;
-  dbs = new SessionDbs(dataLayout(dir));
+  dbs = new SessionDbs(db, dataLayout(dir));
   const log = pino({ level: 'silent' });
-  sessions = new SessionManager(
-    db,
-    dbs,
-    { notifyInbound: () => undefined, wake: () => Promise.resolve() },
-    log,
-  );
-  sessions.refreshContext(session);
+  sessions = new SessionManager(db, dbs, { wake: () => Promise.resolve() }, log);
+  sessions.refreshContext(dbs.of(session));
   web = new Recorder('web');
   scheduled.length = 0;
-  delivery = new Delivery(
+  delivery = new Delivery({
     db,
     dbs,
-    sessions,
-    new MapChannelRegistry([web]),
-    { onScheduleChanged: (s) => scheduled.push(s.id) },
+    channels: new MapChannelRegistry([web]),
     log,
-    'UTC',
-    [20, 20],
-  );
-  outbound = openOutboundForRunner(dbs.paths(sessions.refOf(session)).outboundDb);
+    timezone: 'UTC',
+    retryDelaysMs: [20, 20],
+  });
+  delivery.on('scheduleChanged', (s) => scheduled.push(s.id));
+  outbound = openOutboundForRunner(dbs.of(session).paths.outboundDb);
   seq = 1;
 });
 

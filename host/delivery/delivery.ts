@@ -1,5 +1,7 @@
 /**
- * Delivery: runner output (outbound.db) → channel adapters, plus system actions → inbound.db.
+ * Delivery: the one outbound path. Everything that reaches a person goes through here — runner output
+ * (outbound.db) and what the host itself says (host-outbox.ts) — with a target check, bounded retries, an audit
+ * row and the `delivered` event (metrics). System actions in outbound.db are applied to inbound.db.
  *
  * Event-driven: a runner's `outbound` notice drains its session at once; the sweep drains running sessions as a
  * slow safety net. Invariants:
@@ -8,22 +10,24 @@
  *   MAX_ATTEMPTS tries (a destination refusal included) — a refused message is never recorded as delivered.
  * - The host never writes outbound.db.
  */
+import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { ChatOutContent, SystemAction } from '../../protocol/messages.js';
 import type { InboundDb, MessageOut } from '../../protocol/session-db.js';
 import { isoNow } from '../../protocol/session-db.js';
+import type { MessageOrigin } from '../../protocol/vocabulary.js';
 import type { ChannelRegistry } from '../channels/adapter.js';
 import type { CentralDb } from '../db/central-db.js';
-import { nowIso } from '../db/central-db.js';
-import type { Session } from '../db/schema.js';
-import type { SessionDbs } from '../session/session-dbs.js';
-import type { SessionManager } from '../session/session-manager.js';
-import { syncAcks, type AckSyncResult } from '../sweep/ack-sync.js';
+import type { HostMessage, Session } from '../db/schema.js';
+import { recordQuestion } from '../session/question-response.js';
+import type { SessionDbs, SessionHandle } from '../session/session-dbs.js';
+import { syncAcks } from './ack-sync.js';
+import { sendThroughAdapter } from './channel-send.js';
 import { authorizeChannelTarget } from './destination-acl.js';
+import { HostOutbox, type HostMessageInput } from './host-outbox.js';
+import { MAX_ATTEMPTS, RETRY_DELAYS_MS, retryDelay } from './retry.js';
 import { applySystemAction } from './system-actions.js';
 
-export const MAX_ATTEMPTS = 3;
-const RETRY_DELAYS_MS = [1000, 4000];
 const BATCH = 200;
 
 interface DrainState {
@@ -36,25 +40,60 @@ interface DrainState {
 
 export interface DeliveryEvents {
   /** Tasks were scheduled or changed in a session (so the scheduler can re-arm). */
-  onScheduleChanged(session: Session): void;
-  /** A message reached an adapter (used for metrics and typing state). */
-  onDelivered?(session: Session, row: MessageOut): void;
-  onAcks?(session: Session, result: AckSyncResult): void;
+  scheduleChanged: [session: Session];
+  /** A message reached an adapter. */
+  delivered: [origin: MessageOrigin, channelType: string];
 }
 
-export class Delivery {
-  private readonly state = new Map<string, DrainState>();
+export interface DeliveryOptions {
+  db: CentralDb;
+  dbs: SessionDbs;
+  channels: ChannelRegistry;
+  log: Logger;
+  /** Time zone of cron recurrences. */
+  timezone?: string;
+  retryDelaysMs?: readonly number[];
+}
 
-  constructor(
-    private readonly db: CentralDb,
-    private readonly dbs: SessionDbs,
-    private readonly sessions: SessionManager,
-    private readonly channels: ChannelRegistry,
-    private readonly events: DeliveryEvents,
-    private readonly log: Logger,
-    private readonly tz?: string,
-    private readonly retryDelaysMs: readonly number[] = RETRY_DELAYS_MS,
-  ) {}
+export class Delivery extends EventEmitter<DeliveryEvents> {
+  private readonly state = new Map<string, DrainState>();
+  private readonly db: CentralDb;
+  private readonly dbs: SessionDbs;
+  private readonly channels: ChannelRegistry;
+  private readonly log: Logger;
+  private readonly tz: string | undefined;
+  private readonly retryDelaysMs: readonly number[];
+  private readonly host: HostOutbox;
+
+  constructor(o: DeliveryOptions) {
+    super();
+    this.db = o.db;
+    this.dbs = o.dbs;
+    this.channels = o.channels;
+    this.log = o.log;
+    this.tz = o.timezone;
+    this.retryDelaysMs = o.retryDelaysMs ?? RETRY_DELAYS_MS;
+    this.host = new HostOutbox({
+      db: o.db,
+      channels: o.channels,
+      log: o.log,
+      retryDelaysMs: this.retryDelaysMs,
+      onDelivered: (channelType) => this.emit('delivered', 'host', channelType),
+    });
+  }
+
+  /**
+   * Sends something the host itself says (a command reply, a refusal, …): queued durably in host_messages, then
+   * tried at once. Resolves with the row after the first attempt (retries continue in the background).
+   */
+  sendFromHost(m: HostMessageInput): Promise<HostMessage> {
+    return this.host.send(m);
+  }
+
+  /** Retries host messages a previous process left pending. */
+  resumeHostMessages(): Promise<void> {
+    return this.host.resume();
+  }
 
   /** Drains a session now (coalescing concurrent requests). Resolves when this drain round is done. */
   async drain(sessionId: string): Promise<void> {
@@ -87,6 +126,7 @@ export class Delivery {
 
   close(): void {
     for (const id of [...this.state.keys()]) this.forget(id);
+    this.host.close();
   }
 
   private stateOf(sessionId: string): DrainState {
@@ -99,15 +139,14 @@ export class Delivery {
   }
 
   private async drainOnce(sessionId: string, st: DrainState): Promise<void> {
-    const session = this.sessions.session(sessionId);
-    if (!session) return;
-    const ref = this.sessions.refOf(session);
-    const outbound = this.dbs.outbound(ref);
+    const handle = this.dbs.get(sessionId);
+    if (!handle) return;
+    const { session } = handle;
+    const outbound = handle.outbound();
     if (!outbound) return;
-    const inbound = this.dbs.inbound(ref);
+    const inbound = handle.inbound();
     const acks = syncAcks(inbound, outbound, new Date(), this.tz);
-    if (acks.completed + acks.failed > 0) this.events.onAcks?.(session, acks);
-    if (acks.recurred > 0) this.events.onScheduleChanged(session);
+    if (acks.recurred > 0) this.emit('scheduleChanged', session);
 
     const rows = outbound
       .prepare(`SELECT * FROM messages_out WHERE seq > ? ORDER BY seq LIMIT ${BATCH}`)
@@ -131,7 +170,7 @@ export class Delivery {
         wakeAt = Math.min(wakeAt, dueAt);
         continue;
       }
-      const finished = await this.deliverRow(session, inbound, row, st);
+      const finished = await this.deliverRow(handle, row, st);
       if (!finished) {
         blockedAt ??= row.seq;
         wakeAt = Math.min(wakeAt, st.attempts.get(row.id)!.nextAt);
@@ -156,21 +195,20 @@ export class Delivery {
   }
 
   /** Returns true when the row is finished (delivered or failed for good). */
-  private async deliverRow(
-    session: Session,
-    inbound: InboundDb,
-    row: MessageOut,
-    st: DrainState,
-  ): Promise<boolean> {
+  private async deliverRow(handle: SessionHandle, row: MessageOut, st: DrainState): Promise<boolean> {
+    const { session } = handle;
+    const inbound = handle.inbound();
     const ctx = { sessionId: session.id, agentGroup: session.agent_group_id, messageOutId: row.id };
     try {
-      const platformMessageId =
-        row.kind === 'system'
-          ? this.applySystem(session, inbound, row)
-          : await this.sendChat(session, inbound, row);
-      record(inbound, row.id, 'delivered', platformMessageId, null);
+      if (row.kind === 'system') {
+        this.applySystem(handle, row);
+        record(inbound, row.id, 'delivered', null, null);
+      } else {
+        const sent = await this.sendChat(handle, row);
+        record(inbound, row.id, 'delivered', sent.platformMessageId, null);
+        this.emit('delivered', 'agent', sent.channelType);
+      }
       st.attempts.delete(row.id);
-      if (row.kind !== 'system') this.events.onDelivered?.(session, row);
       return true;
     } catch (err) {
       const message = (err as Error).message;
@@ -183,19 +221,21 @@ export class Delivery {
       }
       st.attempts.set(row.id, {
         count: attempt,
-        nextAt: Date.now() + (this.retryDelaysMs[attempt - 1] ?? 1000),
+        nextAt: Date.now() + retryDelay(this.retryDelaysMs, attempt),
       });
       this.log.info({ ...ctx, attempt, reason: message }, 'delivery failed; will retry');
       return false;
     }
   }
 
-  private applySystem(session: Session, inbound: InboundDb, row: MessageOut): null {
+  private applySystem(handle: SessionHandle, row: MessageOut): void {
+    const { session } = handle;
+    const inbound = handle.inbound();
     const action = SystemAction.parse(JSON.parse(row.content));
     const routing = inbound.first(inbound.q.selectFrom('session_routing').selectAll());
     applySystemAction(
       inbound,
-      this.dbs.outbound(this.sessions.refOf(session)),
+      handle.outbound(),
       action,
       {
         channelType: row.channel_type ?? routing?.channel_type ?? null,
@@ -205,11 +245,15 @@ export class Delivery {
       this.tz,
     );
     this.log.info({ sessionId: session.id, action: action.action }, 'applied runner action');
-    this.events.onScheduleChanged(session);
-    return null;
+    this.emit('scheduleChanged', session);
   }
 
-  private async sendChat(session: Session, inbound: InboundDb, row: MessageOut): Promise<string | null> {
+  private async sendChat(
+    handle: SessionHandle,
+    row: MessageOut,
+  ): Promise<{ channelType: string; platformMessageId: string | null }> {
+    const { session } = handle;
+    const inbound = handle.inbound();
     const content = ChatOutContent.parse(JSON.parse(row.content));
     const routing = inbound.first(inbound.q.selectFrom('session_routing').selectAll());
     const channelType = row.channel_type ?? routing?.channel_type;
@@ -218,33 +262,25 @@ export class Delivery {
       throw new Error('message has no target and the session has no origin chat');
     const threadId = row.channel_type ? row.thread_id : (row.thread_id ?? routing?.thread_id ?? null);
     authorizeChannelTarget(this.db, session, channelType, platformId);
-    const adapter = this.channels.get(channelType);
-    if (!adapter) throw new Error(`no adapter for channel ${channelType}`);
     const to = { channelType, platformId, threadId };
     if (content.question) {
-      this.db.run(
-        this.db.q
-          .insertInto('pending_questions')
-          .values({
-            question_id: content.question.questionId,
-            session_id: session.id,
-            message_out_id: row.id,
-            channel_type: channelType,
-            platform_id: platformId,
-            thread_id: threadId,
-            title: content.question.title,
-            options: JSON.stringify(content.question.options),
-            created_at: nowIso(),
-          })
-          .onConflict((oc) => oc.column('question_id').doNothing()),
-      );
+      recordQuestion(this.db, {
+        questionId: content.question.questionId,
+        sessionId: session.id,
+        messageOutId: row.id,
+        channelType,
+        platformId,
+        threadId,
+        title: content.question.title,
+        options: content.question.options,
+      });
     }
-    const sent = await adapter.send(to, {
+    const sent = await sendThroughAdapter(this.channels, to, {
       text: content.text,
       inReplyTo: row.in_reply_to,
       ...(content.question ? { question: { ...content.question, question: content.text } } : {}),
     });
-    return sent.platformMessageId;
+    return { channelType, platformMessageId: sent.platformMessageId };
   }
 }
 

@@ -1,6 +1,7 @@
 /**
- * Where an agent may send. The session's own chat is always allowed; any other chat needs an agent_destinations
- * row (agent group → that messaging group). A refusal throws; it is never turned into a silent success.
+ * Where a message may go. An agent: its session's own chat, or a chat its agent group has an agent_destinations
+ * row for. The host itself: any chat it knows (a messaging_groups row, e.g. the chat a command came from, or a
+ * DM opened for a person). A refusal throws; it is never turned into a silent success.
  */
 import type { CentralDb } from '../db/central-db.js';
 import { findDestination } from '../db/destinations.js';
@@ -24,4 +25,10 @@ export function authorizeChannelTarget(
   throw new DeliveryRejected(
     `unauthorized channel destination: agent group ${session.agent_group_id} has no destination ${channelType}/${platformId}`,
   );
+}
+
+export function authorizeHostTarget(db: CentralDb, channelType: string, platformId: string): MessagingGroup {
+  const mg = findMessagingGroup(db, channelType, platformId);
+  if (!mg) throw new DeliveryRejected(`no messaging group for ${channelType}/${platformId}`);
+  return mg;
 }

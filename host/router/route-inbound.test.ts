@@ -1,3 +1,5 @@
+import os from 'node:os';
+import path from 'node:path';
 import pino from 'pino';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { dbWithGroups } from '../../test/support/central.js';
@@ -9,6 +11,9 @@ import type { CentralDb } from '../db/central-db.js';
 import { findMessagingGroup, upsertMessagingGroup } from '../db/messaging-groups.js';
 import type { UnknownSenderPolicy } from '../../protocol/vocabulary.js';
 import { upsertWiring, type WiringInput } from '../db/wirings.js';
+import { Delivery } from '../delivery/delivery.js';
+import { dataLayout } from '../session/layout.js';
+import { SessionDbs } from '../session/session-dbs.js';
 import { routeInbound, type AgentDelivery, type SessionSink } from './route-inbound.js';
 
 class RecordingSink implements SessionSink {
@@ -44,7 +49,11 @@ let telegram: RecordingAdapter;
 let n = 0;
 
 function deps() {
-  return { db, channels: new MapChannelRegistry([telegram]), sessions: sink, log: pino({ level: 'silent' }) };
+  const channels = new MapChannelRegistry([telegram]);
+  const log = pino({ level: 'silent' });
+  // Host replies take the real outbound path; nothing here touches a session directory.
+  const dbs = new SessionDbs(db, dataLayout(path.join(os.tmpdir(), 'nc-route-unused')));
+  return { db, channels, sessions: sink, replies: new Delivery({ db, dbs, channels, log }), log };
 }
 
 function chat(

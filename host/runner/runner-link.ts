@@ -3,6 +3,7 @@
  * writes `inbound` notices when it adds rows to a session's inbound.db and hears `outbound` notices when the
  * runner commits to outbound.db. Notices only say "look now"; losing one costs a fallback poll, never a message.
  */
+import { EventEmitter } from 'node:events';
 import type http from 'node:http';
 import type { Logger } from 'pino';
 import { HostNotice, NoticeDecoder, RunnerNotice, encodeNotice } from '../../protocol/notify.js';
@@ -10,18 +11,18 @@ import { HostNotice, NoticeDecoder, RunnerNotice, encodeNotice } from '../../pro
 const PING_INTERVAL_MS = 20_000;
 
 export interface RunnerLinkEvents {
-  onOutbound(sessionId: string, seq: number): void;
-  onConnect?(sessionId: string): void;
+  /** The runner committed outbound.db rows up to `seq`. */
+  outbound: [sessionId: string, seq: number];
+  /** A runner (re)connected; it may have written while disconnected. */
+  connect: [sessionId: string];
 }
 
-export class RunnerLink {
+export class RunnerLink extends EventEmitter<RunnerLinkEvents> {
   private readonly connections = new Map<string, http.ServerResponse>();
   private readonly pinger: NodeJS.Timeout;
 
-  constructor(
-    private readonly events: RunnerLinkEvents,
-    private readonly log: Logger,
-  ) {
+  constructor(private readonly log: Logger) {
+    super();
     this.pinger = setInterval(() => {
       for (const res of this.connections.values()) res.write(encodeNotice({ type: 'ping' }));
     }, PING_INTERVAL_MS);
@@ -38,7 +39,7 @@ export class RunnerLink {
     const decoder = new NoticeDecoder(
       RunnerNotice,
       (n) => {
-        if (n.type === 'outbound') this.events.onOutbound(sessionId, n.seq);
+        if (n.type === 'outbound') this.emit('outbound', sessionId, n.seq);
       },
       (line, err) =>
         this.log.debug({ sessionId, err: err.message, bytes: line.length }, 'unreadable runner notice'),
@@ -49,7 +50,7 @@ export class RunnerLink {
     };
     req.on('close', drop);
     res.on('close', drop);
-    this.events.onConnect?.(sessionId);
+    this.emit('connect', sessionId);
   }
 
   isConnected(sessionId: string): boolean {

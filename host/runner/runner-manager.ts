@@ -19,7 +19,7 @@ import { getAgentGroup, runnerConfigOf } from '../db/agent-groups.js';
 import type { AgentGroup, Session } from '../db/schema.js';
 import type { AgentRuntime, RunnerSpec } from '../runtime/runtime.js';
 import { GLOBAL_SUBPATH, groupSubPath, sessionSubPath, type DataLayout } from '../session/layout.js';
-import { findSessionByTokenHash, setRunnerTokenHash } from '../session/session-store.js';
+import { setRunnerTokenHash } from '../session/session-store.js';
 import { hashToken, newSessionToken } from './session-token.js';
 
 const CRASH_BACKOFF_MS = [0, 0, 10_000, 30_000, 120_000, 300_000, 900_000];
@@ -31,7 +31,7 @@ export interface RunnerManagerOptions {
   runtime: AgentRuntime;
   log: Logger;
   /** The URL runners reach the host's runner port on. */
-  hostUrl: () => string;
+  hostUrl: string;
   hasApiKey: boolean;
   pollIntervalMs: number;
   logLevel: string;
@@ -72,7 +72,8 @@ export class RunnerManager {
     this.crashes.set(sessionId, { count, lastAt: now });
   }
 
-  clearCrashes(sessionId: string): void {
+  /** Drops what is remembered about a session whose runner was stopped on purpose (idle). */
+  forget(sessionId: string): void {
     this.crashes.delete(sessionId);
   }
 
@@ -94,7 +95,7 @@ export class RunnerManager {
   specFor(session: Session, group: AgentGroup): RunnerSpec {
     const runner = runnerConfigOf(group);
     const provider = this.effectiveProvider(group);
-    const hostUrl = this.o.hostUrl();
+    const hostUrl = this.o.hostUrl;
     const env: Record<string, string> = {
       [RUNNER_ENV.sessionId]: session.id,
       [RUNNER_ENV.agentGroupId]: group.id,
@@ -154,15 +155,6 @@ export class RunnerManager {
     fs.mkdirSync(dir, { recursive: true });
     const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null;
     if (current !== group.instructions) fs.writeFileSync(file, group.instructions);
-  }
-
-  authenticate(token: string): Session | undefined {
-    const session = findSessionByTokenHash(this.o.db, hashToken(token));
-    return session?.status === 'active' ? session : undefined;
-  }
-
-  isRunning(sessionId: string): boolean {
-    return this.o.runtime.isRunning(sessionId);
   }
 
   stop(sessionId: string, reason: string): Promise<void> {

@@ -4,6 +4,9 @@
  * usable token, and a new runner invalidates the previous one.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import type { CentralDb } from '../db/central-db.js';
+import type { Session } from '../db/schema.js';
+import { findSessionByTokenHash } from '../session/session-store.js';
 
 export function newSessionToken(): string {
   return `nct_${randomBytes(32).toString('base64url')}`;
@@ -20,4 +23,10 @@ export function tokenFromHeaders(headers: Record<string, string | string[] | und
     return auth.slice(7).trim() || null;
   const key = headers['x-api-key'];
   return typeof key === 'string' && key ? key : null;
+}
+
+/** The active session a runner token belongs to, or undefined. */
+export function authenticateRunner(db: CentralDb, token: string): Session | undefined {
+  const session = findSessionByTokenHash(db, hashToken(token));
+  return session?.status === 'active' ? session : undefined;
 }

@@ -1,8 +1,45 @@
-/** A click on a question card → a `question_response` row in the asking session's inbound.db. */
+/**
+ * Question cards: an agent's question is remembered when delivery sends its card (`recordQuestion`); a click on
+ * one of its options becomes a `question_response` row in the asking session's inbound.db (`answerQuestion`).
+ * Only an offered option answers, and a question is answered at most once.
+ */
 import type { SystemInContent } from '../../protocol/messages.js';
 import type { CentralDb } from '../db/central-db.js';
+import { nowIso } from '../db/central-db.js';
 import { newId } from '../db/ids.js';
 import type { SessionManager } from './session-manager.js';
+import { getSession } from './session-store.js';
+
+export interface AskedQuestion {
+  questionId: string;
+  sessionId: string;
+  messageOutId: string;
+  channelType: string;
+  platformId: string;
+  threadId: string | null;
+  title: string;
+  options: { label: string; value: string }[];
+}
+
+/** Remembers a question card being sent (a redelivered card keeps the first record). */
+export function recordQuestion(db: CentralDb, q: AskedQuestion): void {
+  db.run(
+    db.q
+      .insertInto('pending_questions')
+      .values({
+        question_id: q.questionId,
+        session_id: q.sessionId,
+        message_out_id: q.messageOutId,
+        channel_type: q.channelType,
+        platform_id: q.platformId,
+        thread_id: q.threadId,
+        title: q.title,
+        options: JSON.stringify(q.options),
+        created_at: nowIso(),
+      })
+      .onConflict((oc) => oc.column('question_id').doNothing()),
+  );
+}
 
 export async function answerQuestion(
   db: CentralDb,
@@ -15,7 +52,7 @@ export async function answerQuestion(
   if (!q) return false;
   const options = JSON.parse(q.options) as { value: string }[];
   if (!options.some((o) => o.value === a.value)) return false;
-  const session = sessions.session(q.session_id);
+  const session = getSession(db, q.session_id);
   if (!session) return false;
   const content: SystemInContent = {
     type: 'question_response',

@@ -1,7 +1,12 @@
 /**
- * The host's open handles on session DBs. inbound.db is opened read-write (the host is its only writer),
- * outbound.db read-only (the runner is its only writer). Handles are cached per session and the cache is bounded;
- * closing a handle never loses anything, it only costs a reopen.
+ * The one way host code reaches a session: its central-DB row plus its directory and open DB handles.
+ *
+ * Invariants:
+ * - inbound.db is opened read-write (the host is its only writer), outbound.db read-only (the runner is its only
+ *   writer) and only once the runner has created it.
+ * - Open handles are cached per session in a bounded LRU; closing a handle never loses anything, it only costs a
+ *   reopen. What is cached with a handle (the agent group's folder, which is immutable, and the hash of the
+ *   session context last written to inbound.db) goes with it, so nothing per session outlives `close`.
  */
 import {
   openInboundForHost,
@@ -10,65 +15,101 @@ import {
   type OutboundDb,
 } from '../../protocol/session-db.js';
 import type { WorkspacePaths } from '../../protocol/paths.js';
+import type { CentralDb } from '../db/central-db.js';
+import { getAgentGroup } from '../db/agent-groups.js';
+import type { Session } from '../db/schema.js';
 import { ensureSessionDir, sessionPaths, type DataLayout } from './layout.js';
+import { getSession } from './session-store.js';
 
 const MAX_OPEN_SESSIONS = 256;
 
-export interface SessionRef {
-  id: string;
-  folder: string;
+export interface SessionHandle {
+  readonly session: Session;
+  /** The agent group's folder (sessions live under it). */
+  readonly folder: string;
+  readonly paths: WorkspacePaths;
+  inbound(): InboundDb;
+  /** outbound.db read-only, or null until the runner has created it. */
+  outbound(): OutboundDb | null;
+  /** Hash of the session context (destinations, reply address) last written to inbound.db by this process. */
+  contextHash: string | null;
 }
 
-interface Handles {
+interface Open {
+  folder: string;
   paths: WorkspacePaths;
-  inbound: InboundDb;
+  inbound: InboundDb | null;
   outbound: OutboundDb | null;
+  contextHash: string | null;
+}
+
+function openInbound(paths: WorkspacePaths): InboundDb {
+  ensureSessionDir(paths);
+  return openInboundForHost(paths.inboundDb);
 }
 
 export class SessionDbs {
-  private readonly open = new Map<string, Handles>();
+  private readonly open = new Map<string, Open>();
 
-  constructor(private readonly layout: DataLayout) {}
+  constructor(
+    private readonly db: CentralDb,
+    private readonly layout: DataLayout,
+  ) {}
 
-  paths(ref: SessionRef): WorkspacePaths {
-    return sessionPaths(this.layout, ref.folder, ref.id);
+  /** The session's handle, or undefined when it has no row. */
+  get(sessionId: string): SessionHandle | undefined {
+    const session = getSession(this.db, sessionId);
+    return session ? this.of(session) : undefined;
   }
 
-  private handles(ref: SessionRef): Handles {
-    let h = this.open.get(ref.id);
-    if (h) {
-      this.open.delete(ref.id);
-      this.open.set(ref.id, h);
-      return h;
+  /** The handle of a session row in hand. Throws when its agent group is gone. */
+  of(session: Session): SessionHandle {
+    const entry = this.entry(session);
+    return {
+      session,
+      folder: entry.folder,
+      paths: entry.paths,
+      inbound: () => (entry.inbound ??= openInbound(entry.paths)),
+      outbound: () => (entry.outbound ??= openOutboundForHost(entry.paths.outboundDb)),
+      get contextHash() {
+        return entry.contextHash;
+      },
+      set contextHash(hash: string | null) {
+        entry.contextHash = hash;
+      },
+    };
+  }
+
+  private entry(session: Session): Open {
+    const cached = this.open.get(session.id);
+    if (cached) {
+      this.open.delete(session.id);
+      this.open.set(session.id, cached);
+      return cached;
     }
-    if (this.open.size >= MAX_OPEN_SESSIONS) {
-      const oldest = this.open.keys().next().value as string;
-      this.close(oldest);
-    }
-    const paths = this.paths(ref);
-    ensureSessionDir(paths);
-    h = { paths, inbound: openInboundForHost(paths.inboundDb), outbound: null };
-    this.open.set(ref.id, h);
-    return h;
-  }
-
-  inbound(ref: SessionRef): InboundDb {
-    return this.handles(ref).inbound;
-  }
-
-  /** outbound.db read-only, or null until the runner has created it. */
-  outbound(ref: SessionRef): OutboundDb | null {
-    const h = this.handles(ref);
-    h.outbound ??= openOutboundForHost(h.paths.outboundDb);
-    return h.outbound;
+    const group = getAgentGroup(this.db, session.agent_group_id);
+    if (!group)
+      throw new Error(
+        `session ${session.id} belongs to agent group ${session.agent_group_id}, which is gone`,
+      );
+    if (this.open.size >= MAX_OPEN_SESSIONS) this.close(this.open.keys().next().value as string);
+    const entry: Open = {
+      folder: group.folder,
+      paths: sessionPaths(this.layout, group.folder, session.id),
+      inbound: null,
+      outbound: null,
+      contextHash: null,
+    };
+    this.open.set(session.id, entry);
+    return entry;
   }
 
   close(sessionId: string): void {
-    const h = this.open.get(sessionId);
-    if (!h) return;
+    const entry = this.open.get(sessionId);
+    if (!entry) return;
     this.open.delete(sessionId);
-    h.inbound.close();
-    h.outbound?.close();
+    entry.inbound?.close();
+    entry.outbound?.close();
   }
 
   closeAll(): void {

@@ -19,15 +19,13 @@ import { getMessagingGroup } from '../db/messaging-groups.js';
 import type { Session } from '../db/schema.js';
 import type { AgentDelivery, SessionSink } from '../router/route-inbound.js';
 import { insertInbound, writeSessionContext, type NewInboundMessage } from './inbound-writer.js';
-import type { SessionDbs, SessionRef } from './session-dbs.js';
-import { findActiveSession, getSession, resolveSession, touchSession } from './session-store.js';
+import type { SessionDbs, SessionHandle } from './session-dbs.js';
+import { findActiveSession, resolveSession, touchSession } from './session-store.js';
 
-/** What the session manager needs from the runner side of the host. */
+/** What the session manager needs from the runner side of the host (host/runner/waker.ts). */
 export interface WakeTarget {
-  /** Tell a connected runner that inbound.db has new rows (no-op when not connected). */
-  notifyInbound(sessionId: string, seq: number): void;
-  /** Make sure a runner is running for the session. */
-  wake(session: Session): Promise<void>;
+  /** Tell a connected runner that inbound.db has rows up to `seq`, and make sure a runner is running. */
+  wake(session: Session, seq: number): Promise<void>;
 }
 
 export function inboundRowId(channelType: string, platformId: string, messageId: string): string {
@@ -35,23 +33,12 @@ export function inboundRowId(channelType: string, platformId: string, messageId:
 }
 
 export class SessionManager implements SessionSink {
-  private readonly contextHash = new Map<string, string>();
-
   constructor(
     private readonly db: CentralDb,
     private readonly dbs: SessionDbs,
     private readonly runners: WakeTarget,
     private readonly log: Logger,
   ) {}
-
-  refOf(session: Pick<Session, 'id' | 'agent_group_id'>): SessionRef {
-    const group = getAgentGroup(this.db, session.agent_group_id);
-    if (!group)
-      throw new Error(
-        `session ${session.id} belongs to agent group ${session.agent_group_id}, which is gone`,
-      );
-    return { id: session.id, folder: group.folder };
-  }
 
   hasActiveSession(agentGroupId: string, messagingGroupId: string, threadId: string): boolean {
     return (
@@ -96,21 +83,19 @@ export class SessionManager implements SessionSink {
 
   /** Writes one inbound row (idempotent by id); with `wake`, notifies or starts the runner. */
   async write(session: Session, msg: NewInboundMessage, wake: boolean): Promise<number> {
-    const ref = this.refOf(session);
-    this.refreshContext(session, ref);
-    const { seq, inserted } = insertInbound(this.dbs.inbound(ref), this.dbs.outbound(ref), msg);
+    const handle = this.dbs.of(session);
+    this.refreshContext(handle);
+    const { seq, inserted } = insertInbound(handle.inbound(), handle.outbound(), msg);
     touchSession(this.db, session.id);
     if (!inserted)
       this.log.debug({ sessionId: session.id, seq }, 'message already accepted; not written twice');
-    if (wake) {
-      this.runners.notifyInbound(session.id, seq);
-      await this.runners.wake(session);
-    }
+    if (wake) await this.runners.wake(session, seq);
     return seq;
   }
 
   /** Rewrites the destinations and default reply address in inbound.db if they changed. */
-  refreshContext(session: Session, ref: SessionRef = this.refOf(session)): void {
+  refreshContext(handle: SessionHandle): void {
+    const { session } = handle;
     const destinations = this.destinationsOf(session.agent_group_id);
     const origin = session.messaging_group_id
       ? getMessagingGroup(this.db, session.messaging_group_id)
@@ -123,9 +108,9 @@ export class SessionManager implements SessionSink {
     const hash = createHash('sha256')
       .update(JSON.stringify([destinations, routing]))
       .digest('hex');
-    if (this.contextHash.get(session.id) === hash) return;
-    writeSessionContext(this.dbs.inbound(ref), destinations, routing);
-    this.contextHash.set(session.id, hash);
+    if (handle.contextHash === hash) return;
+    writeSessionContext(handle.inbound(), destinations, routing);
+    handle.contextHash = hash;
   }
 
   private destinationsOf(agentGroupId: string): Destination[] {
@@ -151,13 +136,5 @@ export class SessionManager implements SessionSink {
         agent_group_id: d.target_id,
       };
     });
-  }
-
-  session(id: string): Session | undefined {
-    return getSession(this.db, id);
-  }
-
-  forget(sessionId: string): void {
-    this.contextHash.delete(sessionId);
   }
 }

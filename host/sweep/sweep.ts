@@ -9,7 +9,6 @@
  */
 import fs from 'node:fs';
 import type { Logger } from 'pino';
-import type { OutboundDb } from '../../protocol/session-db.js';
 import type { CentralDb } from '../db/central-db.js';
 import { getAgentGroup, runnerConfigOf } from '../db/agent-groups.js';
 import type { Session } from '../db/schema.js';
@@ -17,11 +16,10 @@ import type { Delivery } from '../delivery/delivery.js';
 import type { RunnerManager } from '../runner/runner-manager.js';
 import type { AgentRuntime, RunnerExit } from '../runtime/runtime.js';
 import { hasDueWork } from '../session/inbound-writer.js';
-import type { SessionDbs } from '../session/session-dbs.js';
-import type { SessionManager } from '../session/session-manager.js';
+import type { Scheduler } from '../schedule/scheduler.js';
+import type { SessionDbs, SessionHandle } from '../session/session-dbs.js';
 import { getSession, listActiveSessions } from '../session/session-store.js';
-import { resetClaims } from './ack-sync.js';
-import type { Scheduler } from './scheduler.js';
+import { processingClaims, resetClaims } from './claims.js';
 
 export interface SweepOptions {
   intervalMs: number;
@@ -37,16 +35,13 @@ export class Sweep {
   constructor(
     private readonly db: CentralDb,
     private readonly dbs: SessionDbs,
-    private readonly sessions: SessionManager,
     private readonly delivery: Delivery,
     private readonly runners: RunnerManager,
     private readonly runtime: AgentRuntime,
     private readonly scheduler: Scheduler,
     private readonly opts: SweepOptions,
     private readonly log: Logger,
-  ) {
-    runtime.onExit((exit) => void this.onRunnerExit(exit));
-  }
+  ) {}
 
   /** Start-up recovery, then the periodic tick. */
   async start(): Promise<void> {
@@ -54,12 +49,11 @@ export class Sweep {
     let woken = 0;
     for (const session of listActiveSessions(this.db)) {
       try {
-        const ref = this.sessions.refOf(session);
-        const paths = this.dbs.paths(ref);
-        if (!fs.existsSync(paths.inboundDb)) continue;
-        if (fs.existsSync(paths.outboundDb)) await this.delivery.drain(session.id);
+        const handle = this.dbs.of(session);
+        if (!fs.existsSync(handle.paths.inboundDb)) continue;
+        if (fs.existsSync(handle.paths.outboundDb)) await this.delivery.drain(session.id);
         this.scheduler.note(session);
-        if (hasDueWork(this.dbs.inbound(ref), now)) {
+        if (hasDueWork(handle.inbound(), now)) {
           await this.runners.wake(session);
           woken++;
         }
@@ -88,7 +82,7 @@ export class Sweep {
         }
         try {
           await this.delivery.drain(session.id);
-          await this.checkRunner(session, info.startedAt);
+          await this.checkRunner(this.dbs.of(session), info.startedAt);
         } catch (err) {
           this.log.error(
             { sessionId: session.id, err: (err as Error).message },
@@ -101,13 +95,12 @@ export class Sweep {
     }
   }
 
-  private async checkRunner(session: Session, startedAt: number): Promise<void> {
-    const ref = this.sessions.refOf(session);
-    const paths = this.dbs.paths(ref);
+  private async checkRunner(handle: SessionHandle, startedAt: number): Promise<void> {
+    const { session } = handle;
     const now = Date.now();
-    const outbound = this.dbs.outbound(ref);
+    const outbound = handle.outbound();
     const claims = outbound ? processingClaims(outbound) : [];
-    const heartbeatAt = mtimeOf(paths.heartbeat) ?? startedAt;
+    const heartbeatAt = mtimeOf(handle.paths.heartbeat) ?? startedAt;
     if (now - heartbeatAt > this.opts.heartbeatTimeoutMs) {
       return this.restart(session, claims, 'stale heartbeat');
     }
@@ -122,10 +115,11 @@ export class Sweep {
     if (
       claims.length === 0 &&
       now - lastActive > idleMs &&
-      !hasDueWork(this.dbs.inbound(ref), new Date(now).toISOString())
+      !hasDueWork(handle.inbound(), new Date(now).toISOString())
     ) {
       this.log.info({ sessionId: session.id, agentGroup: session.agent_group_id }, 'stopping idle runner');
       await this.runners.stop(session.id, 'idle');
+      this.runners.forget(session.id);
       this.delivery.forget(session.id);
       this.dbs.close(session.id);
     }
@@ -141,19 +135,20 @@ export class Sweep {
     );
   }
 
-  private async onRunnerExit(exit: RunnerExit): Promise<void> {
+  /** A runner exited on its own: deliver what it left, then put its claims back in line (subscribed by the host). */
+  async onRunnerExit(exit: RunnerExit): Promise<void> {
     if (exit.expected) return;
     const session = getSession(this.db, exit.sessionId);
     if (!session || session.status !== 'active') return;
     this.runners.recordCrash(session.id);
-    const outbound = this.dbs.outbound(this.sessions.refOf(session));
+    const outbound = this.dbs.of(session).outbound();
     await this.delivery.drain(session.id);
     this.requeue(session, outbound ? processingClaims(outbound).map((c) => c.id) : []);
   }
 
   /** Puts claims back in line and makes sure the session is woken when its work is due (after any backoff). */
   private requeue(session: Session, claimIds: string[]): void {
-    const inbound = this.dbs.inbound(this.sessions.refOf(session));
+    const inbound = this.dbs.of(session).inbound();
     const failed = resetClaims(inbound, claimIds);
     if (failed > 0) this.log.warn({ sessionId: session.id, failed }, 'messages failed after too many tries');
     const backoff = this.runners.backoffRemaining(session.id);
@@ -170,17 +165,6 @@ export class Sweep {
   close(): void {
     if (this.timer) clearInterval(this.timer);
   }
-}
-
-function processingClaims(outbound: OutboundDb): { id: string; since: string }[] {
-  return (
-    outbound
-      .prepare(`SELECT message_id, status_changed FROM processing_ack WHERE status = 'processing'`)
-      .all() as {
-      message_id: string;
-      status_changed: string;
-    }[]
-  ).map((r) => ({ id: r.message_id, since: r.status_changed }));
 }
 
 function mtimeOf(file: string): number | null {

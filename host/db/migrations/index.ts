@@ -1,6 +1,7 @@
 import type { Migration } from '../migrate.js';
 import { initial } from './001-initial.js';
 import { sessions } from './002-sessions.js';
+import { hostMessages } from './003-host-messages.js';
 
 /** The central DB's migrations, in order. Append only. */
-export const CENTRAL_MIGRATIONS: readonly Migration[] = [initial, sessions];
+export const CENTRAL_MIGRATIONS: readonly Migration[] = [initial, sessions, hostMessages];

@@ -8,7 +8,7 @@ import type { CentralDb } from '../db/central-db.js';
 import type { Session } from '../db/schema.js';
 import { nextDueAt } from '../session/inbound-writer.js';
 import type { SessionDbs } from '../session/session-dbs.js';
-import type { SessionManager } from '../session/session-manager.js';
+import type { WakeTarget } from '../session/session-manager.js';
 import { earliestWake, sessionsDueBy, setNextWake } from '../session/session-store.js';
 
 const MAX_TIMER_MS = 60 * 60 * 1000;
@@ -20,8 +20,7 @@ export class Scheduler {
   constructor(
     private readonly db: CentralDb,
     private readonly dbs: SessionDbs,
-    private readonly sessions: SessionManager,
-    private readonly wake: (session: Session) => Promise<void>,
+    private readonly waker: WakeTarget,
     private readonly log: Logger,
   ) {}
 
@@ -31,7 +30,7 @@ export class Scheduler {
 
   /** Recomputes a session's next wake from its inbound.db and re-arms the timer. */
   note(session: Session): void {
-    const at = nextDueAt(this.dbs.inbound(this.sessions.refOf(session)), new Date().toISOString());
+    const at = nextDueAt(this.dbs.of(session).inbound(), new Date().toISOString());
     if (at !== session.next_wake_at) setNextWake(this.db, session.id, at);
     this.arm();
   }
@@ -54,9 +53,9 @@ export class Scheduler {
     const now = new Date().toISOString();
     for (const session of sessionsDueBy(this.db, now)) {
       try {
-        const next = nextDueAt(this.dbs.inbound(this.sessions.refOf(session)), now);
+        const next = nextDueAt(this.dbs.of(session).inbound(), now);
         setNextWake(this.db, session.id, next);
-        await this.wake(session);
+        await this.waker.wake(session, 0);
       } catch (err) {
         this.log.error(
           { sessionId: session.id, err: (err as Error).message },

@@ -7,7 +7,7 @@ import type { InboundDb, OutboundDb } from '../../protocol/session-db.js';
 import { isoNow } from '../../protocol/session-db.js';
 import { newId } from '../db/ids.js';
 import { insertInbound } from '../session/inbound-writer.js';
-import { nextOccurrence } from './recurrence.js';
+import { nextOccurrence } from '../schedule/recurrence.js';
 
 interface PendingRow {
   id: string;
@@ -82,37 +82,4 @@ export function syncAcks(
     }
   });
   return result;
-}
-
-/**
- * Puts claimed-but-unfinished messages back in line after their runner died or hung: one more try, later each
- * time (5 s · 2^tries), or 'failed' after `maxTries`. The new runner drops the stale claims when it starts.
- */
-export function resetClaims(
-  inbound: InboundDb,
-  ids: string[],
-  now = Date.now(),
-  maxTries = 5,
-  baseMs = 5000,
-): number {
-  let failed = 0;
-  inbound.tx(() => {
-    for (const id of ids) {
-      const row = inbound
-        .prepare(`SELECT tries FROM messages_in WHERE id = ? AND status = 'pending'`)
-        .get(id) as { tries: number } | undefined;
-      if (!row) continue;
-      const tries = row.tries + 1;
-      if (tries >= maxTries) {
-        inbound.prepare(`UPDATE messages_in SET status = 'failed', tries = ? WHERE id = ?`).run(tries, id);
-        failed++;
-      } else {
-        const after = new Date(now + baseMs * 2 ** (tries - 1)).toISOString();
-        inbound
-          .prepare(`UPDATE messages_in SET tries = ?, process_after = ? WHERE id = ?`)
-          .run(tries, after, id);
-      }
-    }
-  });
-  return failed;
 }

@@ -1,0 +1,132 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ChannelAdapter, ChatAddress, OutboundPayload } from '../channels/adapter.js';
+import { MapChannelRegistry } from '../channels/adapter.js';
+import { openCentralDb, type CentralDb } from '../db/central-db.js';
+import { upsertMessagingGroup } from '../db/messaging-groups.js';
+import { HostOutbox } from './host-outbox.js';
+
+class Recorder implements ChannelAdapter {
+  readonly supportsThreads = true;
+  sent: { to: ChatAddress; payload: OutboundPayload }[] = [];
+  failNext = 0;
+  constructor(readonly channelType: string) {}
+  start = () => Promise.resolve();
+  stop = () => Promise.resolve();
+  send(to: ChatAddress, payload: OutboundPayload) {
+    if (this.failNext > 0) {
+      this.failNext--;
+      return Promise.reject(new Error('platform said no'));
+    }
+    this.sent.push({ to, payload });
+    return Promise.resolve({ platformMessageId: `p${this.sent.length}` });
+  }
+}
+
+let dir: string;
+let db: CentralDb;
+let web: Recorder;
+let delivered: string[];
+const outboxes: HostOutbox[] = [];
+const log = pino({ level: 'silent' });
+const main = { channelType: 'web', platformId: 'main', threadId: null };
+const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function outbox(): HostOutbox {
+  const o = new HostOutbox({
+    db,
+    channels: new MapChannelRegistry([web]),
+    log,
+    retryDelaysMs: [20, 20],
+    onDelivered: (channel) => delivered.push(channel),
+  });
+  outboxes.push(o);
+  return o;
+}
+
+function rows() {
+  return db.all(
+    db.q.selectFrom('host_messages').select(['kind', 'status', 'attempts', 'error', 'platform_message_id']),
+  );
+}
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nc-host-outbox-'));
+  db = openCentralDb(path.join(dir, 'nanoclaw.db'));
+  upsertMessagingGroup(db, { channelType: 'web', platformId: 'main', name: 'Main' });
+  web = new Recorder('web');
+  delivered = [];
+});
+
+afterEach(() => {
+  for (const o of outboxes.splice(0)) o.close();
+  db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('host outbox', () => {
+  it('sends a host message at once and audits it as delivered', async () => {
+    const row = await outbox().send({ kind: 'help', to: main, text: 'Help text', inReplyTo: 'm1' });
+    expect(row.status).toBe('delivered');
+    expect(web.sent).toEqual([{ to: main, payload: { text: 'Help text', inReplyTo: 'm1' } }]);
+    expect(rows()).toEqual([
+      { kind: 'help', status: 'delivered', attempts: 1, error: null, platform_message_id: 'p1' },
+    ]);
+    expect(delivered).toEqual(['web']);
+  });
+
+  it('retries a failing send within the attempt budget', async () => {
+    web.failNext = 2;
+    const first = await outbox().send({ kind: 'command_denied', to: main, text: 'Permission denied' });
+    expect(first.status).toBe('pending');
+    await settle(150);
+    expect(web.sent).toHaveLength(1);
+    expect(rows()).toEqual([
+      {
+        kind: 'command_denied',
+        status: 'delivered',
+        attempts: 3,
+        error: 'platform said no',
+        platform_message_id: 'p1',
+      },
+    ]);
+  });
+
+  it('ends failed after the last attempt, never delivered', async () => {
+    web.failNext = 5;
+    await outbox().send({ kind: 'help', to: main, text: 'x' });
+    await settle(150);
+    expect(web.sent).toEqual([]);
+    expect(rows()).toEqual([
+      { kind: 'help', status: 'failed', attempts: 3, error: 'platform said no', platform_message_id: null },
+    ]);
+    expect(delivered).toEqual([]);
+  });
+
+  it('refuses a chat the host does not know', async () => {
+    const row = await outbox().send({
+      kind: 'help',
+      to: { channelType: 'web', platformId: 'nowhere', threadId: null },
+      text: 'x',
+    });
+    expect(row.error).toMatch(/no messaging group for web\/nowhere/);
+    await settle(150);
+    expect(web.sent).toEqual([]);
+    expect(rows()[0]).toMatchObject({ status: 'failed', attempts: 3 });
+  });
+
+  it('sends what a previous process left pending when resumed', async () => {
+    web.failNext = 1;
+    const first = outbox();
+    await first.send({ kind: 'help', to: main, text: 'left over' });
+    first.close(); // the process "dies" before its retry
+    await settle(60);
+    expect(web.sent).toEqual([]);
+    await outbox().resume();
+    expect(web.sent.map((s) => s.payload.text)).toEqual(['left over']);
+    expect(rows()[0]).toMatchObject({ status: 'delivered', attempts: 2 });
+  });
+});

@@ -1,0 +1,122 @@
+/**
+ * What the host itself says — command replies, /help, refusals — on the same terms as agent messages: a target
+ * check (authorizeHostTarget), MAX_ATTEMPTS tries with the same delays, and an audit row (host_messages).
+ *
+ * Invariants:
+ * - A host message is a host_messages row before any send is tried, so a crash between accepting and sending
+ *   loses nothing: `resume` (at start-up) tries every row still pending.
+ * - Every row ends 'delivered' or 'failed' (with the error); a refused target is never recorded as delivered.
+ * - The host never writes a session's outbound.db: host messages have their own queue.
+ */
+import type { Logger } from 'pino';
+import type { HostMessageKind } from '../../protocol/vocabulary.js';
+import type { ChannelRegistry, ChatAddress } from '../channels/adapter.js';
+import type { CentralDb } from '../db/central-db.js';
+import { nowIso } from '../db/central-db.js';
+import { newId } from '../db/ids.js';
+import type { HostMessage } from '../db/schema.js';
+import { sendThroughAdapter } from './channel-send.js';
+import { authorizeHostTarget } from './destination-acl.js';
+import { MAX_ATTEMPTS, retryDelay } from './retry.js';
+
+export interface HostMessageInput {
+  kind: HostMessageKind;
+  to: ChatAddress;
+  text: string;
+  /** The inbound message this answers, when there is one. */
+  inReplyTo?: string | null;
+}
+
+export interface HostOutboxOptions {
+  db: CentralDb;
+  channels: ChannelRegistry;
+  log: Logger;
+  retryDelaysMs: readonly number[];
+  onDelivered(channelType: string): void;
+}
+
+export class HostOutbox {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private closed = false;
+
+  constructor(private readonly o: HostOutboxOptions) {}
+
+  async send(m: HostMessageInput): Promise<HostMessage> {
+    const { db } = this.o;
+    const row: HostMessage = {
+      id: newId('hmsg'),
+      kind: m.kind,
+      channel_type: m.to.channelType,
+      platform_id: m.to.platformId,
+      thread_id: m.to.threadId,
+      text: m.text,
+      in_reply_to: m.inReplyTo ?? null,
+      status: 'pending',
+      attempts: 0,
+      platform_message_id: null,
+      error: null,
+      created_at: nowIso(),
+      finished_at: null,
+    };
+    db.run(db.q.insertInto('host_messages').values(row));
+    return this.attempt(row);
+  }
+
+  async resume(): Promise<void> {
+    const { db } = this.o;
+    const pending = db.all(
+      db.q.selectFrom('host_messages').selectAll().where('status', '=', 'pending').orderBy('created_at'),
+    );
+    for (const row of pending) await this.attempt(row);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  private async attempt(row: HostMessage): Promise<HostMessage> {
+    const { db, log } = this.o;
+    const ctx = { hostMessageId: row.id, kind: row.kind, channel: row.channel_type };
+    const to = { channelType: row.channel_type, platformId: row.platform_id, threadId: row.thread_id };
+    const attempts = row.attempts + 1;
+    let update: Partial<HostMessage>;
+    try {
+      authorizeHostTarget(db, to.channelType, to.platformId);
+      const sent = await sendThroughAdapter(this.o.channels, to, {
+        text: row.text,
+        inReplyTo: row.in_reply_to,
+      });
+      update = {
+        status: 'delivered',
+        attempts,
+        platform_message_id: sent.platformMessageId,
+        finished_at: nowIso(),
+      };
+      this.o.onDelivered(row.channel_type);
+    } catch (err) {
+      const error = (err as Error).message;
+      if (attempts >= MAX_ATTEMPTS) {
+        update = { status: 'failed', attempts, error, finished_at: nowIso() };
+        log.warn({ ...ctx, attempts, reason: error }, 'host message failed for good');
+      } else {
+        update = { attempts, error };
+        log.info({ ...ctx, attempt: attempts, reason: error }, 'host message failed; will retry');
+        this.retryLater({ ...row, ...update }, retryDelay(this.o.retryDelaysMs, attempts));
+      }
+    }
+    db.run(db.q.updateTable('host_messages').set(update).where('id', '=', row.id));
+    return { ...row, ...update };
+  }
+
+  private retryLater(row: HostMessage, delayMs: number): void {
+    if (this.closed) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(row.id);
+      void this.attempt(row);
+    }, delayMs);
+    timer.unref();
+    this.timers.set(row.id, timer);
+  }
+}

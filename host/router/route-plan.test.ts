@@ -1,0 +1,456 @@
+import { describe, expect, it } from 'vitest';
+import type { AccessDecision } from '../access/access.js';
+import type { InboundMessage } from '../channels/adapter.js';
+import type { MessagingGroup, Wiring } from '../db/schema.js';
+import type {
+  EngageMode,
+  IgnoredMessagePolicy,
+  SenderScope,
+  SessionMode,
+  UnknownSenderPolicy,
+} from '../../protocol/vocabulary.js';
+import { planRoute, type RoutePlan, type RouteSnapshot, type WiringFacts } from './route-plan.js';
+
+function chat(policy: UnknownSenderPolicy, over: Partial<MessagingGroup> = {}): MessagingGroup {
+  return {
+    id: 'mg-1',
+    channel_type: 'telegram',
+    platform_id: '-100',
+    name: 'Team',
+    is_group: 1,
+    unknown_sender_policy: policy,
+    denied_at: null,
+    source: 'crd',
+    source_uid: null,
+    source_generation: null,
+    created_at: '',
+    updated_at: '',
+    ...over,
+  };
+}
+
+interface W {
+  ag?: string;
+  mode?: EngageMode;
+  pattern?: string | null;
+  scope?: SenderScope;
+  ignored?: IgnoredMessagePolicy;
+  session?: SessionMode;
+  /** The sender's own access to this agent group. */
+  allowed?: boolean;
+  admin?: boolean;
+  sticky?: boolean;
+}
+
+function wiring(w: W): WiringFacts {
+  const row: Wiring = {
+    id: `w-${w.ag ?? 'ag-1'}`,
+    messaging_group_id: 'mg-1',
+    agent_group_id: w.ag ?? 'ag-1',
+    engage_mode: w.mode ?? 'mention',
+    engage_pattern: w.pattern ?? null,
+    sender_scope: w.scope ?? 'all',
+    ignored_messages: w.ignored ?? 'drop',
+    session_mode: w.session ?? 'shared',
+    priority: 0,
+    source: 'crd',
+    source_uid: null,
+    source_generation: null,
+    created_at: '',
+    updated_at: '',
+  };
+  const access: AccessDecision = w.allowed
+    ? { allowed: true, reason: 'member' }
+    : { allowed: false, reason: 'not_member' };
+  return { wiring: row, access, isAdmin: w.admin ?? false, activeThreadSession: w.sticky ?? false };
+}
+
+function msg(over: Partial<InboundMessage> = {}): InboundMessage {
+  return {
+    channelType: 'telegram',
+    platformId: '-100',
+    threadId: null,
+    messageId: 'm1',
+    senderHandle: '42',
+    senderName: 'Ann',
+    text: 'hello',
+    isMention: true,
+    isGroup: true,
+    timestamp: '2026-01-01T00:00:00.000Z',
+    ...over,
+  };
+}
+
+function snap(c: MessagingGroup | undefined, wirings: W[], over: Partial<RouteSnapshot> = {}): RouteSnapshot {
+  return { chat: c, threaded: true, userId: 'telegram:42', wirings: wirings.map(wiring), ...over };
+}
+
+/** The outcome in one line: deliveries as `ag:wake|ctx:mode`, drops as `reason@ag`, reply kind, flags. */
+function summary(p: RoutePlan): string {
+  const parts = [
+    `dropped=${p.dropped ?? '-'}`,
+    `to=[${p.deliveries.map((d) => `${d.agentGroupId}:${d.wake ? 'wake' : 'ctx'}:${d.mode}`).join(',')}]`,
+    `drops=[${p.drops.map((d) => `${d.reason}@${d.agentGroupId ?? '-'}`).join(',')}]`,
+    `reply=${p.reply?.kind ?? '-'}`,
+  ];
+  if (p.createChat) parts.push('create');
+  if (p.upsertSender) parts.push('upsert');
+  if (p.approvals.length) parts.push(`approve=[${p.approvals.join(',')}]`);
+  return parts.join(' ');
+}
+
+const TABLE: [string, InboundMessage, RouteSnapshot, string][] = [
+  // unknown and special chats
+  [
+    'unknown chat, no mention: ignored',
+    msg({ isMention: false }),
+    snap(undefined, []),
+    'dropped=ignored to=[] drops=[] reply=-',
+  ],
+  [
+    'unknown chat, mention: created, nothing wired',
+    msg(),
+    snap(undefined, []),
+    'dropped=no_agent_wired to=[] drops=[no_agent_wired@-] reply=- create',
+  ],
+  [
+    'denied chat',
+    msg(),
+    snap(chat('public', { denied_at: 'x' }), [{ allowed: true }]),
+    'dropped=denied_chat to=[] drops=[denied_chat@-] reply=-',
+  ],
+  [
+    'known chat without wiring',
+    msg(),
+    snap(chat('public'), []),
+    'dropped=no_agent_wired to=[] drops=[no_agent_wired@-] reply=-',
+  ],
+  // unknown-sender policy × sender
+  [
+    'strict, member',
+    msg(),
+    snap(chat('strict'), [{ allowed: true }]),
+    'dropped=- to=[ag-1:wake:shared] drops=[] reply=- upsert',
+  ],
+  [
+    'strict, stranger',
+    msg(),
+    snap(chat('strict'), [{}]),
+    'dropped=unknown_sender_strict to=[] drops=[unknown_sender_strict@ag-1] reply=- upsert',
+  ],
+  [
+    'strict, no sender handle',
+    msg({ senderHandle: null }),
+    snap(chat('strict'), [{ allowed: true }], { userId: null }),
+    'dropped=unknown_sender_strict to=[] drops=[unknown_sender_strict@ag-1] reply=-',
+  ],
+  [
+    'request_approval, stranger: held for approval',
+    msg(),
+    snap(chat('request_approval'), [{}]),
+    'dropped=unknown_sender_request_approval to=[] drops=[unknown_sender_request_approval@ag-1] reply=- upsert approve=[ag-1]',
+  ],
+  [
+    'request_approval, no handle: nobody to approve',
+    msg({ senderHandle: null }),
+    snap(chat('request_approval'), [{}], { userId: null }),
+    'dropped=unknown_sender_request_approval to=[] drops=[unknown_sender_request_approval@ag-1] reply=-',
+  ],
+  [
+    'request_approval, member',
+    msg(),
+    snap(chat('request_approval'), [{ allowed: true }]),
+    'dropped=- to=[ag-1:wake:shared] drops=[] reply=- upsert',
+  ],
+  [
+    'public, stranger',
+    msg(),
+    snap(chat('public'), [{}]),
+    'dropped=- to=[ag-1:wake:shared] drops=[] reply=- upsert',
+  ],
+  [
+    'public, no handle',
+    msg({ senderHandle: null }),
+    snap(chat('public'), [{}], { userId: null }),
+    'dropped=- to=[ag-1:wake:shared] drops=[] reply=-',
+  ],
+  // sender scope
+  [
+    'public + scope known, stranger',
+    msg(),
+    snap(chat('public'), [{ scope: 'known' }]),
+    'dropped=sender_scope to=[] drops=[sender_scope@ag-1] reply=- upsert',
+  ],
+  [
+    'public + scope known, member',
+    msg(),
+    snap(chat('public'), [{ scope: 'known', allowed: true }]),
+    'dropped=- to=[ag-1:wake:shared] drops=[] reply=- upsert',
+  ],
+  // engage modes
+  [
+    'mention mode, not mentioned',
+    msg({ isMention: false }),
+    snap(chat('strict'), [{ allowed: true }]),
+    'dropped=no_agent_engaged to=[] drops=[no_agent_engaged@-] reply=- upsert',
+  ],
+  [
+    'pattern matches without mention',
+    msg({ text: '!ask why', isMention: false }),
+    snap(chat('strict'), [{ allowed: true, mode: 'pattern', pattern: '^!ask' }]),
+    'dropped=- to=[ag-1:wake:shared] drops=[] reply=- upsert',
+  ],
+  [
+    'pattern does not match a mention',
+    msg({ text: 'why' }),
+    snap(chat('strict'), [{ allowed: true, mode: 'pattern', pattern: '^!ask' }]),
+    'dropped=no_agent_engaged to=[] drops=[no_agent_engaged@-] reply=- upsert',
+  ],
+  [
+    'pattern that does not compile engages nobody',
+    msg({ text: 'x' }),
+    snap(chat('strict'), [{ allowed: true, mode: 'pattern', pattern: '(' }]),
+    'dropped=no_agent_engaged to=[] drops=[no_agent_engaged@-] reply=- upsert',
+  ],
+  [
+    'mention-sticky, thread with a session',
+    msg({ isMention: false, threadId: 't1' }),
+    snap(chat('strict'), [{ allowed: true, mode: 'mention-sticky', sticky: true }]),
+    'dropped=- to=[ag-1:wake:per-thread] drops=[] reply=- upsert',
+  ],
+  [
+    'mention-sticky, thread without a session',
+    msg({ isMention: false, threadId: 't2' }),
+    snap(chat('strict'), [{ allowed: true, mode: 'mention-sticky' }]),
+    'dropped=no_agent_engaged to=[] drops=[no_agent_engaged@-] reply=- upsert',
+  ],
+  // accumulate
+  [
+    'accumulate: member kept as context',
+    msg({ isMention: false }),
+    snap(chat('strict'), [{ allowed: true, ignored: 'accumulate' }]),
+    'dropped=- to=[ag-1:ctx:shared] drops=[] reply=- upsert',
+  ],
+  [
+    'accumulate: stranger never reaches the agent, not even as context',
+    msg({ isMention: false }),
+    snap(chat('strict'), [{ ignored: 'accumulate' }]),
+    'dropped=no_agent_engaged to=[] drops=[no_agent_engaged@-] reply=- upsert',
+  ],
+  [
+    'accumulate + scope known: stranger in a public chat is not context',
+    msg({ isMention: false }),
+    snap(chat('public'), [{ ignored: 'accumulate', scope: 'known' }]),
+    'dropped=no_agent_engaged to=[] drops=[no_agent_engaged@-] reply=- upsert',
+  ],
+  // fan-out
+  [
+    'fan-out to every engaged wiring, in order',
+    msg(),
+    snap(chat('strict'), [
+      { ag: 'ag-1', allowed: true },
+      { ag: 'ag-2', allowed: true, session: 'agent-shared' },
+    ]),
+    'dropped=- to=[ag-1:wake:shared,ag-2:wake:agent-shared] drops=[] reply=- upsert',
+  ],
+  [
+    'one wiring refuses, the other delivers',
+    msg(),
+    snap(chat('strict'), [{ ag: 'ag-1' }, { ag: 'ag-2', allowed: true }]),
+    'dropped=- to=[ag-2:wake:shared] drops=[unknown_sender_strict@ag-1] reply=- upsert',
+  ],
+  // threads and session modes
+  [
+    'threaded group chat: a thread is its own session',
+    msg({ threadId: 't1' }),
+    snap(chat('strict'), [{ allowed: true }]),
+    'dropped=- to=[ag-1:wake:per-thread] drops=[] reply=- upsert',
+  ],
+  [
+    'threaded group chat: agent-shared stays shared',
+    msg({ threadId: 't1' }),
+    snap(chat('strict'), [{ allowed: true, session: 'agent-shared' }]),
+    'dropped=- to=[ag-1:wake:agent-shared] drops=[] reply=- upsert',
+  ],
+  [
+    'DM with a thread id keeps its mode',
+    msg({ threadId: 't1' }),
+    snap(chat('strict', { is_group: 0 }), [{ allowed: true }]),
+    'dropped=- to=[ag-1:wake:shared] drops=[] reply=- upsert',
+  ],
+  [
+    'unthreaded channel keeps its mode',
+    msg({ threadId: 't1' }),
+    snap(chat('strict'), [{ allowed: true }], { threaded: false }),
+    'dropped=- to=[ag-1:wake:shared] drops=[] reply=- upsert',
+  ],
+  // slash commands
+  [
+    'filtered command never reaches an agent',
+    msg({ text: '/login' }),
+    snap(chat('strict'), [{ allowed: true }]),
+    'dropped=command to=[] drops=[] reply=- upsert',
+  ],
+  [
+    '/help is answered by the host',
+    msg({ text: '/help' }),
+    snap(chat('strict'), [{ allowed: true }]),
+    'dropped=command to=[] drops=[] reply=help upsert',
+  ],
+  [
+    '/start is answered by the host',
+    msg({ text: '/start' }),
+    snap(chat('strict'), [{ allowed: true }]),
+    'dropped=command to=[] drops=[] reply=help upsert',
+  ],
+  [
+    '/help kept as context only gets no reply',
+    msg({ text: '/help', isMention: false }),
+    snap(chat('strict'), [{ allowed: true, ignored: 'accumulate' }]),
+    'dropped=command to=[] drops=[] reply=- upsert',
+  ],
+  [
+    '/help from a stranger gets no reply',
+    msg({ text: '/help' }),
+    snap(chat('strict'), [{}]),
+    'dropped=unknown_sender_strict to=[] drops=[unknown_sender_strict@ag-1] reply=- upsert',
+  ],
+  [
+    'admin command from a member is refused',
+    msg({ text: '/clear' }),
+    snap(chat('strict'), [{ allowed: true }]),
+    'dropped=command to=[] drops=[] reply=command_denied upsert',
+  ],
+  [
+    'admin command from an admin passes',
+    msg({ text: '/compact' }),
+    snap(chat('strict'), [{ allowed: true, admin: true }]),
+    'dropped=- to=[ag-1:wake:shared] drops=[] reply=- upsert',
+  ],
+  [
+    'admin command: admin of one group only',
+    msg({ text: '/cost' }),
+    snap(chat('strict'), [
+      { ag: 'ag-1', allowed: true },
+      { ag: 'ag-2', allowed: true, admin: true },
+    ]),
+    'dropped=- to=[ag-2:wake:shared] drops=[] reply=command_denied upsert',
+  ],
+  [
+    'admin command in a public chat from a stranger',
+    msg({ text: '/clear' }),
+    snap(chat('public'), [{}]),
+    'dropped=command to=[] drops=[] reply=command_denied upsert',
+  ],
+  [
+    'admin command as context from a non-admin: silently skipped',
+    msg({ text: '/clear', isMention: false }),
+    snap(chat('strict'), [{ allowed: true, ignored: 'accumulate' }]),
+    'dropped=- to=[] drops=[] reply=- upsert',
+  ],
+  [
+    'other slash commands pass through',
+    msg({ text: '/weather Oslo' }),
+    snap(chat('strict'), [{ allowed: true }]),
+    'dropped=- to=[ag-1:wake:shared] drops=[] reply=- upsert',
+  ],
+];
+
+describe('route plan', () => {
+  it.each(TABLE)('%s', (_name, m, s, expected) => {
+    expect(summary(planRoute(m, s))).toBe(expected);
+  });
+});
+
+describe('route plan invariants over every combination', () => {
+  const policies: UnknownSenderPolicy[] = ['strict', 'request_approval', 'public'];
+  const senders = [
+    { name: 'admin', allowed: true, admin: true, userId: 'telegram:1' },
+    { name: 'member', allowed: true, admin: false, userId: 'telegram:2' },
+    { name: 'stranger', allowed: false, admin: false, userId: 'telegram:3' },
+    { name: 'anonymous', allowed: false, admin: false, userId: null },
+  ];
+  const modes: EngageMode[] = ['pattern', 'mention', 'mention-sticky'];
+  const scopes: SenderScope[] = ['all', 'known'];
+  const ignoredPolicies: IgnoredMessagePolicy[] = ['drop', 'accumulate'];
+  const texts = ['hello', '/clear', '/help', '/login', '/weather'];
+  const cases: {
+    label: string;
+    m: InboundMessage;
+    s: RouteSnapshot;
+    policy: UnknownSenderPolicy;
+    sender: (typeof senders)[number];
+  }[] = [];
+  for (const policy of policies)
+    for (const sender of senders)
+      for (const mode of modes)
+        for (const scope of scopes)
+          for (const ignored of ignoredPolicies)
+            for (const text of texts)
+              for (const isMention of [true, false])
+                for (const threadId of [null, 't1'])
+                  for (const sticky of [true, false])
+                    cases.push({
+                      label: `${policy} ${sender.name} ${mode} ${scope} ${ignored} ${text} mention=${isMention} thread=${threadId} sticky=${sticky}`,
+                      policy,
+                      sender,
+                      m: msg({ text, isMention, threadId, senderHandle: sender.userId ? '1' : null }),
+                      s: snap(
+                        chat(policy),
+                        [
+                          {
+                            mode,
+                            pattern: mode === 'pattern' ? '^/|ello' : null,
+                            scope,
+                            ignored,
+                            sticky,
+                            allowed: sender.allowed,
+                            admin: sender.admin,
+                          },
+                        ],
+                        { userId: sender.userId },
+                      ),
+                    });
+
+  it(`covers ${cases.length} combinations`, () => {
+    expect(cases.length).toBe(3 * 4 * 3 * 2 * 2 * 5 * 2 * 2 * 2);
+  });
+
+  it('never delivers, not even as context, to a sender the gate refuses', () => {
+    for (const c of cases) {
+      const gateOpen = c.policy === 'public' || (c.sender.userId !== null && c.sender.allowed);
+      if (!gateOpen) expect(planRoute(c.m, c.s).deliveries, c.label).toEqual([]);
+    }
+  });
+
+  it('delivers an admin-only command only to admins', () => {
+    for (const c of cases.filter((x) => x.m.text === '/clear')) {
+      if (!c.sender.admin) expect(planRoute(c.m, c.s).deliveries, c.label).toEqual([]);
+    }
+  });
+
+  it('never delivers filtered or host-answered commands to an agent', () => {
+    for (const c of cases.filter((x) => x.m.text === '/login' || x.m.text === '/help'))
+      expect(planRoute(c.m, c.s).deliveries, c.label).toEqual([]);
+  });
+
+  it('replies only to a sender who passed the gate, and only for a command', () => {
+    for (const c of cases) {
+      const p = planRoute(c.m, c.s);
+      if (p.reply === null) continue;
+      expect(['/clear', '/help'], c.label).toContain(c.m.text);
+      const gateOpen = c.policy === 'public' || (c.sender.userId !== null && c.sender.allowed);
+      expect(gateOpen, c.label).toBe(true);
+    }
+  });
+
+  it('holds an approval only in request_approval chats, for a known handle the gate refused', () => {
+    for (const c of cases) {
+      const p = planRoute(c.m, c.s);
+      if (p.approvals.length === 0) continue;
+      expect(c.policy, c.label).toBe('request_approval');
+      expect(c.sender.userId, c.label).not.toBeNull();
+      expect(c.sender.allowed, c.label).toBe(false);
+    }
+  });
+});

@@ -1,0 +1,185 @@
+/**
+ * The routing decision for one inbound message, as a pure function of the message and a snapshot of what the
+ * central DB says about its chat, sender and wirings. route-inbound.ts loads the snapshot and applies the plan.
+ *
+ *   1. unknown chat: ignored, unless the bot was mentioned/DMed — then the chat is created (no wiring yet)
+ *   2. denied chat → drop `denied_chat`; no wiring → drop `no_agent_wired`
+ *   3. for every wiring, highest priority first: engaged? access gate (unknown-sender policy) → sender scope →
+ *      deliver with wake; not engaged but `accumulate` and allowed → deliver as context (no wake)
+ *   4. slash commands: filtered ones are dropped, /help and /start are answered by the host, admin-only ones are
+ *      refused for non-admins with a host reply
+ *
+ * Invariant: a message reaches an agent — even as context — only after passing the access gate for that agent.
+ */
+import type { AccessDecision } from '../access/access.js';
+import type { InboundMessage } from '../channels/adapter.js';
+import type { MessagingGroup, Wiring } from '../db/schema.js';
+import type { HostMessageKind, SessionMode } from '../../protocol/vocabulary.js';
+import { HELP_TEXT, classifyCommand, permissionDeniedText, type CommandClass } from './command-gate.js';
+import type { DropReason } from './dropped.js';
+import { engages } from './engage.js';
+
+/** What the router knows about one wiring of the chat, for this message's sender. */
+export interface WiringFacts {
+  wiring: Wiring;
+  /** The sender's own access to the wiring's agent group (roles, membership), policy aside. */
+  access: AccessDecision;
+  /** The sender is an owner or an admin of the agent group (only loaded for admin-only commands). */
+  isAdmin: boolean;
+  /** An active per-thread session exists for (agent, chat, thread) (only loaded for mention-sticky threads). */
+  activeThreadSession: boolean;
+}
+
+export interface RouteSnapshot {
+  /** The chat's messaging group, or undefined when the host has never seen the chat. */
+  chat: MessagingGroup | undefined;
+  /** The channel has threads (otherwise the message's thread id was cleared). */
+  threaded: boolean;
+  /** The namespaced sender (`<channel>:<handle>`), or null when the platform gave none. */
+  userId: string | null;
+  /** Highest priority first. */
+  wirings: WiringFacts[];
+}
+
+export interface PlannedDelivery {
+  agentGroupId: string;
+  mode: SessionMode;
+  /** A prompt (wake the agent) or context only. */
+  wake: boolean;
+}
+
+export interface RoutePlan {
+  /** Create the chat's messaging group (policy request_approval, no wiring). */
+  createChat: boolean;
+  /** Record the sender in users (only once the chat has a wiring). */
+  upsertSender: boolean;
+  /** Audit rows for dropped_messages. */
+  drops: { reason: DropReason; agentGroupId: string | null }[];
+  /** Unknown senders held for approval in a request_approval chat, per agent group. */
+  approvals: string[];
+  deliveries: PlannedDelivery[];
+  /** What the host answers itself, in the chat the message came from. */
+  reply: { kind: HostMessageKind; text: string } | null;
+  /** Why the message reached no agent as a prompt (null when it did). */
+  dropped: DropReason | 'ignored' | 'command' | null;
+}
+
+const nothing = (): RoutePlan => ({
+  createChat: false,
+  upsertSender: false,
+  drops: [],
+  approvals: [],
+  deliveries: [],
+  reply: null,
+  dropped: null,
+});
+
+export function planRoute(msg: InboundMessage, snap: RouteSnapshot): RoutePlan {
+  const plan = nothing();
+  const { chat, userId } = snap;
+  if (!chat) {
+    if (!msg.isMention) return { ...plan, dropped: 'ignored' };
+    return {
+      ...plan,
+      createChat: true,
+      drops: [{ reason: 'no_agent_wired', agentGroupId: null }],
+      dropped: 'no_agent_wired',
+    };
+  }
+  if (chat.denied_at)
+    return { ...plan, drops: [{ reason: 'denied_chat', agentGroupId: null }], dropped: 'denied_chat' };
+  if (snap.wirings.length === 0)
+    return { ...plan, drops: [{ reason: 'no_agent_wired', agentGroupId: null }], dropped: 'no_agent_wired' };
+  plan.upsertSender = userId !== null;
+
+  const engaged: { facts: WiringFacts; wake: boolean }[] = [];
+  let refusal: DropReason | null = null;
+  for (const facts of snap.wirings) {
+    const { wiring } = facts;
+    const access = gate(chat, userId, facts);
+    const inScope = wiring.sender_scope === 'all' || (userId !== null && facts.access.allowed);
+    const isEngaged = engages({
+      mode: wiring.engage_mode,
+      pattern: wiring.engage_pattern,
+      text: msg.text,
+      isMention: msg.isMention,
+      threadId: msg.threadId,
+      hasActiveThreadSession: () => facts.activeThreadSession,
+    });
+    if (isEngaged) {
+      if (!access.allowed) {
+        refusal =
+          chat.unknown_sender_policy === 'request_approval'
+            ? 'unknown_sender_request_approval'
+            : 'unknown_sender_strict';
+        plan.drops.push({ reason: refusal, agentGroupId: wiring.agent_group_id });
+        if (refusal === 'unknown_sender_request_approval' && userId)
+          plan.approvals.push(wiring.agent_group_id);
+        continue;
+      }
+      if (!inScope) {
+        refusal = 'sender_scope';
+        plan.drops.push({ reason: 'sender_scope', agentGroupId: wiring.agent_group_id });
+        continue;
+      }
+      engaged.push({ facts, wake: true });
+    } else if (wiring.ignored_messages === 'accumulate' && access.allowed && inScope) {
+      engaged.push({ facts, wake: false });
+    }
+  }
+  if (engaged.length === 0) {
+    if (!refusal) plan.drops.push({ reason: 'no_agent_engaged', agentGroupId: null });
+    return { ...plan, dropped: refusal ?? 'no_agent_engaged' };
+  }
+  return applyCommandGate(plan, classifyCommand(msg.text), engaged, chat, msg, snap.threaded);
+}
+
+/** The unknown-sender policy on top of the sender's own access. */
+function gate(chat: MessagingGroup, userId: string | null, facts: WiringFacts): AccessDecision {
+  if (chat.unknown_sender_policy === 'public') return { allowed: true, reason: 'member' };
+  return userId ? facts.access : { allowed: false, reason: 'unknown_user' };
+}
+
+function applyCommandGate(
+  plan: RoutePlan,
+  command: CommandClass,
+  engaged: { facts: WiringFacts; wake: boolean }[],
+  chat: MessagingGroup,
+  msg: InboundMessage,
+  threaded: boolean,
+): RoutePlan {
+  if (command.kind === 'filtered') return { ...plan, dropped: 'command' };
+  if (command.kind === 'host-answered') {
+    if (!engaged.some((e) => e.wake)) return { ...plan, dropped: 'command' };
+    return { ...plan, dropped: 'command', reply: { kind: 'help', text: HELP_TEXT } };
+  }
+  let deniedCommand = false;
+  for (const { facts, wake } of engaged) {
+    if (command.kind === 'admin' && !facts.isAdmin) {
+      if (wake) deniedCommand = true;
+      continue;
+    }
+    plan.deliveries.push({
+      agentGroupId: facts.wiring.agent_group_id,
+      mode: effectiveMode(facts.wiring.session_mode, chat, msg, threaded),
+      wake,
+    });
+  }
+  if (deniedCommand && command.kind === 'admin') {
+    plan.reply = { kind: 'command_denied', text: permissionDeniedText(command.command) };
+    if (plan.deliveries.length === 0) plan.dropped = 'command';
+  }
+  return plan;
+}
+
+/** In a threaded group chat every thread is its own conversation, unless the agent shares one session. */
+function effectiveMode(
+  mode: SessionMode,
+  chat: MessagingGroup,
+  msg: InboundMessage,
+  threaded: boolean,
+): SessionMode {
+  if (threaded && mode !== 'agent-shared' && chat.is_group === 1 && msg.threadId !== null)
+    return 'per-thread';
+  return mode;
+}
