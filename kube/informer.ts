@@ -2,14 +2,24 @@
  * A list+watch cache for one collection that never gives up.
  *
  * Invariants:
- * - Built on client-node's makeInformer (ListWatch). Any error (list or watch) restarts it after an exponential,
- *   jittered backoff (1 s → 30 s); a 410 Gone relists inside ListWatch.
+ * - Built on client-node's ListWatch (what its makeInformer builds). Any error (list or watch) restarts it after an
+ *   exponential, jittered backoff (1 s → 30 s); a restarted watch resumes from the last resourceVersion, and a 410
+ *   Gone relists inside ListWatch, reporting only the difference.
  * - `relist()` is the watchdog: it lists into a fresh ListWatch and swaps it in only if that list succeeded, then
  *   reports objects that disappeared in between as deletions. A watch that silently hung is replaced this way.
+ *   The fresh cache announces every object it listed as 'add': consumers treat 'add' and 'update' alike.
  * - `hasSynced()` turns true after the first successful list and stays true (the cache may be stale, never empty
  *   by mistake), so pruning based on it never deletes rows of objects that still exist.
+ * - Time comes only from `clock` and the API server only through `list` and `watch`: a test drives every list,
+ *   watch event and backoff by hand (kube/informer.test.ts).
  */
-import { makeInformer, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import {
+  ListWatch,
+  Watch,
+  type KubeConfig,
+  type KubernetesObject,
+  type ListPromise,
+} from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { errorText } from './errors.js';
 
@@ -19,6 +29,22 @@ export interface ObjectList<T> {
 }
 
 export type InformerEvent = 'add' | 'update' | 'delete';
+
+/** Timers and jitter of the restart backoff. */
+export interface BackoffClock {
+  /** Runs `fn` once after `ms`; the returned function cancels it. */
+  after(ms: number, fn: () => void): () => void;
+  /** Uniform in [0, 1): spreads the delay over 0.75–1.25 of its nominal value. */
+  random(): number;
+}
+
+const realClock: BackoffClock = {
+  after: (ms, fn) => {
+    const timer = setTimeout(fn, ms);
+    return () => clearTimeout(timer);
+  },
+  random: Math.random,
+};
 
 export interface InformerOptions<T extends KubernetesObject> {
   /** For logs, e.g. `AgentGroup/team-a`. */
@@ -33,10 +59,11 @@ export interface InformerOptions<T extends KubernetesObject> {
   log: Logger;
   initialBackoffMs?: number;
   maxBackoffMs?: number;
+  /** The watch client (default: client-node's Watch on `kc`). */
+  watch?: Watch;
+  /** Default: real timers and Math.random. */
+  clock?: BackoffClock;
 }
-
-type ListWatch<T extends KubernetesObject> = ReturnType<typeof makeInformer<T>>;
-type ListFn<T extends KubernetesObject> = Parameters<typeof makeInformer<T>>[2];
 
 interface Instance<T extends KubernetesObject> {
   informer: ListWatch<T>;
@@ -51,10 +78,15 @@ export class ResilientInformer<T extends KubernetesObject> {
   private synced = false;
   private stopped = false;
   private failures = 0;
-  private restartTimer: NodeJS.Timeout | undefined;
+  private cancelRestart: (() => void) | undefined;
   private syncWaiters: (() => void)[] = [];
+  private readonly watch: Watch;
+  private readonly clock: BackoffClock;
 
-  constructor(private readonly opts: InformerOptions<T>) {}
+  constructor(private readonly opts: InformerOptions<T>) {
+    this.watch = opts.watch ?? new Watch(opts.kc);
+    this.clock = opts.clock ?? realClock;
+  }
 
   start(): void {
     this.stopped = false;
@@ -106,7 +138,7 @@ export class ResilientInformer<T extends KubernetesObject> {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.cancelRestart?.();
     for (const w of this.syncWaiters.splice(0)) w();
     this.current?.retire();
     await this.current?.informer.stop();
@@ -122,12 +154,12 @@ export class ResilientInformer<T extends KubernetesObject> {
   private create(): Instance<T> {
     let lists = 0;
     let retired = false;
-    const listFn: ListFn<T> = async () => {
+    const listFn: ListPromise<T> = async () => {
       const list = await this.opts.list();
       lists++;
       return list;
     };
-    const informer = makeInformer<T>(this.opts.kc, this.opts.path, listFn, this.opts.labelSelector);
+    const informer = new ListWatch<T>(this.opts.path, this.watch, listFn, false, this.opts.labelSelector);
     const inst: Instance<T> = {
       informer,
       lists: () => lists,
@@ -159,7 +191,7 @@ export class ResilientInformer<T extends KubernetesObject> {
     this.failures++;
     const base = this.opts.initialBackoffMs ?? 1000;
     const max = this.opts.maxBackoffMs ?? 30_000;
-    const delay = Math.min(max, base * 2 ** (this.failures - 1)) * (0.75 + Math.random() * 0.5);
+    const delay = Math.min(max, base * 2 ** (this.failures - 1)) * (0.75 + this.clock.random() * 0.5);
     this.opts.log.warn(
       {
         informer: this.opts.name,
@@ -169,9 +201,9 @@ export class ResilientInformer<T extends KubernetesObject> {
       },
       'list/watch failed; restarting',
     );
-    if (this.restartTimer) clearTimeout(this.restartTimer);
-    this.restartTimer = setTimeout(() => {
+    this.cancelRestart?.();
+    this.cancelRestart = this.clock.after(delay, () => {
       if (!this.stopped && inst === this.current) void this.run(inst);
-    }, delay);
+    });
   }
 }
