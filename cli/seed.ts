@@ -7,7 +7,7 @@ import path from 'node:path';
 
 export const SEED_FILE = 'example.yaml';
 
-export const SEED_MANIFESTS = `# Written by the first "nanoclaw start". Edit freely: changes are applied while the host runs.
+const SEED_MANIFESTS = `# Written by the first "nanoclaw start". Edit freely: changes are applied while the host runs.
 # The same objects work on a cluster with "kubectl apply -f".
 apiVersion: nanoclaw.dev/v1alpha1
 kind: AgentGroup

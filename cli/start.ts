@@ -31,7 +31,7 @@ function configFrom(values: { port?: string; 'data-dir'?: string; 'config-dir'?:
 }
 
 /** Runs a host until a signal, printing the URL line. Resolves with the exit code. */
-export async function runUntilSignal(
+async function runUntilSignal(
   config: HostConfig,
   log: Logger,
   extra: Partial<HostOptions> = {},

@@ -16,7 +16,7 @@ const SA_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespa
 const port = z.coerce.number().int().min(0).max(65535);
 const seconds = z.coerce.number().positive();
 
-export const HostEnv = z.object({
+const HostEnv = z.object({
   NANOCLAW_DATA_DIR: z.string().min(1).default('./data'),
   NANOCLAW_CONFIG_DIR: z.string().min(1).default('./nanoclaw.d'),
   NANOCLAW_PORT: port.default(3000),
@@ -111,7 +111,7 @@ function podNamespace(): string {
   }
 }
 
-export function isLoopback(host: string): boolean {
+function isLoopback(host: string): boolean {
   return host === '127.0.0.1' || host === '::1' || host === 'localhost';
 }
 

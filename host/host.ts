@@ -35,7 +35,7 @@ import { SessionDbs } from './session/session-dbs.js';
 import { SessionManager } from './session/session-manager.js';
 import { Sweep } from './sweep/sweep.js';
 
-export const DEFAULT_WEB_CHAT = 'main';
+const DEFAULT_WEB_CHAT = 'main';
 
 export interface HostOptions {
   config: HostConfig;

@@ -11,7 +11,6 @@ export const ACK_STATUSES = ['processing', 'completed', 'failed'] as const;
 export const DELIVERY_STATUSES = ['delivered', 'failed'] as const;
 
 export type InboundKind = (typeof INBOUND_KINDS)[number];
-export type InboundStatus = (typeof INBOUND_STATUSES)[number];
 export type AckStatus = (typeof ACK_STATUSES)[number];
 
 /** A chat message from a person (or the host on their behalf). */
@@ -91,4 +90,3 @@ export const SystemAction = z.discriminatedUnion('action', [
   }),
 ]);
 export type SystemAction = z.infer<typeof SystemAction>;
-export const SYSTEM_ACTIONS = SystemAction.options.map((o) => o.shape.action.value);

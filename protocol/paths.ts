@@ -11,11 +11,11 @@ import path from 'node:path';
 export const DEFAULT_WORKSPACE = '/workspace';
 export const AGENT_SUBDIR = 'agent';
 export const GLOBAL_SUBDIR = 'global';
-export const INBOUND_DB = 'inbound.db';
-export const OUTBOUND_DB = 'outbound.db';
-export const HEARTBEAT_FILE = '.heartbeat';
-export const INBOX_DIR = 'inbox';
-export const OUTBOX_DIR = 'outbox';
+const INBOUND_DB = 'inbound.db';
+const OUTBOUND_DB = 'outbound.db';
+const HEARTBEAT_FILE = '.heartbeat';
+const INBOX_DIR = 'inbox';
+const OUTBOX_DIR = 'outbox';
 
 export interface WorkspacePaths {
   root: string;

@@ -21,9 +21,9 @@ import {
 } from './messages.js';
 import { SqliteDb } from './sqlite.js';
 
-export const SESSION_SCHEMA_VERSION = 1;
+const SESSION_SCHEMA_VERSION = 1;
 
-export const INBOUND_DDL = `
+const INBOUND_DDL = `
 CREATE TABLE IF NOT EXISTS messages_in (
   id            TEXT PRIMARY KEY,
   seq           INTEGER NOT NULL UNIQUE CHECK (seq > 0 AND seq % 2 = 0),
@@ -65,7 +65,7 @@ CREATE TABLE IF NOT EXISTS session_routing (
 );
 `;
 
-export const OUTBOUND_DDL = `
+const OUTBOUND_DDL = `
 CREATE TABLE IF NOT EXISTS messages_out (
   id            TEXT PRIMARY KEY,
   seq           INTEGER NOT NULL UNIQUE CHECK (seq > 0 AND seq % 2 = 1),
@@ -92,7 +92,7 @@ CREATE TABLE IF NOT EXISTS session_state (
 
 const iso = z.string();
 
-export const MessageInRow = z.object({
+const MessageInRow = z.object({
   id: z.string(),
   seq: z.number().int(),
   kind: z.enum(INBOUND_KINDS),
@@ -108,14 +108,14 @@ export const MessageInRow = z.object({
   thread_id: z.string().nullable(),
   content: z.string(),
 });
-export const DeliveredRow = z.object({
+const DeliveredRow = z.object({
   message_out_id: z.string(),
   platform_message_id: z.string().nullable(),
   status: z.enum(DELIVERY_STATUSES),
   error: z.string().nullable(),
   delivered_at: iso,
 });
-export const DestinationRow = z.object({
+const DestinationRow = z.object({
   name: z.string(),
   display_name: z.string().nullable(),
   type: z.enum(['channel', 'agent']),
@@ -123,13 +123,13 @@ export const DestinationRow = z.object({
   platform_id: z.string().nullable(),
   agent_group_id: z.string().nullable(),
 });
-export const SessionRoutingRow = z.object({
+const SessionRoutingRow = z.object({
   id: z.number().int(),
   channel_type: z.string().nullable(),
   platform_id: z.string().nullable(),
   thread_id: z.string().nullable(),
 });
-export const MessageOutRow = z.object({
+const MessageOutRow = z.object({
   id: z.string(),
   seq: z.number().int(),
   in_reply_to: z.string().nullable(),
@@ -141,12 +141,12 @@ export const MessageOutRow = z.object({
   thread_id: z.string().nullable(),
   content: z.string(),
 });
-export const ProcessingAckRow = z.object({
+const ProcessingAckRow = z.object({
   message_id: z.string(),
   status: z.enum(ACK_STATUSES),
   status_changed: iso,
 });
-export const SessionStateRow = z.object({ key: z.string(), value: z.string(), updated_at: iso });
+const SessionStateRow = z.object({ key: z.string(), value: z.string(), updated_at: iso });
 
 export const INBOUND_TABLES = {
   messages_in: MessageInRow,
@@ -161,8 +161,8 @@ export const OUTBOUND_TABLES = {
 } as const;
 
 type Rows<T extends Record<string, z.ZodType>> = { [K in keyof T]: z.infer<T[K]> };
-export type InboundSchema = Rows<typeof INBOUND_TABLES>;
-export type OutboundSchema = Rows<typeof OUTBOUND_TABLES>;
+type InboundSchema = Rows<typeof INBOUND_TABLES>;
+type OutboundSchema = Rows<typeof OUTBOUND_TABLES>;
 export type MessageIn = z.infer<typeof MessageInRow>;
 export type MessageOut = z.infer<typeof MessageOutRow>;
 export type Destination = z.infer<typeof DestinationRow>;

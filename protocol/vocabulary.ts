@@ -15,8 +15,6 @@ export const DESTINATION_TARGET_TYPES = ['channel', 'agent'] as const;
 export const PROVIDERS = ['claude', 'mock'] as const;
 /** What the host itself says (every host-originated message is one of these, audited in host_messages). */
 export const HOST_MESSAGE_KINDS = ['help', 'command_denied'] as const;
-/** Where a delivered message came from: an agent's outbound.db or the host itself. */
-export const MESSAGE_ORIGINS = ['agent', 'host'] as const;
 
 export type UnknownSenderPolicy = (typeof UNKNOWN_SENDER_POLICIES)[number];
 export type EngageMode = (typeof ENGAGE_MODES)[number];
@@ -27,7 +25,8 @@ export type Role = (typeof ROLES)[number];
 export type RowSource = (typeof ROW_SOURCES)[number];
 export type Provider = (typeof PROVIDERS)[number];
 export type HostMessageKind = (typeof HOST_MESSAGE_KINDS)[number];
-export type MessageOrigin = (typeof MESSAGE_ORIGINS)[number];
+/** Where a delivered message came from: an agent's outbound.db or the host itself. */
+export type MessageOrigin = 'agent' | 'host';
 
 /** `<channel>:<handle>`; the channel part is a lower-case identifier, the handle anything non-empty. */
 export const USER_ID_PATTERN = /^[a-z][a-z0-9-]*:.+$/;

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The one test command (`npm test`): static checks, build, the Kubernetes test assets, then every vitest tier
-// (unit, integration, k8s). Ends with a plain "N passed, N failed" line that sums everything.
+// (unit, integration, packaging, k8s, real-node). Ends with a plain "N passed, N failed" line that sums everything.
 // Extra arguments are passed to vitest (e.g. `npm test -- --project unit`).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -38,10 +38,23 @@ if (!fs.existsSync(path.join(root, 'node_modules', '.package-lock.json'))) {
 }
 check('lint', 'npx', ['eslint', '.']);
 check('format', 'npx', ['prettier', '--check', '.']);
+check('imports', 'npm', ['run', '--silent', 'lint:imports']);
+check('unused exports', 'npx', ['knip', '--no-config-hints']);
 check('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
 check('build', 'npx', ['tsc', '-p', 'tsconfig.build.json']);
 const assets = check('test assets', 'bash', ['hack/build-test-assets.sh'], { capture: true });
 if (assets.ok) env.KUBEBUILDER_ASSETS = assets.stdout.trim().split('\n').pop();
+// The real-node tier's assets (packages, node binaries, images): built here so a cold cache is built before the
+// tests; exit 3 means this machine cannot run the tier (the reason is the last stdout line) — then it is skipped.
+let realNodeSkip = '';
+{
+  const rn = step('real-node assets', 'bash', ['hack/real-node/build-assets.sh'], { capture: true });
+  const last = rn.stdout.trim().split('\n').pop() ?? '';
+  if (rn.ok) env.NANOCLAW_REAL_NODE_ASSETS_READY = '1';
+  else if (last.startsWith('skip: '))
+    env.NANOCLAW_REAL_NODE_SKIP = realNodeSkip = last.slice('skip: '.length);
+  else results.push({ name: 'real-node assets', passed: 0, failed: 1 });
+}
 
 const out = path.join(root, '.test-results');
 fs.mkdirSync(out, { recursive: true });
@@ -60,10 +73,11 @@ if (fs.existsSync(report)) {
   const byProject = new Map();
   for (const file of json.testResults) {
     const project = projectOf(file.name);
-    const entry = byProject.get(project) ?? { passed: 0, failed: 0 };
+    const entry = byProject.get(project) ?? { passed: 0, failed: 0, skipped: 0 };
     for (const t of file.assertionResults) {
       if (t.status === 'passed') entry.passed++;
       else if (t.status === 'failed') entry.failed++;
+      else entry.skipped++;
     }
     // A file that failed to load has no assertions but still failed.
     if (file.status === 'failed' && file.assertionResults.length === 0) entry.failed++;
@@ -79,13 +93,26 @@ function projectOf(file) {
   if (rel.startsWith('test/integration/')) return 'integration';
   if (rel.startsWith('test/k8s/')) return 'k8s';
   if (rel.startsWith('test/packaging/')) return 'packaging';
+  if (rel.startsWith('test/real-node/')) return 'real-node';
   if (rel.startsWith('test/e2e/')) return 'e2e';
   return 'unit';
 }
 
+// A tier the machine cannot run is reported as skipped with its reason, never as passed.
+const tierSkip = { 'vitest real-node': realNodeSkip };
 console.log('\nSummary');
-for (const r of results) console.log(`  ${r.name.padEnd(20)} ${r.passed} passed, ${r.failed} failed`);
+for (const r of results) {
+  const why = tierSkip[r.name];
+  if (why && r.passed === 0 && r.failed === 0) console.log(`  ${r.name.padEnd(20)} skipped (${why})`);
+  else
+    console.log(
+      `  ${r.name.padEnd(20)} ${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}`,
+    );
+}
+if (realNodeSkip && !results.some((r) => r.name === 'vitest real-node'))
+  console.log(`  ${'vitest real-node'.padEnd(20)} skipped (${realNodeSkip})`);
 const passed = results.reduce((n, r) => n + r.passed, 0);
 const failed = results.reduce((n, r) => n + r.failed, 0);
-console.log(`${passed} passed, ${failed} failed`);
+const skipped = results.reduce((n, r) => n + (r.skipped ?? 0), 0);
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed === 0 ? 0 : 1);

@@ -28,7 +28,7 @@ const ADMIN = new Set<string>(ADMIN_COMMANDS);
 const FILTERED = new Set<string>(FILTERED_COMMANDS);
 const HOST_ANSWERED = new Set<string>(HOST_ANSWERED_COMMANDS);
 
-export const SESSION_CLEARED_REPLY = 'Session cleared.';
+const SESSION_CLEARED_REPLY = 'Session cleared.';
 
 export function permissionDeniedReply(command: string): string {
   return `Permission denied: ${command} requires admin access.`;

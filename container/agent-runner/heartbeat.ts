@@ -9,10 +9,10 @@
 import fs from 'node:fs';
 import type { Logger } from './logger.js';
 
-export const HEARTBEAT_INTERVAL_MS = 5_000;
+const HEARTBEAT_INTERVAL_MS = 5_000;
 const ACTIVITY_THROTTLE_MS = 1_000;
 
-export function touchFile(file: string, now: Date = new Date()): void {
+function touchFile(file: string, now: Date = new Date()): void {
   try {
     fs.utimesSync(file, now, now);
   } catch (err) {

@@ -29,7 +29,7 @@ export interface HostChannelOptions {
 
 const STABLE_AFTER_MS = 10_000;
 
-export function channelUrl(hostUrl: string): URL {
+function channelUrl(hostUrl: string): URL {
   return new URL(hostUrl.replace(/\/+$/, '') + RUNNER_CHANNEL_PATH);
 }
 

@@ -30,7 +30,7 @@ export interface Written {
   seq: number;
 }
 
-export function newOutId(): string {
+function newOutId(): string {
   return `out-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
 }
 

@@ -20,8 +20,8 @@ import type { TurnRunner } from './turn.js';
 import type { WakeSignal } from './wake-signal.js';
 
 /** How many eligible rows one look reads (bounds memory; see batch.ts for a full window without trigger). */
-export const ELIGIBLE_WINDOW = 500;
-export const MAX_CONSECUTIVE_ERRORS = 20;
+const ELIGIBLE_WINDOW = 500;
+const MAX_CONSECUTIVE_ERRORS = 20;
 
 export interface PollLoopDeps {
   inbound: InboundReader;

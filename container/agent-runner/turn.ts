@@ -35,7 +35,7 @@ export interface TurnDeps {
 
 export type TurnOutcome = 'completed' | 'failed' | 'aborted';
 
-export const MAX_ERROR_REPLY = 500;
+const MAX_ERROR_REPLY = 500;
 
 export class TurnRunner {
   constructor(private readonly d: TurnDeps) {}

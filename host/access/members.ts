@@ -37,17 +37,6 @@ export function addMember(db: CentralDb, input: MemberInput): boolean {
   });
 }
 
-export function removeMember(db: CentralDb, userId: string, agentGroupId: string): boolean {
-  return (
-    db.run(
-      db.q
-        .deleteFrom('agent_group_members')
-        .where('user_id', '=', userId)
-        .where('agent_group_id', '=', agentGroupId),
-    ).changes > 0
-  );
-}
-
 export function hasMemberRow(db: CentralDb, userId: string, agentGroupId: string): boolean {
   return (
     db.first(

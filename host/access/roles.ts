@@ -20,7 +20,7 @@ export interface GrantInput extends Provenance {
   displayName?: string | null;
 }
 
-export function validateGrant(db: CentralDb, input: GrantInput): void {
+function validateGrant(db: CentralDb, input: GrantInput): void {
   parseUserId(input.userId);
   if (!(ROLES as readonly string[]).includes(input.role)) {
     throw new InputError(

@@ -26,7 +26,7 @@ export interface InboundMessage extends ChatAddress {
   replyTo?: ChatAddress;
 }
 
-export interface QuestionCard {
+interface QuestionCard {
   questionId: string;
   title: string;
   question: string;

@@ -23,7 +23,7 @@ export interface AgentGroupInput {
   sourceGeneration?: number | null;
 }
 
-export function validateFolder(folder: string): void {
+function validateFolder(folder: string): void {
   if (!FOLDER_PATTERN.test(folder) || folder.length > 63) {
     throw new InputError(
       'invalid_folder',
@@ -98,8 +98,4 @@ export function upsertAgentGroup(db: CentralDb, input: AgentGroupInput): AgentGr
       );
     return getAgentGroup(db, input.id)!;
   });
-}
-
-export function deleteAgentGroup(db: CentralDb, id: string): boolean {
-  return db.run(db.q.deleteFrom('agent_groups').where('id', '=', id)).changes > 0;
 }

@@ -26,7 +26,7 @@ export function pickFreeLocalName(base: string, taken: ReadonlySet<string>): str
 }
 
 /** The name a messaging group is known by to the agents wired to it. */
-export function destinationBaseName(mg: Pick<MessagingGroup, 'id' | 'name' | 'channel_type'>): string {
+function destinationBaseName(mg: Pick<MessagingGroup, 'id' | 'name' | 'channel_type'>): string {
   return normalizeLocalName(mg.name ?? `${mg.channel_type}-${mg.id.slice(0, 8)}`);
 }
 

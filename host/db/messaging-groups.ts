@@ -22,7 +22,7 @@ export interface MessagingGroupInput {
   sourceGeneration?: number | null;
 }
 
-export function validateChannel(channelType: string): void {
+function validateChannel(channelType: string): void {
   if (!CHANNEL_PATTERN.test(channelType)) {
     throw new InputError(
       'invalid_channel',
@@ -32,7 +32,7 @@ export function validateChannel(channelType: string): void {
   }
 }
 
-export function validatePolicy(policy: string): asserts policy is UnknownSenderPolicy {
+function validatePolicy(policy: string): asserts policy is UnknownSenderPolicy {
   if (!(UNKNOWN_SENDER_POLICIES as readonly string[]).includes(policy)) {
     throw new InputError(
       'invalid_policy',

@@ -19,7 +19,7 @@ export class MigrationError extends Error {
   override readonly name = 'MigrationError';
 }
 
-export function validateMigrations(migrations: readonly Migration[]): void {
+function validateMigrations(migrations: readonly Migration[]): void {
   migrations.forEach((m, i) => {
     if (m.id !== i + 1)
       throw new MigrationError(`migration #${i + 1} has id ${m.id}: ids must be 1..n in order`);

@@ -7,10 +7,10 @@
  * grants and wirings first, then chats, then agent groups.
  */
 import type { CentralDb } from './central-db.js';
-import type { AgentDestination, MessagingGroup, UserRole, Wiring } from './schema.js';
+import type { AgentDestination, MessagingGroup, UserRole } from './schema.js';
 import type { Role } from '../../protocol/vocabulary.js';
 
-export const PROJECTED_TABLES = [
+const PROJECTED_TABLES = [
   'user_roles',
   'agent_group_members',
   'messaging_group_agents',
@@ -18,7 +18,6 @@ export const PROJECTED_TABLES = [
   'messaging_groups',
   'agent_groups',
 ] as const;
-export type ProjectedTable = (typeof PROJECTED_TABLES)[number];
 
 /** Rows changed by this connection since it was opened (SQLite `total_changes()`). */
 export function totalChanges(db: CentralDb): number {
@@ -56,28 +55,6 @@ export function deleteCrdRows(db: CentralDb, uid: string): number {
 export function crdMessagingGroupOf(db: CentralDb, uid: string): MessagingGroup | undefined {
   return db.first(
     db.q.selectFrom('messaging_groups').selectAll().where('source', '=', 'crd').where('source_uid', '=', uid),
-  );
-}
-
-export function crdWiringsOf(db: CentralDb, uid: string): Wiring[] {
-  return db.all(
-    db.q
-      .selectFrom('messaging_group_agents')
-      .selectAll()
-      .where('source', '=', 'crd')
-      .where('source_uid', '=', uid)
-      .orderBy('agent_group_id'),
-  );
-}
-
-export function crdDestinationsOf(db: CentralDb, uid: string): AgentDestination[] {
-  return db.all(
-    db.q
-      .selectFrom('agent_destinations')
-      .selectAll()
-      .where('source', '=', 'crd')
-      .where('source_uid', '=', uid)
-      .orderBy('agent_group_id'),
   );
 }
 
@@ -228,18 +205,6 @@ export function deleteCrdMembersOf(
 
 export function deleteRoleRow(db: CentralDb, id: number): boolean {
   return db.run(db.q.deleteFrom('user_roles').where('id', '=', id).where('source', '=', 'crd')).changes > 0;
-}
-
-export function deleteCrdMemberRow(db: CentralDb, userId: string, agentGroupId: string): boolean {
-  return (
-    db.run(
-      db.q
-        .deleteFrom('agent_group_members')
-        .where('user_id', '=', userId)
-        .where('agent_group_id', '=', agentGroupId)
-        .where('source', '=', 'crd'),
-    ).changes > 0
-  );
 }
 
 /** Re-owns the 'crd' destinations that point at a chat (its MessagingGroup was deleted and re-created). */

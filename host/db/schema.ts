@@ -40,7 +40,7 @@ export const RunnerConfig = z.object({
 });
 export type RunnerConfig = z.infer<typeof RunnerConfig>;
 
-export const AgentGroupRow = z.object({
+const AgentGroupRow = z.object({
   id: z.string(),
   name: z.string(),
   folder: z.string(),
@@ -53,7 +53,7 @@ export const AgentGroupRow = z.object({
   updated_at: iso,
 });
 
-export const MessagingGroupRow = z.object({
+const MessagingGroupRow = z.object({
   id: z.string(),
   channel_type: z.string(),
   platform_id: z.string(),
@@ -66,7 +66,7 @@ export const MessagingGroupRow = z.object({
   updated_at: iso,
 });
 
-export const WiringRow = z.object({
+const WiringRow = z.object({
   id: z.string(),
   messaging_group_id: z.string(),
   agent_group_id: z.string(),
@@ -81,7 +81,7 @@ export const WiringRow = z.object({
   updated_at: iso,
 });
 
-export const AgentDestinationRow = z.object({
+const AgentDestinationRow = z.object({
   agent_group_id: z.string(),
   local_name: z.string(),
   target_type: z.enum(DESTINATION_TARGET_TYPES),
@@ -90,7 +90,7 @@ export const AgentDestinationRow = z.object({
   created_at: iso,
 });
 
-export const UserRow = z.object({
+const UserRow = z.object({
   id: z.string(),
   kind: z.string(),
   display_name: z.string().nullable(),
@@ -98,7 +98,7 @@ export const UserRow = z.object({
   updated_at: iso,
 });
 
-export const UserRoleRow = z.object({
+const UserRoleRow = z.object({
   id: z.number().int(),
   user_id: z.string(),
   role: z.enum(ROLES),
@@ -108,7 +108,7 @@ export const UserRoleRow = z.object({
   ...provenance,
 });
 
-export const MemberRow = z.object({
+const MemberRow = z.object({
   user_id: z.string(),
   agent_group_id: z.string(),
   added_by: z.string().nullable(),
@@ -116,14 +116,14 @@ export const MemberRow = z.object({
   ...provenance,
 });
 
-export const UserDmRow = z.object({
+const UserDmRow = z.object({
   user_id: z.string(),
   channel_type: z.string(),
   messaging_group_id: z.string(),
   resolved_at: iso,
 });
 
-export const SessionRow = z.object({
+const SessionRow = z.object({
   id: z.string(),
   agent_group_id: z.string(),
   messaging_group_id: z.string().nullable(),
@@ -136,7 +136,7 @@ export const SessionRow = z.object({
   created_at: iso,
 });
 
-export const DroppedMessageRow = z.object({
+const DroppedMessageRow = z.object({
   channel_type: z.string(),
   platform_id: z.string(),
   user_id: z.string(),
@@ -149,7 +149,7 @@ export const DroppedMessageRow = z.object({
   last_seen: iso,
 });
 
-export const PendingSenderApprovalRow = z.object({
+const PendingSenderApprovalRow = z.object({
   id: z.string(),
   messaging_group_id: z.string(),
   agent_group_id: z.string(),
@@ -160,7 +160,7 @@ export const PendingSenderApprovalRow = z.object({
   created_at: iso,
 });
 
-export const PendingQuestionRow = z.object({
+const PendingQuestionRow = z.object({
   question_id: z.string(),
   session_id: z.string(),
   message_out_id: z.string(),
@@ -174,7 +174,7 @@ export const PendingQuestionRow = z.object({
 
 export const HOST_MESSAGE_STATUSES = ['pending', 'delivered', 'failed'] as const;
 
-export const HostMessageRow = z.object({
+const HostMessageRow = z.object({
   id: z.string(),
   kind: z.enum(HOST_MESSAGE_KINDS),
   channel_type: z.string(),
@@ -190,7 +190,7 @@ export const HostMessageRow = z.object({
   finished_at: iso.nullable(),
 });
 
-export const MigrationRow = z.object({
+const MigrationRow = z.object({
   id: z.number().int(),
   name: z.string(),
   applied_at: iso,

@@ -43,7 +43,7 @@ function oneOf(field: string, value: string, allowed: readonly string[]): void {
 }
 
 /** Checks the trigger rules the DB cannot: the pattern must compile with the router's regex engine. */
-export function validateWiring(input: WiringInput): void {
+function validateWiring(input: WiringInput): void {
   const mode = input.engageMode ?? 'mention';
   oneOf('engage.mode', mode, ENGAGE_MODES);
   oneOf('senderScope', input.senderScope ?? 'all', SENDER_SCOPES);
@@ -79,11 +79,7 @@ export function validateWiring(input: WiringInput): void {
   }
 }
 
-export function findWiring(
-  db: CentralDb,
-  messagingGroupId: string,
-  agentGroupId: string,
-): Wiring | undefined {
+function findWiring(db: CentralDb, messagingGroupId: string, agentGroupId: string): Wiring | undefined {
   return db.first(
     db.q
       .selectFrom('messaging_group_agents')

@@ -8,7 +8,7 @@ import { findDestination } from '../db/destinations.js';
 import { findMessagingGroup } from '../db/messaging-groups.js';
 import type { MessagingGroup, Session } from '../db/schema.js';
 
-export class DeliveryRejected extends Error {
+class DeliveryRejected extends Error {
   override readonly name = 'DeliveryRejected';
 }
 

@@ -7,11 +7,11 @@ import type { SystemAction, TaskInContent } from '../../protocol/messages.js';
 import type { InboundDb, OutboundDb } from '../../protocol/session-db.js';
 import { insertInbound, type Routing } from '../session/inbound-writer.js';
 
-export class ActionRejected extends Error {
+class ActionRejected extends Error {
   override readonly name = 'ActionRejected';
 }
 
-export function validateCron(expr: string, tz?: string): void {
+function validateCron(expr: string, tz?: string): void {
   try {
     CronExpressionParser.parse(expr, tz ? { tz } : {});
   } catch (err) {

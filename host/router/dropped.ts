@@ -46,12 +46,3 @@ export function recordDrop(db: CentralDb, d: DropRecord): void {
       ),
   );
 }
-
-export function listDrops(db: CentralDb): { reason: string; user_id: string; message_count: number }[] {
-  return db.all(
-    db.q
-      .selectFrom('dropped_messages')
-      .select(['reason', 'user_id', 'message_count'])
-      .orderBy('last_seen', 'desc'),
-  );
-}

@@ -37,7 +37,7 @@ export interface SessionSink {
 }
 
 /** Where the host's own replies go; implemented by delivery. */
-export interface HostReplies {
+interface HostReplies {
   sendFromHost(m: HostMessageInput): Promise<unknown>;
 }
 
@@ -65,7 +65,7 @@ export async function routeInbound(deps: RouterDeps, raw: InboundMessage): Promi
 }
 
 /** Reads what the plan needs. Facts only some messages need are loaded only for them. */
-export function loadSnapshot(
+function loadSnapshot(
   deps: Pick<RouterDeps, 'db' | 'sessions'>,
   msg: InboundMessage,
   threaded: boolean,

@@ -41,7 +41,7 @@ export interface RouteSnapshot {
   wirings: WiringFacts[];
 }
 
-export interface PlannedDelivery {
+interface PlannedDelivery {
   agentGroupId: string;
   mode: SessionMode;
   /** A prompt (wake the agent) or context only. */

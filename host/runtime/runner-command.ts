@@ -13,7 +13,7 @@ export function packageRoot(from = path.dirname(fileURLToPath(import.meta.url)))
   return dir;
 }
 
-export const RUNNER_ENTRY = path.join('dist', 'container', 'agent-runner', 'main.js');
+const RUNNER_ENTRY = path.join('dist', 'container', 'agent-runner', 'main.js');
 
 export function defaultRunnerCommand(): string[] {
   const entry = path.join(packageRoot(), RUNNER_ENTRY);

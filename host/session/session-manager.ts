@@ -28,7 +28,7 @@ export interface WakeTarget {
   wake(session: Session, seq: number): Promise<void>;
 }
 
-export function inboundRowId(channelType: string, platformId: string, messageId: string): string {
+function inboundRowId(channelType: string, platformId: string, messageId: string): string {
   return `m-${createHash('sha256').update(`${channelType}\0${platformId}\0${messageId}`).digest('hex').slice(0, 24)}`;
 }
 

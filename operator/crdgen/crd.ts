@@ -71,7 +71,7 @@ const HEADER =
   '# Generated from operator/api/v1alpha1 by `npm run crds:generate`; do not edit by hand.\n' +
   '# A unit test (operator/crdgen/crd.test.ts) fails when this file and its source drift.\n';
 
-export function renderCrd(kind: Kind): string {
+function renderCrd(kind: Kind): string {
   return HEADER + stringify(buildCrd(kind), { lineWidth: 0, aliasDuplicateObjects: false });
 }
 

@@ -28,7 +28,7 @@ export interface ManifestError {
   message: string;
 }
 
-export interface LoadedObject {
+interface LoadedObject {
   file: string;
   uid: string;
   manifest: ParsedManifest;
@@ -57,7 +57,7 @@ export function embeddedUid(kind: string, name: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
-export function manifestFiles(dir: string): string[] {
+function manifestFiles(dir: string): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
     for (const entry of fs

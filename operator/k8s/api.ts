@@ -19,7 +19,7 @@ import type { ObjectList } from '../../kube/informer.js';
 import { GROUP, VERSION } from '../api/v1alpha1/common.js';
 import { kindDef, type KindName } from '../api/v1alpha1/kinds.js';
 
-export const FIELD_MANAGER = 'nanoclaw-operator';
+const FIELD_MANAGER = 'nanoclaw-operator';
 
 export interface RequestCounters {
   lists: number;

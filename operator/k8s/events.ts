@@ -10,7 +10,7 @@ import type { KindName, ServerMeta } from '../api/v1alpha1/kinds.js';
 import { errorText } from '../../kube/errors.js';
 import type { KubeApis } from './api.js';
 
-export const COMPONENT = 'nanoclaw-operator';
+const COMPONENT = 'nanoclaw-operator';
 
 export class EventRecorder {
   constructor(

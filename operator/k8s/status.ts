@@ -7,7 +7,7 @@
 import type { Condition } from '../api/v1alpha1/common.js';
 import type { Outcome } from '../projection/types.js';
 
-export const READY = 'Ready';
+const READY = 'Ready';
 const MAX_MESSAGE = 32_000;
 
 export interface ObjectStatus {

@@ -15,9 +15,9 @@ import type { DesiredAgentGroup } from './desired.js';
 import { targetGeneration } from './generation.js';
 import { outcomeOf, type ApplyContext, type Outcome, type Problem } from './types.js';
 
-export const GLOBAL_FOLDER = 'global';
+const GLOBAL_FOLDER = 'global';
 
-export function groupsDir(dataDir: string): string {
+function groupsDir(dataDir: string): string {
   return path.join(dataDir, 'groups');
 }
 
@@ -66,7 +66,7 @@ function conflict(db: CentralDb, d: DesiredAgentGroup, ctx: ApplyContext): Probl
 }
 
 /** Creates <dataDir>/groups/<folder>/ and <dataDir>/groups/global/ (kept when the agent group goes). */
-export function ensureFolders(dataDir: string, folder: string): void {
+function ensureFolders(dataDir: string, folder: string): void {
   for (const dir of [GLOBAL_FOLDER, folder]) {
     const full = path.join(groupsDir(dataDir), dir);
     if (!fs.existsSync(full)) fs.mkdirSync(full, { recursive: true });

@@ -127,7 +127,7 @@ export interface DesiredMessagingGroup {
 }
 
 /** Compiles a pattern the way the router does (JavaScript RegExp); returns the error text when it does not. */
-export function patternError(pattern: string): string | undefined {
+function patternError(pattern: string): string | undefined {
   try {
     new RegExp(pattern);
     return undefined;
@@ -179,7 +179,7 @@ export function desiredMessagingGroup(
   };
 }
 
-export type DesiredGrant =
+type DesiredGrant =
   | { type: 'role'; role: 'owner' | 'admin'; agentGroupId: string | null }
   | { type: 'member'; agentGroupId: string };
 

@@ -44,7 +44,7 @@ export interface ApplyContext {
   describe(uid: string): string | undefined;
 }
 
-export const PROJECTED = 'Projected';
+const PROJECTED = 'Projected';
 
 export function outcomeOf(
   problems: Problem[],

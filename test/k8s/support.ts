@@ -1,8 +1,8 @@
 /** Helpers shared by the Kubernetes-tier tests. */
 import { ApiException, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 
-export const GROUP = 'nanoclaw.dev';
-export const VERSION = 'v1alpha1';
+const GROUP = 'nanoclaw.dev';
+const VERSION = 'v1alpha1';
 
 /** The objects in examples/, as (kind, name). */
 export const EXAMPLE_OBJECTS = [
@@ -13,13 +13,13 @@ export const EXAMPLE_OBJECTS = [
   ['UserRole', 'assistant-member'],
 ] as const;
 
-export const PLURALS: Record<string, string> = {
+const PLURALS: Record<string, string> = {
   AgentGroup: 'agentgroups',
   MessagingGroup: 'messaginggroups',
   UserRole: 'userroles',
 };
 
-export interface StatusCause {
+interface StatusCause {
   reason?: string;
   message?: string;
   field?: string;

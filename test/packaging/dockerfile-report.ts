@@ -46,7 +46,7 @@ export function checkDockerfile(
 }
 
 /** A stage and the stages it is built on, nearest first (external base images end the chain). */
-export function lineage(stages: DockerStage[], name: string): DockerStage[] {
+function lineage(stages: DockerStage[], name: string): DockerStage[] {
   const out: DockerStage[] = [];
   let current = stages.find((s) => s.name === name);
   while (current && out.length <= stages.length) {

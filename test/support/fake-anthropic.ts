@@ -59,12 +59,12 @@ function withoutReminders(text: string): string {
 }
 
 /** The last user-role message (Claude Code may append a system-role message after it). */
-export function lastUserMessage(body: MessagesBody): MessageParam | undefined {
+function lastUserMessage(body: MessagesBody): MessageParam | undefined {
   return body.messages?.filter((m) => m.role === 'user').pop();
 }
 
 /** The text of the newest <message> element in the last user turn (the runner's prompt format). */
-export function lastPromptMessage(body: MessagesBody): string {
+function lastPromptMessage(body: MessagesBody): string {
   const last = lastUserMessage(body);
   const text = blocks(last?.content)
     .filter((b) => b.type === 'text')
@@ -74,7 +74,7 @@ export function lastPromptMessage(body: MessagesBody): string {
   return all.length ? all[all.length - 1]![1]!.trim() : text;
 }
 
-export function defaultRespond(body: MessagesBody): FakeReply {
+function defaultRespond(body: MessagesBody): FakeReply {
   const last = lastUserMessage(body);
   const results = blocks(last?.content).filter((b) => b.type === 'tool_result');
   if (results.length) {

@@ -20,8 +20,8 @@ import {
 } from '../../protocol/session-db.js';
 import { workspacePaths, type WorkspacePaths } from '../../protocol/paths.js';
 
-export const REPO = path.resolve(import.meta.dirname, '..', '..');
-export const RUNNER_MAIN = path.join(REPO, 'dist', 'container', 'agent-runner', 'main.js');
+const REPO = path.resolve(import.meta.dirname, '..', '..');
+const RUNNER_MAIN = path.join(REPO, 'dist', 'container', 'agent-runner', 'main.js');
 export const TEST_TOKEN = 'test-session-token-0123456789';
 
 export async function waitFor<T>(
@@ -225,10 +225,7 @@ process.once('exit', () => {
   for (const r of running) r.proc.kill('SIGKILL');
 });
 
-export function runnerEnv(
-  workspace: string,
-  env: Record<string, string | undefined> = {},
-): Record<string, string> {
+function runnerEnv(workspace: string, env: Record<string, string | undefined> = {}): Record<string, string> {
   const out: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? os.tmpdir(),

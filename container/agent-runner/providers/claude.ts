@@ -23,7 +23,7 @@ import type { Provider, TurnRequest, TurnResult } from './provider.js';
 
 type Sdk = typeof ClaudeAgentSdk;
 
-export const ALLOWED_BUILTIN_TOOLS = [
+const ALLOWED_BUILTIN_TOOLS = [
   'Bash',
   'Read',
   'Write',
@@ -39,7 +39,7 @@ export const ALLOWED_BUILTIN_TOOLS = [
   'ToolSearch',
 ];
 /** Built-ins that would bypass the session DBs (their own scheduler, their own question UI) or change mode. */
-export const DISALLOWED_BUILTIN_TOOLS = [
+const DISALLOWED_BUILTIN_TOOLS = [
   'AskUserQuestion',
   'CronCreate',
   'CronDelete',
@@ -53,12 +53,12 @@ export const DISALLOWED_BUILTIN_TOOLS = [
 
 const STALE_CONTINUATION = /No conversation found|--resume requires|session .*not found/i;
 
-export class ClaudeTurnError extends Error {
+class ClaudeTurnError extends Error {
   override name = 'ClaudeTurnError';
 }
 
 /** The environment of the Claude Code child process. */
-export function claudeEnv(config: RunnerConfig, base: NodeJS.ProcessEnv): Record<string, string> {
+function claudeEnv(config: RunnerConfig, base: NodeJS.ProcessEnv): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(base)) {
     if (v === undefined || k.startsWith('NANOCLAW_')) continue;
@@ -81,7 +81,7 @@ export function claudeEnv(config: RunnerConfig, base: NodeJS.ProcessEnv): Record
   return env;
 }
 
-export function systemPromptAppend(req: TurnRequest): string {
+function systemPromptAppend(req: TurnRequest): string {
   const dests = req.destinations.length
     ? req.destinations
         .map((d) => `- ${d.name}${d.displayName ? ` (${d.displayName})` : ''}: ${d.type}`)

@@ -8,7 +8,7 @@
  * Pure; malformed directives are reported in `errors` (the mock fails the turn with them).
  */
 
-export type Directive =
+type Directive =
   | { type: 'delay'; ms: number }
   | { type: 'error'; message: string }
   | { type: 'tool'; name: string; args: unknown }

@@ -14,7 +14,7 @@ import { sleep } from '../wake-signal.js';
 import { parseDirectives } from './directives.js';
 import type { Provider, TurnRequest, TurnResult } from './provider.js';
 
-export class MockProviderError extends Error {
+class MockProviderError extends Error {
   override name = 'MockProviderError';
 }
 

@@ -14,12 +14,12 @@ import { z } from 'zod';
 import { QuestionOption, SystemInContent } from '../../../protocol/messages.js';
 import { defineTool, ToolError, type ToolContext } from './tool.js';
 
-export function newQuestionId(now = Date.now()): string {
+function newQuestionId(now = Date.now()): string {
   return `q-${now.toString(36)}-${randomBytes(3).toString('hex')}`;
 }
 
 /** The answer to `questionId` among pending system rows, if any. */
-export function findAnswer(
+function findAnswer(
   ctx: ToolContext,
   questionId: string,
 ): { rowId: string; value: string; userId: string | null } | null {

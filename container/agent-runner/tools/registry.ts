@@ -25,7 +25,7 @@ export const TOOLS: readonly ToolDefinition[] = [
   askUserQuestion,
 ] as unknown as ToolDefinition[];
 
-export function formatIssues(error: z.ZodError): string {
+function formatIssues(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(input)'}: ${i.message}`).join('; ');
 }
 

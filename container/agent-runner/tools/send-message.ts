@@ -9,15 +9,15 @@ import type { Destination } from '../../../protocol/session-db.js';
 import type { Routing } from '../inbound-reader.js';
 import { defineTool, ToolError } from './tool.js';
 
-export const MAX_TEXT = 32_000;
+const MAX_TEXT = 32_000;
 
-export function addressOfDestination(d: Destination): Routing {
+function addressOfDestination(d: Destination): Routing {
   return d.type === 'agent'
     ? { channelType: 'agent', platformId: d.agent_group_id, threadId: null }
     : { channelType: d.channel_type, platformId: d.platform_id, threadId: null };
 }
 
-export function unknownDestinationMessage(name: string, known: Destination[]): string {
+function unknownDestinationMessage(name: string, known: Destination[]): string {
   const names = known.map((d) => d.name);
   return `Unknown destination "${name}". Known destinations: ${names.length ? names.join(', ') : '(none configured)'}.`;
 }

@@ -11,7 +11,7 @@ import { TaskInContent } from '../../../protocol/messages.js';
 import type { MessageIn } from '../../../protocol/session-db.js';
 import { defineTool, ToolError, type ToolContext } from './tool.js';
 
-export function newTaskId(now = Date.now()): string {
+function newTaskId(now = Date.now()): string {
   return `task-${now.toString(36)}-${randomBytes(3).toString('hex')}`;
 }
 
@@ -19,7 +19,7 @@ const isoWithOffset = z.iso
   .datetime({ offset: true })
   .describe('ISO-8601 time with an offset, e.g. 2026-01-01T09:00:00Z or 2026-01-01T10:00:00+01:00');
 
-export function checkCron(expr: string): string {
+function checkCron(expr: string): string {
   try {
     CronExpressionParser.parse(expr);
   } catch (err) {
@@ -42,7 +42,7 @@ function emit(ctx: ToolContext, action: SystemAction): void {
 
 export type TaskState = 'pending' | 'paused' | 'finished' | 'requested' | 'unknown';
 
-export function taskState(ctx: ToolContext, taskId: string): TaskState {
+function taskState(ctx: ToolContext, taskId: string): TaskState {
   const rows = ctx.inbound.taskSeries(taskId);
   const last = rows[rows.length - 1];
   if (last) return last.status === 'pending' || last.status === 'paused' ? last.status : 'finished';
@@ -66,7 +66,7 @@ export interface TaskSummary {
 }
 
 /** One entry per series: its newest scheduled row. */
-export function summarizeTasks(rows: MessageIn[]): TaskSummary[] {
+function summarizeTasks(rows: MessageIn[]): TaskSummary[] {
   const bySeries = new Map<string, MessageIn>();
   for (const r of [...rows].sort((a, b) => a.seq - b.seq)) bySeries.set(r.series_id ?? r.id, r);
   const out: TaskSummary[] = [];

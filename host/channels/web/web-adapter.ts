@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { ChannelAdapter, ChatAddress, InboundSink, OutboundPayload, SendResult } from '../adapter.js';
 import type { WebEvent } from './web-api.js';
 
-export const WEB_CHANNEL = 'web';
+const WEB_CHANNEL = 'web';
 const BUFFER_PER_CHAT = 200;
 const MAX_CHATS = 1000;
 

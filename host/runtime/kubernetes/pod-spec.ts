@@ -17,7 +17,7 @@ import { DEFAULT_WORKSPACE, GLOBAL_SUBDIR, AGENT_SUBDIR } from '../../../protoco
 import { RUNNER_ENV } from '../../../protocol/env.js';
 import type { RunnerSpec } from '../runtime.js';
 
-export const LABELS = {
+const LABELS = {
   name: 'app.kubernetes.io/name',
   managedBy: 'app.kubernetes.io/managed-by',
   instance: 'app.kubernetes.io/instance',
@@ -25,10 +25,10 @@ export const LABELS = {
   agentGroup: 'nanoclaw.dev/agent-group',
 } as const;
 export const SPEC_HASH_ANNOTATION = 'nanoclaw.dev/spec-hash';
-export const RUNNER_APP = 'nanoclaw-runner';
-export const MANAGED_BY = 'nanoclaw-host';
-export const TOKEN_KEY = 'token';
-export const RUNNER_CONTAINER = 'agent-runner';
+const RUNNER_APP = 'nanoclaw-runner';
+const MANAGED_BY = 'nanoclaw-host';
+const TOKEN_KEY = 'token';
+const RUNNER_CONTAINER = 'agent-runner';
 export const RUNNER_COMMAND = ['node', '/app/dist/container/agent-runner/main.js'];
 
 export interface PodTemplateOptions {
@@ -76,7 +76,7 @@ export function tokenSecretName(sessionId: string): string {
   return `${runnerName(sessionId).slice(0, 57)}-token`;
 }
 
-export function runnerLabels(spec: Pick<RunnerSpec, 'sessionId' | 'agentGroupId'>, o: PodTemplateOptions) {
+function runnerLabels(spec: Pick<RunnerSpec, 'sessionId' | 'agentGroupId'>, o: PodTemplateOptions) {
   return {
     ...o.extraLabels,
     [LABELS.name]: RUNNER_APP,

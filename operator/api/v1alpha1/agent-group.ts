@@ -21,10 +21,10 @@ import {
 } from './common.js';
 import { listMap, withRules } from './rules.js';
 
-export const RESERVED_ENV_PREFIXES = ['NANOCLAW_', 'ANTHROPIC_'] as const;
+const RESERVED_ENV_PREFIXES = ['NANOCLAW_', 'ANTHROPIC_'] as const;
 export const DEFAULT_IDLE_TIMEOUT = '30m';
-export const MIN_IDLE_TIMEOUT_SECONDS = 60;
-export const MAX_IDLE_TIMEOUT_SECONDS = 168 * 3600;
+const MIN_IDLE_TIMEOUT_SECONDS = 60;
+const MAX_IDLE_TIMEOUT_SECONDS = 168 * 3600;
 
 const quantity = (what: string) =>
   z

@@ -16,7 +16,7 @@ export const CATEGORY = 'nanoclaw';
 /** RFC 1123 subdomain: what Kubernetes accepts as a custom object's name (≤ 253). */
 export const DNS_SUBDOMAIN_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** RFC 1123 label (≤ 63). */
-export const DNS_LABEL_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_LABEL_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Kubernetes resource.Quantity, as controller-gen writes it for CRDs. */
 export const QUANTITY_PATTERN =
   /^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$/;
@@ -56,7 +56,7 @@ export const ObjectMeta = z.looseObject({
 });
 export type ObjectMeta = z.infer<typeof ObjectMeta>;
 
-export const CONDITION_STATUSES = ['True', 'False', 'Unknown'] as const;
+const CONDITION_STATUSES = ['True', 'False', 'Unknown'] as const;
 
 /** metav1.Condition. */
 export const Condition = z

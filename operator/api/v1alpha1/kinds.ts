@@ -8,7 +8,7 @@ import { API_VERSION, ObjectMeta } from './common.js';
 import { MessagingGroupSpec, MessagingGroupStatus } from './messaging-group.js';
 import { UserRoleSpec, UserRoleStatus } from './user-role.js';
 
-export interface PrinterColumn {
+interface PrinterColumn {
   name: string;
   type: 'string' | 'integer' | 'boolean' | 'date';
   jsonPath: string;
@@ -66,7 +66,7 @@ function defineKind<K extends string, Spec extends z.ZodType, Status extends z.Z
   return { ...def, manifest };
 }
 
-export const AgentGroupKind = defineKind({
+const AgentGroupKind = defineKind({
   kind: 'AgentGroup',
   plural: 'agentgroups',
   singular: 'agentgroup',
@@ -84,7 +84,7 @@ export const AgentGroupKind = defineKind({
   ],
 });
 
-export const MessagingGroupKind = defineKind({
+const MessagingGroupKind = defineKind({
   kind: 'MessagingGroup',
   plural: 'messaginggroups',
   singular: 'messaginggroup',
@@ -114,7 +114,7 @@ export const MessagingGroupKind = defineKind({
   ],
 });
 
-export const UserRoleKind = defineKind({
+const UserRoleKind = defineKind({
   kind: 'UserRole',
   plural: 'userroles',
   singular: 'userrole',
@@ -153,21 +153,21 @@ export interface ServerMeta {
   deletionTimestamp?: Date;
 }
 
-export interface AgentGroupObject {
+interface AgentGroupObject {
   apiVersion: typeof API_VERSION;
   kind: 'AgentGroup';
   metadata: ServerMeta;
   spec: AgentGroupSpec;
   status?: AgentGroupStatus;
 }
-export interface MessagingGroupObject {
+interface MessagingGroupObject {
   apiVersion: typeof API_VERSION;
   kind: 'MessagingGroup';
   metadata: ServerMeta;
   spec: MessagingGroupSpec;
   status?: MessagingGroupStatus;
 }
-export interface UserRoleObject {
+interface UserRoleObject {
   apiVersion: typeof API_VERSION;
   kind: 'UserRole';
   metadata: ServerMeta;

@@ -21,7 +21,7 @@ import {
 import { displayName, objectName, statusBase } from './common.js';
 import { immutable, listMap, withRules } from './rules.js';
 
-export const KNOWN_CHANNELS = ['telegram', 'discord', 'slack', 'web', 'cli'] as const;
+const KNOWN_CHANNELS = ['telegram', 'discord', 'slack', 'web', 'cli'] as const;
 
 const Engage = withRules(
   z
@@ -60,7 +60,7 @@ const Engage = withRules(
   ],
 );
 
-export const Wiring = z
+const Wiring = z
   .strictObject({
     agentGroup: objectName('metadata.name of an AgentGroup in the same namespace.'),
     engage: Engage.prefault({ mode: 'mention' }),
@@ -91,7 +91,7 @@ export const Wiring = z
       .describe('Order among the agents engaged by one message, highest first (−1000…1000).'),
   })
   .describe('One agent group wired to this chat.');
-export type Wiring = z.infer<typeof Wiring>;
+type Wiring = z.infer<typeof Wiring>;
 
 export const MessagingGroupSpec = z
   .strictObject({

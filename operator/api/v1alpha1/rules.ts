@@ -9,8 +9,7 @@
 import { z } from 'zod';
 
 /** The `reason` values the API server accepts on a validation rule. */
-export type CelReason =
-  'FieldValueInvalid' | 'FieldValueRequired' | 'FieldValueForbidden' | 'FieldValueDuplicate';
+type CelReason = 'FieldValueInvalid' | 'FieldValueRequired' | 'FieldValueForbidden' | 'FieldValueDuplicate';
 
 export interface Rule<T> {
   /** CEL expression; `self` is the value the rule is attached to. */
@@ -24,14 +23,14 @@ export interface Rule<T> {
 }
 
 /** A CEL `x-kubernetes-validations` entry as it appears in the CRD. */
-export interface CelValidation {
+interface CelValidation {
   rule: string;
   message: string;
   fieldPath?: string;
   reason?: CelReason;
 }
 
-export function celOf<T>(rule: Rule<T>): CelValidation {
+function celOf<T>(rule: Rule<T>): CelValidation {
   return {
     rule: rule.cel,
     message: rule.message,

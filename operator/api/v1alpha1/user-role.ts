@@ -11,8 +11,7 @@ import { USER_ID_PATTERN } from '../../../protocol/vocabulary.js';
 import { displayName, objectName, statusBase } from './common.js';
 import { withRules } from './rules.js';
 
-export const USER_ROLE_ROLES = ['owner', 'admin', 'member'] as const;
-export type UserRoleRole = (typeof USER_ROLE_ROLES)[number];
+const USER_ROLE_ROLES = ['owner', 'admin', 'member'] as const;
 
 export const UserRoleSpec = withRules(
   z
