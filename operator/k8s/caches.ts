@@ -1,6 +1,12 @@
 /**
  * The operator's view of the cluster: one resilient informer per kind and watched namespace, plus ConfigMaps
  * (for instructionsFrom). Work-queue keys are `<Kind>/<namespace>/<name>`.
+ *
+ * Invariants:
+ * - Nothing is listed or watched before `start()`, so subscribers added between construction and `start()` see
+ *   every event ('object' for the three kinds, 'configMap' for ConfigMaps).
+ * - A subscriber sees the object as cached, already slimmed; `liveUids()` already includes (or no longer includes)
+ *   it.
  */
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
@@ -39,8 +45,11 @@ export interface CachesOptions {
   apis: KubeApis;
   namespaces: string[];
   log: Logger;
-  onObject: (kind: KindName, event: InformerEvent, obj: NanoclawObject) => void;
-  onConfigMap: (event: InformerEvent, obj: ConfigMapObject) => void;
+}
+
+export interface CacheEvents {
+  object: (kind: KindName, event: InformerEvent, obj: NanoclawObject) => void;
+  configMap: (event: InformerEvent, obj: ConfigMapObject) => void;
 }
 
 export class ObjectCaches {
@@ -48,6 +57,10 @@ export class ObjectCaches {
   private readonly configMaps = new Map<string, ResilientInformer<ConfigMapObject>>(); // ns →
   /** uid → `<Kind> <namespace>/<name>` of every cached object, kept up to date from the events. */
   private readonly uids = new Map<string, string>();
+  private readonly subscribers: { [E in keyof CacheEvents]: CacheEvents[E][] } = {
+    object: [],
+    configMap: [],
+  };
 
   constructor(private readonly opts: CachesOptions) {
     for (const namespace of opts.namespaces) {
@@ -73,12 +86,16 @@ export class ObjectCaches {
           list: () => opts.apis.listConfigMaps(namespace),
           onEvent: (event, obj) => {
             slim(obj);
-            opts.onConfigMap(event, obj);
+            for (const fn of this.subscribers.configMap) fn(event, obj);
           },
           log: opts.log,
         }),
       );
     }
+  }
+
+  on<E extends keyof CacheEvents>(event: E, fn: CacheEvents[E]): void {
+    this.subscribers[event].push(fn);
   }
 
   private all_(): Pick<
@@ -133,7 +150,7 @@ export class ObjectCaches {
     const { uid, namespace, name } = obj.metadata;
     if (event === 'delete') this.uids.delete(uid);
     else this.uids.set(uid, `${kind} ${namespace}/${name}`);
-    this.opts.onObject(kind, event, obj);
+    for (const fn of this.subscribers.object) fn(kind, event, obj);
   }
 
   configMap(namespace: string, name: string): Record<string, string> | undefined {

@@ -8,6 +8,7 @@
  * - The leader renews every retryPeriod; when it cannot renew for renewDeadline it stops leading before anyone else
  *   may take over (renewDeadline < leaseDuration).
  * - A graceful stop releases the Lease (empty holder) so a follower takes over at once.
+ * - Nothing is requested before `start()`: 'started'/'stopped' subscribers added before it see every transition.
  */
 import type { V1Lease } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
@@ -26,9 +27,9 @@ export interface LeaderOptions {
   renewDeadlineMs?: number;
   /** Default 2 s (or lease duration / 4, if smaller). */
   retryPeriodMs?: number;
-  onStartedLeading: () => void;
-  onStoppedLeading: () => void;
 }
+
+export type LeadershipEvent = 'started' | 'stopped';
 
 /** MicroTime as the API server wants it (RFC 3339 with microseconds). */
 function microTime(d: Date): string {
@@ -46,11 +47,17 @@ export class LeaderElector {
   private readonly durationS: number;
   private readonly renewDeadlineMs: number;
   private readonly retryMs: number;
+  private readonly subscribers: Record<LeadershipEvent, (() => void)[]> = { started: [], stopped: [] };
 
   constructor(private readonly opts: LeaderOptions) {
     this.durationS = opts.leaseDurationSeconds ?? 15;
     this.renewDeadlineMs = opts.renewDeadlineMs ?? Math.floor((this.durationS * 1000 * 2) / 3);
     this.retryMs = opts.retryPeriodMs ?? Math.min(2000, Math.floor((this.durationS * 1000) / 4));
+  }
+
+  /** 'started' when this process takes the Lease, 'stopped' when it loses or releases it. */
+  on(event: LeadershipEvent, fn: () => void): void {
+    this.subscribers[event].push(fn);
   }
 
   isLeader(): boolean {
@@ -153,7 +160,7 @@ export class LeaderElector {
     if (!this.leading) {
       this.leading = true;
       this.opts.log.info({ identity: this.opts.identity }, 'started leading');
-      this.opts.onStartedLeading();
+      for (const fn of this.subscribers.started) fn();
     }
   }
 
@@ -161,7 +168,7 @@ export class LeaderElector {
     if (!this.leading) return;
     this.leading = false;
     this.opts.log.warn({ identity: this.opts.identity, reason }, 'stopped leading');
-    this.opts.onStoppedLeading();
+    for (const fn of this.subscribers.stopped) fn();
   }
 
   /** Stops campaigning; a leader releases the Lease so a follower takes over immediately. */

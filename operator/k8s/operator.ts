@@ -8,6 +8,8 @@
  *   (no finalizers needed — a delete while no operator ran is applied here) and reconciles every object.
  *   A resync that finds nothing changed writes nothing: no DB row, no status, no Event.
  * - No pruning before every informer has listed successfully at least once.
+ * - Built in dependency order: queues, caches, reconciler, elector; the links back (cache events → reconciler and
+ *   queue, leadership → workers and resync) are subscriptions made before anything starts.
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
@@ -82,27 +84,8 @@ export function runOperator(opts: OperatorOptions): Promise<OperatorHandle> {
   let firstResyncDone = false;
   let stopping = false;
 
-  // eslint-disable-next-line prefer-const -- the reconciler and the caches refer to each other
-  let reconciler: Reconciler;
-  const caches = new ObjectCaches({
-    kc: kubeConfig,
-    apis,
-    namespaces,
-    log,
-    onObject: (kind, event, obj) => {
-      if (event === 'delete') reconciler.noteDeleted(kind, obj);
-      queue.add(objectKey(kind, obj.metadata.namespace, obj.metadata.name));
-    },
-    onConfigMap: (_event, cm) => {
-      const { name, namespace } = cm.metadata ?? {};
-      for (const ag of caches.list('AgentGroup', namespace)) {
-        if (ag.kind === 'AgentGroup' && ag.spec.instructionsFrom?.configMapKeyRef.name === name) {
-          queue.add(objectKey('AgentGroup', ag.metadata.namespace, ag.metadata.name));
-        }
-      }
-    },
-  });
-  reconciler = new Reconciler({
+  const caches = new ObjectCaches({ kc: kubeConfig, apis, namespaces, log });
+  const reconciler = new Reconciler({
     db: opts.db,
     dataDir: opts.dataDir,
     multiNamespace: namespaces.length > 1,
@@ -112,6 +95,27 @@ export function runOperator(opts: OperatorOptions): Promise<OperatorHandle> {
     log,
     enqueue: (key) => queue.add(key),
     enqueueStatus: (key) => statusQueue.add(key),
+  });
+  const elector = new LeaderElector({
+    apis,
+    namespace: opts.leaseNamespace ?? namespaces[0]!,
+    name: opts.leaseName ?? 'nanoclaw-operator',
+    identity,
+    log,
+    leaseDurationSeconds: opts.leaseDurationSeconds,
+  });
+
+  caches.on('object', (kind, event, obj) => {
+    if (event === 'delete') reconciler.noteDeleted(kind, obj);
+    queue.add(objectKey(kind, obj.metadata.namespace, obj.metadata.name));
+  });
+  caches.on('configMap', (_event, cm) => {
+    const { name, namespace } = cm.metadata ?? {};
+    for (const ag of caches.list('AgentGroup', namespace)) {
+      if (ag.kind === 'AgentGroup' && ag.spec.instructionsFrom?.configMapKeyRef.name === name) {
+        queue.add(objectKey('AgentGroup', ag.metadata.namespace, ag.metadata.name));
+      }
+    }
   });
 
   // Workers run only while leading; a follower's keys wait (de-duplicated) in the queues.
@@ -216,27 +220,19 @@ export function runOperator(opts: OperatorOptions): Promise<OperatorHandle> {
     return promise;
   }
 
-  const elector = new LeaderElector({
-    apis,
-    namespace: opts.leaseNamespace ?? namespaces[0]!,
-    name: opts.leaseName ?? 'nanoclaw-operator',
-    identity,
-    log,
-    leaseDurationSeconds: opts.leaseDurationSeconds,
-    onStartedLeading: () => {
-      leading = true;
-      term++;
-      gate.open();
-      void fullResync('leading').catch((err: unknown) =>
-        log.error({ reason: errorText(err) }, 'resync failed'),
-      );
-    },
-    onStoppedLeading: () => {
-      leading = false;
-      firstResyncDone = false;
-      gate = newGate();
-      statusGate = newGate();
-    },
+  elector.on('started', () => {
+    leading = true;
+    term++;
+    gate.open();
+    void fullResync('leading').catch((err: unknown) =>
+      log.error({ reason: errorText(err) }, 'resync failed'),
+    );
+  });
+  elector.on('stopped', () => {
+    leading = false;
+    firstResyncDone = false;
+    gate = newGate();
+    statusGate = newGate();
   });
 
   caches.start();
