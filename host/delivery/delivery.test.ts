@@ -5,7 +5,7 @@ import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SystemAction } from '../../protocol/messages.js';
 import { openOutboundForRunner, type OutboundDb } from '../../protocol/session-db.js';
-import type { ChannelAdapter, ChatAddress, OutboundPayload } from '../channels/adapter.js';
+import { RecordingAdapter } from '../../test/support/recording-adapter.js';
 import { MapChannelRegistry } from '../channels/adapter.js';
 import { upsertAgentGroup } from '../db/agent-groups.js';
 import { openCentralDb, type CentralDb } from '../db/central-db.js';
@@ -18,29 +18,12 @@ import { SessionManager } from '../session/session-manager.js';
 import { resolveSession } from '../session/session-store.js';
 import { Delivery } from './delivery.js';
 
-class Recorder implements ChannelAdapter {
-  readonly supportsThreads = true;
-  sent: { to: ChatAddress; payload: OutboundPayload }[] = [];
-  failNext = 0;
-  constructor(readonly channelType: string) {}
-  start = () => Promise.resolve();
-  stop = () => Promise.resolve();
-  send(to: ChatAddress, payload: OutboundPayload) {
-    if (this.failNext > 0) {
-      this.failNext--;
-      return Promise.reject(new Error('platform said no'));
-    }
-    this.sent.push({ to, payload });
-    return Promise.resolve({ platformMessageId: `p${this.sent.length}` });
-  }
-}
-
 let dir: string;
 let db: CentralDb;
 let dbs: SessionDbs;
 let sessions: SessionManager;
 let delivery: Delivery;
-let web: Recorder;
+let web: RecordingAdapter;
 let session: Session;
 let outbound: OutboundDb;
 let seq = 1;
@@ -107,7 +90,7 @@ beforeEach(() => {
   const log = pino({ level: 'silent' });
   sessions = new SessionManager(db, dbs, { wake: () => Promise.resolve() }, log);
   sessions.refreshContext(dbs.of(session));
-  web = new Recorder('web');
+  web = new RecordingAdapter('web');
   scheduled.length = 0;
   delivery = new Delivery({
     db,

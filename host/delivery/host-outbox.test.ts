@@ -3,32 +3,15 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ChannelAdapter, ChatAddress, OutboundPayload } from '../channels/adapter.js';
+import { RecordingAdapter } from '../../test/support/recording-adapter.js';
 import { MapChannelRegistry } from '../channels/adapter.js';
 import { openCentralDb, type CentralDb } from '../db/central-db.js';
 import { upsertMessagingGroup } from '../db/messaging-groups.js';
 import { HostOutbox } from './host-outbox.js';
 
-class Recorder implements ChannelAdapter {
-  readonly supportsThreads = true;
-  sent: { to: ChatAddress; payload: OutboundPayload }[] = [];
-  failNext = 0;
-  constructor(readonly channelType: string) {}
-  start = () => Promise.resolve();
-  stop = () => Promise.resolve();
-  send(to: ChatAddress, payload: OutboundPayload) {
-    if (this.failNext > 0) {
-      this.failNext--;
-      return Promise.reject(new Error('platform said no'));
-    }
-    this.sent.push({ to, payload });
-    return Promise.resolve({ platformMessageId: `p${this.sent.length}` });
-  }
-}
-
 let dir: string;
 let db: CentralDb;
-let web: Recorder;
+let web: RecordingAdapter;
 let delivered: string[];
 const outboxes: HostOutbox[] = [];
 const log = pino({ level: 'silent' });
@@ -57,7 +40,7 @@ beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nc-host-outbox-'));
   db = openCentralDb(path.join(dir, 'nanoclaw.db'));
   upsertMessagingGroup(db, { channelType: 'web', platformId: 'main', name: 'Main' });
-  web = new Recorder('web');
+  web = new RecordingAdapter('web');
   delivered = [];
 });
 

@@ -5,7 +5,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { dbWithGroups } from '../../test/support/central.js';
 import { addMember } from '../access/members.js';
 import { grantRole } from '../access/roles.js';
-import type { ChannelAdapter, ChatAddress, InboundMessage, OutboundPayload } from '../channels/adapter.js';
+import type { InboundMessage } from '../channels/adapter.js';
+import { RecordingAdapter } from '../../test/support/recording-adapter.js';
 import { MapChannelRegistry } from '../channels/adapter.js';
 import type { CentralDb } from '../db/central-db.js';
 import { findMessagingGroup, upsertMessagingGroup } from '../db/messaging-groups.js';
@@ -26,20 +27,6 @@ class RecordingSink implements SessionSink {
   }
   hasActiveSession(agentGroupId: string, _mg: string, threadId: string): boolean {
     return this.threadSessions.has(`${agentGroupId}/${threadId}`);
-  }
-}
-
-class RecordingAdapter implements ChannelAdapter {
-  sent: { to: ChatAddress; payload: OutboundPayload }[] = [];
-  constructor(
-    readonly channelType: string,
-    readonly supportsThreads = true,
-  ) {}
-  start = () => Promise.resolve();
-  stop = () => Promise.resolve();
-  send(to: ChatAddress, payload: OutboundPayload) {
-    this.sent.push({ to, payload });
-    return Promise.resolve({ platformMessageId: null });
   }
 }
 
