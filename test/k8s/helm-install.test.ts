@@ -19,6 +19,8 @@ import {
   type V1Pod,
 } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readSse } from '../../host/channels/web/sse-reader.js';
+import { MESSAGE_EVENT, WEB_ROUTES, type WebMessage } from '../../host/channels/web/web-api.js';
 import { ControlPlane } from '../fixtures/kube/control-plane.js';
 import { freePort, startProcess, stopProcess, type Managed } from '../fixtures/kube/processes.js';
 import { liveContainer, liveContainerEnv } from '../fixtures/helm/live-env.js';
@@ -63,20 +65,20 @@ async function replyOn(base: string, token: string, chat: string, text: string, 
   const ac = new AbortController();
   const timer = setTimeout(() => ac.abort(), 60_000);
   try {
-    const res = await fetch(`${base}api/events?chat=${chat}&token=${token}`, { signal: ac.signal });
+    const url = new URL(WEB_ROUTES.events, base);
+    url.searchParams.set('chat', chat);
+    url.searchParams.set('token', token);
+    const res = await fetch(url, { signal: ac.signal });
     expect(res.status).toBe(200);
     await send();
-    let buf = '';
-    for await (const chunk of res.body!) {
-      buf += Buffer.from(chunk).toString('utf8');
-      const hit = buf
-        .split('\n')
-        .filter((l) => l.startsWith('data: '))
-        .map((l) => JSON.parse(l.slice(6)) as { text: string })
-        .find((e) => e.text === text);
-      if (hit) return hit;
+    const seen: string[] = [];
+    for await (const record of readSse(res.body!)) {
+      if (record.event !== MESSAGE_EVENT) continue;
+      const event = JSON.parse(record.data) as WebMessage;
+      if (event.text === text) return event;
+      seen.push(event.text);
     }
-    throw new Error(`event stream ended without "${text}": ${buf}`);
+    throw new Error(`event stream ended without "${text}"; got: ${JSON.stringify(seen)}`);
   } finally {
     clearTimeout(timer);
     ac.abort();
