@@ -48,7 +48,7 @@ export interface OperatorOptions {
   workers?: number;
 }
 
-export interface OperatorStats extends ReconcilerStats {
+interface OperatorStats extends ReconcilerStats {
   leader: boolean;
   queued: number;
   pruned: number;
