@@ -7,14 +7,13 @@
 import type { Logger } from 'pino';
 import { canAccessAgentGroup } from '../access/access.js';
 import { hasAdminPrivilege } from '../access/roles.js';
-import type { ChannelRegistry, InboundMessage } from '../channels/adapter.js';
+import type { ChannelRegistry, ChatAddress, InboundMessage } from '../channels/adapter.js';
 import type { CentralDb } from '../db/central-db.js';
 import { findMessagingGroup, upsertMessagingGroup } from '../db/messaging-groups.js';
 import type { MessagingGroup } from '../db/schema.js';
 import { listWiringsOf } from '../db/wirings.js';
 import { namespacedUserId, upsertUser } from '../db/users.js';
-import type { HostMessageInput } from '../delivery/host-outbox.js';
-import type { SessionMode } from '../../protocol/vocabulary.js';
+import type { HostMessageKind, SessionMode } from '../../protocol/vocabulary.js';
 import { classifyCommand } from './command-gate.js';
 import { recordDrop, type DropReason } from './dropped.js';
 import { planRoute, type RoutePlan, type RouteSnapshot } from './route-plan.js';
@@ -36,9 +35,17 @@ export interface SessionSink {
   hasActiveSession(agentGroupId: string, messagingGroupId: string, threadId: string): boolean;
 }
 
-/** Where the host's own replies go; implemented by delivery. */
+/** Something the host answers itself, in the chat a message came from. */
+interface HostReply {
+  kind: HostMessageKind;
+  to: ChatAddress;
+  text: string;
+  inReplyTo: string;
+}
+
+/** Where the host's own replies go; implemented by delivery (its host outbox). */
 interface HostReplies {
-  sendFromHost(m: HostMessageInput): Promise<unknown>;
+  sendFromHost(m: HostReply): Promise<unknown>;
 }
 
 export interface RouteResult {
