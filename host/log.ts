@@ -1,26 +1,81 @@
 /**
- * The one logger factory: pino JSON to stdout. Secrets are redacted by key wherever they might appear; message
- * bodies are only logged at debug.
+ * The one logger factory: pino JSON to stdout (or the given stream). Message bodies are only logged at debug.
+ *
+ * Invariant: no secret reaches a log line, at any depth. Every logged object (the merge object, child bindings,
+ * errors — their message, stack and properties — and the message string) goes through `redact` before pino
+ * serializes it:
+ * - a key named like a secret (SECRET_KEY: …token, …secret, …password, …apiKey/api_key/x-api-key, …cookie,
+ *   …authorization) has its value replaced, whatever the value is;
+ * - a value that looks like one of our tokens (`nct_…`) or an Anthropic key (`sk-ant-…`) is replaced inside any
+ *   string, whatever its key.
+ * The walk goes as deep as the value (pino prints everything JSON.stringify does) and copies only what it
+ * changes, so a hot log line without secrets or errors costs one regex test per key and per string and one
+ * small array.
  */
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
-export function createLogger(level: string, name = 'nanoclaw'): Logger {
-  return pino({
-    name,
-    level,
-    base: { pid: process.pid },
-    redact: {
-      paths: [
-        'apiKey',
-        'anthropicApiKey',
-        'token',
-        'webToken',
-        '*.apiKey',
-        '*.token',
-        'headers.authorization',
-        'headers["x-api-key"]',
-      ],
-      censor: '[redacted]',
+const CENSOR = '[redacted]';
+const SECRET_KEY = /(?:token|secret|password|api[-_]?key|cookies?|authorization)$/i;
+const SECRET_VALUE = /\b(?:nct_|sk-ant-)[\w-]+/g;
+
+export function createLogger(level: string, name = 'nanoclaw', stream?: DestinationStream): Logger {
+  const logger = pino(
+    {
+      name,
+      level,
+      base: { pid: process.pid },
+      formatters: { log: (obj) => redact(obj) as Record<string, unknown> },
+      // Errors are serialized (and redacted) by formatters.log already; the message string is redacted here.
+      serializers: { err: (err: unknown) => err, msg: (msg: unknown) => redact(msg) },
     },
-  });
+    stream,
+  );
+  // Child bindings skip formatters.log; redact them too, for every descendant (they inherit this own property).
+  const pinoProto = Object.getPrototypeOf(logger) as Pick<Logger, 'child'>;
+  logger.child = function (this: Logger, bindings, options) {
+    return pinoProto.child.call(this, redact(bindings) as pino.Bindings, options);
+  } as Logger['child'];
+  return logger;
+}
+
+/**
+ * The value with secrets replaced; the same value (not a copy) when there is nothing to replace. `path` holds the
+ * objects being walked, so a cycle ends as "[Circular]" instead of pointing back into unredacted originals.
+ */
+function redact(value: unknown, path?: object[]): unknown {
+  if (typeof value === 'string') return value.replace(SECRET_VALUE, CENSOR);
+  if (typeof value !== 'object' || value === null) return value;
+  path ??= [];
+  if (path.includes(value)) return '[Circular]';
+  if (value instanceof Error) return redact(pino.stdSerializers.err(value), path);
+  const json = (value as { toJSON?: unknown }).toJSON;
+  if (typeof json === 'function') return redact(json.call(value), path);
+  path.push(value);
+  try {
+    return Array.isArray(value)
+      ? redactItems(value, path)
+      : redactEntries(value as Record<string, unknown>, path);
+  } finally {
+    path.pop();
+  }
+}
+
+function redactItems(items: unknown[], path: object[]): unknown[] {
+  let out: unknown[] | undefined;
+  for (let i = 0; i < items.length; i++) {
+    const clean = redact(items[i], path);
+    if (clean !== items[i]) (out ??= [...items])[i] = clean;
+  }
+  return out ?? items;
+}
+
+function redactEntries(record: Record<string, unknown>, path: object[]): Record<string, unknown> {
+  let out: Record<string, unknown> | undefined;
+  for (const key in record) {
+    if (!Object.hasOwn(record, key)) continue;
+    const item = record[key];
+    const clean = SECRET_KEY.test(key) ? CENSOR : redact(item, path);
+    if (clean !== item) (out ??= { ...record })[key] = clean;
+  }
+  return out ?? record;
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AccessDecision } from '../access/access.js';
 import type { InboundMessage } from '../channels/adapter.js';
 import type { MessagingGroup, Wiring } from '../db/schema.js';
@@ -9,7 +9,14 @@ import type {
   SessionMode,
   UnknownSenderPolicy,
 } from '../../protocol/vocabulary.js';
+import { PATTERN_TEXT_LIMIT, patternMatches } from '../../protocol/pattern.js';
 import { planRoute, type RoutePlan, type RouteSnapshot, type WiringFacts } from './route-plan.js';
+
+// The pattern engine, spied on (it still matches): which messages cost pattern work.
+vi.mock('../../protocol/pattern.js', async (original) => {
+  const engine = await original<{ patternMatches: typeof patternMatches }>();
+  return { ...engine, patternMatches: vi.fn(engine.patternMatches) };
+});
 
 function chat(policy: UnknownSenderPolicy, over: Partial<MessagingGroup> = {}): MessagingGroup {
   return {
@@ -213,6 +220,42 @@ const TABLE: [string, InboundMessage, RouteSnapshot, string][] = [
     'dropped=no_agent_engaged to=[] drops=[no_agent_engaged@-] reply=- upsert',
   ],
   [
+    'a backreference is not RE2: the pattern engages nobody',
+    msg({ text: 'aa' }),
+    snap(chat('strict'), [{ allowed: true, mode: 'pattern', pattern: '(a)\\1' }]),
+    'dropped=no_agent_engaged to=[] drops=[no_agent_engaged@-] reply=- upsert',
+  ],
+  [
+    'a lookahead is not RE2: the pattern engages nobody',
+    msg({ text: '!ask why' }),
+    snap(chat('strict'), [{ allowed: true, mode: 'pattern', pattern: '^(?=!ask)' }]),
+    'dropped=no_agent_engaged to=[] drops=[no_agent_engaged@-] reply=- upsert',
+  ],
+  [
+    'a pattern sees only the head of a long message',
+    msg({ text: `${'x'.repeat(PATTERN_TEXT_LIMIT)}!ask` }),
+    snap(chat('strict'), [{ allowed: true, mode: 'pattern', pattern: '!ask' }]),
+    'dropped=no_agent_engaged to=[] drops=[no_agent_engaged@-] reply=- upsert',
+  ],
+  [
+    'strict, stranger, pattern wiring: refused whatever the text says',
+    msg({ text: 'hello', isMention: false }),
+    snap(chat('strict'), [{ mode: 'pattern', pattern: '^!ask' }]),
+    'dropped=unknown_sender_strict to=[] drops=[unknown_sender_strict@ag-1] reply=- upsert',
+  ],
+  [
+    'request_approval, stranger, pattern matches: held for approval',
+    msg({ text: '!ask why', isMention: false }),
+    snap(chat('request_approval'), [{ mode: 'pattern', pattern: '^!ask' }]),
+    'dropped=unknown_sender_request_approval to=[] drops=[unknown_sender_request_approval@ag-1] reply=- upsert approve=[ag-1]',
+  ],
+  [
+    'request_approval, stranger, pattern does not match: nothing to approve',
+    msg({ text: 'hello', isMention: false }),
+    snap(chat('request_approval'), [{ mode: 'pattern', pattern: '^!ask' }]),
+    'dropped=no_agent_engaged to=[] drops=[no_agent_engaged@-] reply=- upsert',
+  ],
+  [
     'mention-sticky, thread with a session',
     msg({ isMention: false, threadId: 't1' }),
     snap(chat('strict'), [{ allowed: true, mode: 'mention-sticky', sticky: true }]),
@@ -359,6 +402,62 @@ const TABLE: [string, InboundMessage, RouteSnapshot, string][] = [
 describe('route plan', () => {
   it.each(TABLE)('%s', (_name, m, s, expected) => {
     expect(summary(planRoute(m, s))).toBe(expected);
+  });
+});
+
+describe('pattern work', () => {
+  const engine = vi.mocked(patternMatches);
+  afterEach(() => engine.mockClear());
+  const catastrophic = '^(a+)+$';
+
+  it('a catastrophic pattern against a 10k-character message is routed in well under a second', () => {
+    const started = performance.now();
+    const plan = planRoute(
+      msg({ text: `${'a'.repeat(10_000)}!`, isMention: false }),
+      snap(chat('public'), [{ mode: 'pattern', pattern: catastrophic }]),
+    );
+    expect(performance.now() - started).toBeLessThan(1000);
+    // The head the pattern sees is all `a`, so it engages.
+    expect(summary(plan)).toBe('dropped=- to=[ag-1:wake:shared] drops=[] reply=- upsert');
+  });
+
+  it.each<[string, UnknownSenderPolicy, W, string | null, string]>([
+    ['a stranger in a strict chat', 'strict', {}, 'telegram:42', 'unknown_sender_strict'],
+    [
+      'a sender without a handle in a request_approval chat',
+      'request_approval',
+      {},
+      null,
+      'unknown_sender_request_approval',
+    ],
+    [
+      'a stranger outside the sender scope of a public chat',
+      'public',
+      { scope: 'known' },
+      'telegram:42',
+      'sender_scope',
+    ],
+  ])('%s costs no pattern work and is refused', (_name, policy, w, userId, reason) => {
+    const plan = planRoute(
+      msg({ text: `${'a'.repeat(10_000)}!`, isMention: false, senderHandle: userId && '42' }),
+      snap(chat(policy), [{ ...w, mode: 'pattern', pattern: catastrophic }], { userId }),
+    );
+    expect(engine).not.toHaveBeenCalled();
+    expect(plan.deliveries).toEqual([]);
+    expect(plan.dropped).toBe(reason);
+  });
+
+  it('a sender who may be delivered, now or after approval, is matched', () => {
+    for (const [policy, allowed] of [
+      ['strict', true],
+      ['request_approval', false],
+      ['public', false],
+    ] as const)
+      planRoute(
+        msg({ text: '!ask', isMention: false }),
+        snap(chat(policy), [{ allowed, mode: 'pattern', pattern: '^!ask' }]),
+      );
+    expect(engine).toHaveBeenCalledTimes(3);
   });
 });
 

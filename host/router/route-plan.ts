@@ -9,7 +9,11 @@
  *   4. slash commands: filtered ones are dropped, /help and /start are answered by the host, admin-only ones are
  *      refused for non-admins with a host reply
  *
- * Invariant: a message reaches an agent — even as context — only after passing the access gate for that agent.
+ * Invariants:
+ * - a message reaches an agent — even as context — only after passing the access gate for that agent;
+ * - pattern work only for a sender the wiring could deliver to, now or after approval: the gate and the scope are
+ *   decided first, and a pattern wiring refuses any other sender (strict chat, no handle to approve, outside the
+ *   scope) with the gate's drop reason, without matching the text.
  */
 import type { AccessDecision } from '../access/access.js';
 import type { InboundMessage } from '../channels/adapter.js';
@@ -96,34 +100,28 @@ export function planRoute(msg: InboundMessage, snap: RouteSnapshot): RoutePlan {
   let refusal: DropReason | null = null;
   for (const facts of snap.wirings) {
     const { wiring } = facts;
-    const access = gate(chat, userId, facts);
-    const inScope = wiring.sender_scope === 'all' || (userId !== null && facts.access.allowed);
-    const isEngaged = engages({
-      mode: wiring.engage_mode,
-      pattern: wiring.engage_pattern,
-      text: msg.text,
-      isMention: msg.isMention,
-      threadId: msg.threadId,
-      hasActiveThreadSession: () => facts.activeThreadSession,
-    });
+    const refused = refusalOf(chat, userId, facts);
+    const approvable = refused === 'unknown_sender_request_approval' && userId !== null;
+    // A pattern wiring refuses a sender no delivery awaits without matching the text.
+    const isEngaged =
+      (refused !== null && !approvable && wiring.engage_mode === 'pattern') ||
+      engages({
+        mode: wiring.engage_mode,
+        pattern: wiring.engage_pattern,
+        text: msg.text,
+        isMention: msg.isMention,
+        threadId: msg.threadId,
+        hasActiveThreadSession: () => facts.activeThreadSession,
+      });
     if (isEngaged) {
-      if (!access.allowed) {
-        refusal =
-          chat.unknown_sender_policy === 'request_approval'
-            ? 'unknown_sender_request_approval'
-            : 'unknown_sender_strict';
-        plan.drops.push({ reason: refusal, agentGroupId: wiring.agent_group_id });
-        if (refusal === 'unknown_sender_request_approval' && userId)
-          plan.approvals.push(wiring.agent_group_id);
-        continue;
-      }
-      if (!inScope) {
-        refusal = 'sender_scope';
-        plan.drops.push({ reason: 'sender_scope', agentGroupId: wiring.agent_group_id });
+      if (refused) {
+        refusal = refused;
+        plan.drops.push({ reason: refused, agentGroupId: wiring.agent_group_id });
+        if (approvable) plan.approvals.push(wiring.agent_group_id);
         continue;
       }
       engaged.push({ facts, wake: true });
-    } else if (wiring.ignored_messages === 'accumulate' && access.allowed && inScope) {
+    } else if (wiring.ignored_messages === 'accumulate' && refused === null) {
       engaged.push({ facts, wake: false });
     }
   }
@@ -134,10 +132,16 @@ export function planRoute(msg: InboundMessage, snap: RouteSnapshot): RoutePlan {
   return applyCommandGate(plan, classifyCommand(msg.text), engaged, chat, msg, snap.threaded);
 }
 
-/** The unknown-sender policy on top of the sender's own access. */
-function gate(chat: MessagingGroup, userId: string | null, facts: WiringFacts): AccessDecision {
-  if (chat.unknown_sender_policy === 'public') return { allowed: true, reason: 'member' };
-  return userId ? facts.access : { allowed: false, reason: 'unknown_user' };
+/**
+ * Why the wiring refuses this sender whatever the message says, or null when it admits them: the unknown-sender
+ * policy on top of the sender's own access, then the wiring's sender scope.
+ */
+function refusalOf(chat: MessagingGroup, userId: string | null, facts: WiringFacts): DropReason | null {
+  const policy = chat.unknown_sender_policy;
+  if (policy !== 'public' && !(userId && facts.access.allowed))
+    return policy === 'request_approval' ? 'unknown_sender_request_approval' : 'unknown_sender_strict';
+  const inScope = facts.wiring.sender_scope === 'all' || (userId !== null && facts.access.allowed);
+  return inScope ? null : 'sender_scope';
 }
 
 function applyCommandGate(

@@ -1,9 +1,10 @@
 /**
  * Pure "desired rows" builders: a validated object (kind, metadata, spec) → the rows it should project to, plus
  * the problems that can be seen without looking at the DB (a folder that is not a DNS label, a pattern that does
- * not compile, a ConfigMap that is missing). No I/O here; ConfigMaps come in through a lookup function.
+ * not compile as RE2, a ConfigMap that is missing). No I/O here; ConfigMaps come in through a lookup function.
  */
 import { type RunnerConfig } from '../../host/db/schema.js';
+import { patternError } from '../../protocol/pattern.js';
 import { FOLDER_PATTERN, RESERVED_FOLDERS } from '../../protocol/vocabulary.js';
 import type { AgentGroupSpec } from '../api/v1alpha1/agent-group.js';
 import { DEFAULT_IDLE_TIMEOUT } from '../api/v1alpha1/agent-group.js';
@@ -126,16 +127,6 @@ export interface DesiredMessagingGroup {
   problems: Problem[];
 }
 
-/** Compiles a pattern the way the router does (JavaScript RegExp); returns the error text when it does not. */
-function patternError(pattern: string): string | undefined {
-  try {
-    new RegExp(pattern);
-    return undefined;
-  } catch (err) {
-    return (err as Error).message;
-  }
-}
-
 export function desiredMessagingGroup(
   ref: SourceRef,
   spec: MessagingGroupSpec,
@@ -145,12 +136,13 @@ export function desiredMessagingGroup(
   const wirings: DesiredWiring[] = [];
   (spec.agents ?? []).forEach((w, index) => {
     const pattern = w.engage.mode === 'pattern' ? (w.engage.pattern ?? null) : null;
+    // The router's engine (RE2), so what is projected is what routes.
     const err = pattern === null ? undefined : patternError(pattern);
     if (err) {
       problems.push({
         reason: 'InvalidPattern',
         field: `spec.agents[${index}].engage.pattern`,
-        message: `engage.pattern of agent "${w.agentGroup}" does not compile: ${err}`,
+        message: `engage.pattern of agent "${w.agentGroup}" does not compile as RE2: ${err}`,
       });
       return;
     }

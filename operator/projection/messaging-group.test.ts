@@ -120,6 +120,24 @@ describe('MessagingGroup projection', () => {
     expect(listWiringsOf(db, 'team')).toEqual([]);
   });
 
+  it.each([
+    ['a backreference', '(a)\\1'],
+    ['a lookahead', '^(?=!ask)'],
+    ['a negative lookbehind', '(?<!x)y'],
+  ])('reports %s as InvalidPattern: patterns are RE2, linear time', (_name, pattern) => {
+    const out = p.apply(
+      team([
+        { agentGroup: 'alpha', engage: { mode: 'pattern', pattern } },
+        { agentGroup: 'beta', engage: { mode: 'pattern', pattern: '^!b\\b' } },
+      ]),
+      'mg-1',
+    );
+    expect(out).toMatchObject({ ready: false, reason: 'InvalidPattern' });
+    expect(out.problems[0]!.field).toBe('spec.agents[0].engage.pattern');
+    expect(out.problems[0]!.message).toContain('RE2');
+    expect(listWiringsOf(db, 'team').map((w) => w.agent_group_id)).toEqual(['beta']);
+  });
+
   it('one chat, one MessagingGroup: a second is refused until the first is gone', () => {
     p.apply(team([{ agentGroup: 'alpha' }]), 'mg-1');
     const dup = messagingGroup('team-copy', {

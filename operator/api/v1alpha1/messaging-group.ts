@@ -6,10 +6,12 @@
  *   which the embedded projection enforces against the stored row).
  * - `agents` is a list-map keyed by `agentGroup` (no agent twice); `engage.pattern` is required iff
  *   `engage.mode` is `pattern`; `priority` is within −1000…1000.
- * Whether a pattern compiles is checked by the projection with the router's regex engine (Ready=False,
- * reason InvalidPattern), because CEL's RE2 is a different dialect.
+ * Whether a pattern compiles is checked by the projection with the router's engine (protocol/pattern.ts: RE2,
+ * the dialect CEL speaks too), reported as Ready=False, reason InvalidPattern; the API server only bounds its
+ * length, so one rule, in one place, decides what routes.
  */
 import { z } from 'zod';
+import { PATTERN_TEXT_LIMIT } from '../../../protocol/pattern.js';
 import {
   CHANNEL_PATTERN,
   ENGAGE_MODES,
@@ -38,7 +40,7 @@ const Engage = withRules(
         .max(1024)
         .optional()
         .describe(
-          'Regular expression (JavaScript syntax) for mode `pattern`; `.` matches every message. Only with mode `pattern`.',
+          `Regular expression (RE2 syntax: no backreferences or lookaround) for mode \`pattern\`, matched against the first ${PATTERN_TEXT_LIMIT} characters of a message; \`.\` matches every message. Only with mode \`pattern\`.`,
         ),
     })
     .describe('When a message in this chat wakes the agent.'),
