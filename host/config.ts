@@ -61,6 +61,14 @@ const HostEnv = z.object({
     }),
   ANTHROPIC_API_KEY: z.string().min(1).optional(),
   ANTHROPIC_BASE_URL: z.url().default('https://api.anthropic.com'),
+  /** Credential proxy limits, per session: request body size, and a token bucket of model calls. */
+  NANOCLAW_PROXY_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(10 * 1024 * 1024),
+  NANOCLAW_PROXY_RATE_PER_MINUTE: z.coerce.number().positive().default(120),
+  NANOCLAW_PROXY_RATE_BURST: z.coerce.number().int().min(1).default(60),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   TZ: z.string().optional(),
 });
@@ -95,6 +103,7 @@ export interface HostConfig {
   };
   anthropicApiKey: string | undefined;
   anthropicBaseUrl: string;
+  proxy: { maxBodyBytes: number; ratePerMinute: number; rateBurst: number };
   logLevel: z.infer<typeof HostEnv>['LOG_LEVEL'];
   timezone: string | undefined;
 }
@@ -172,6 +181,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HostConfig {
     },
     anthropicApiKey: e.ANTHROPIC_API_KEY,
     anthropicBaseUrl: e.ANTHROPIC_BASE_URL,
+    proxy: {
+      maxBodyBytes: e.NANOCLAW_PROXY_MAX_BODY_BYTES,
+      ratePerMinute: e.NANOCLAW_PROXY_RATE_PER_MINUTE,
+      rateBurst: e.NANOCLAW_PROXY_RATE_BURST,
+    },
     logLevel: e.LOG_LEVEL,
     timezone: e.TZ,
   };

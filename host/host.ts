@@ -4,7 +4,7 @@
  * Invariants:
  * - The graph is built in dependency order — every piece is constructed after what it uses — and the pieces that
  *   react to each other are connected afterwards by subscribing to typed events (runner link → delivery,
- *   delivery → scheduler, runtime exits → sweep). Nothing is referenced before it exists.
+ *   delivery → scheduler, runtime exits → token revocation and sweep). Nothing is referenced before it exists.
  * - Start-up order makes sure nothing is accepted before it can be stored; shutdown stops intake first, then
  *   runners, then delivers what they left, then closes the DBs.
  */
@@ -103,7 +103,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   const runnerServer = createRunnerServer({
     link,
     authenticate: (token) => authenticateRunner(db, token),
-    proxy: { apiKey: config.anthropicApiKey, upstream: config.anthropicBaseUrl, log },
+    proxy: { apiKey: config.anthropicApiKey, upstream: config.anthropicBaseUrl, ...config.proxy, log },
     log,
   });
   const runnerPort = await listen(runnerServer, config.runnerPort, config.runnerBind);
@@ -144,7 +144,10 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   link.on('connect', (sessionId) => void delivery.drain(sessionId));
   delivery.on('scheduleChanged', (session) => scheduler.note(session));
   delivery.on('delivered', (origin, channel) => countDelivered({ origin, channel }));
-  runtime.onExit((exit) => void sweep.onRunnerExit(exit));
+  runtime.onExit((exit) => {
+    runners.revokeToken(exit.sessionId);
+    void sweep.onRunnerExit(exit);
+  });
   await runtime.start();
 
   const route = async (msg: InboundMessage): Promise<RouteResult> => {

@@ -1,12 +1,24 @@
 /**
  * The credential proxy: runners send model API calls to `<host>/proxy/anthropic/...` with their session token as
- * the API key; the host checks the token, swaps in the real key (held only by the host, from a Secret) and streams
- * the call to ANTHROPIC_BASE_URL. The real key is never sent to a runner, logged or put in a status.
+ * the API key; the host checks the token (runner-server.ts), swaps in the real key (held only by the host, from a
+ * Secret) and streams the call to ANTHROPIC_BASE_URL.
+ *
+ * Invariants:
+ * - The real key is never sent to a runner, logged or put in a status; a log line about a proxied call carries
+ *   the session id, method, status and reason — never a token, the key or a body.
+ * - A call reaches only the configured upstream origin, under its base path (`https://gw.example/anthropic` →
+ *   `https://gw.example/anthropic/v1/messages`), and only an allow-listed path (proxy-route.ts). The upstream URL
+ *   is the configured base with an allow-list constant joined on; request input is never parsed as a URL.
+ * - Per session: at most `rateBurst` calls at once, refilled at `ratePerMinute` (429 with retry-after), and at
+ *   most `maxBodyBytes` of request body (413). The body is read in full before the upstream is contacted, so a
+ *   refused call never reaches it.
+ * - Every refusal is a JSON body in the Anthropic error shape: `{type: "error", error: {type, message}}`.
  */
 import http from 'node:http';
 import https from 'node:https';
 import type { Logger } from 'pino';
-import { PROXY_PATH_PREFIX } from '../../protocol/env.js';
+import { RateLimiter } from './rate-limit.js';
+import { routeProxyRequest, type ProxyRoute } from './proxy-route.js';
 
 const HOP_HEADERS = new Set([
   'connection',
@@ -21,49 +33,127 @@ const HOP_HEADERS = new Set([
   'authorization',
   'x-api-key',
   'content-length',
+  'expect',
 ]);
+const LOGGED_PATH_CHARS = 200;
 
 export interface CredentialProxyOptions {
   apiKey: string | undefined;
+  /** ANTHROPIC_BASE_URL: an http(s) origin, optionally with a base path. */
   upstream: string;
+  maxBodyBytes: number;
+  ratePerMinute: number;
+  rateBurst: number;
   log: Logger;
 }
 
-export function proxyModelRequest(
-  opts: CredentialProxyOptions,
-  sessionId: string,
-  req: http.IncomingMessage,
+type ProxyHandler = (sessionId: string, req: http.IncomingMessage, res: http.ServerResponse) => void;
+
+const ERROR_TYPES = {
+  400: 'invalid_request_error',
+  404: 'not_found_error',
+  405: 'invalid_request_error',
+  413: 'request_too_large',
+  429: 'rate_limit_error',
+  502: 'api_error',
+  503: 'api_error',
+} as const;
+
+function sendError(
   res: http.ServerResponse,
+  status: keyof typeof ERROR_TYPES,
+  message: string,
+  headers: http.OutgoingHttpHeaders = {},
 ): void {
-  if (!opts.apiKey) {
-    res.writeHead(503, { 'content-type': 'application/json' });
-    res.end(
-      JSON.stringify({
-        type: 'error',
-        error: { type: 'api_error', message: 'the host has no ANTHROPIC_API_KEY' },
-      }),
-    );
-    return;
-  }
-  const rest = (req.url ?? '/').slice(PROXY_PATH_PREFIX.length) || '/';
+  if (!res.headersSent) res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify({ type: 'error', error: { type: ERROR_TYPES[status], message } }));
+}
+
+export function createCredentialProxy(opts: CredentialProxyOptions): ProxyHandler {
   const base = new URL(opts.upstream);
-  const target = new URL(base.pathname.replace(/\/$/, '') + rest, base);
-  const headers: http.OutgoingHttpHeaders = {};
-  for (const [k, v] of Object.entries(req.headers))
-    if (!HOP_HEADERS.has(k) && v !== undefined) headers[k] = v;
-  headers['x-api-key'] = opts.apiKey;
-  if (req.headers['content-length']) headers['content-length'] = req.headers['content-length'];
-  const client = target.protocol === 'https:' ? https : http;
-  const upstream = client.request(target, { method: req.method, headers }, (up) => {
-    const out: http.OutgoingHttpHeaders = {};
-    for (const [k, v] of Object.entries(up.headers)) if (!HOP_HEADERS.has(k) && v !== undefined) out[k] = v;
-    res.writeHead(up.statusCode ?? 502, out);
-    up.pipe(res);
-  });
-  upstream.on('error', (err) => {
-    opts.log.warn({ sessionId, err: err.message, upstream: target.origin }, 'model API call failed');
-    if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ type: 'error', error: { type: 'api_error', message: 'upstream unreachable' } }));
-  });
-  req.pipe(upstream);
+  if (base.protocol !== 'http:' && base.protocol !== 'https:')
+    throw new Error(`ANTHROPIC_BASE_URL must be http(s), not ${base.protocol}`);
+  const basePath = base.pathname.replace(/\/+$/, '');
+  const client = base.protocol === 'https:' ? https : http;
+  const limiter = new RateLimiter({ perMinute: opts.ratePerMinute, burst: opts.rateBurst });
+
+  const targetOf = (route: Extract<ProxyRoute, { ok: true }>): URL => {
+    const url = new URL(base.origin);
+    url.pathname = basePath + route.path;
+    url.search = route.query;
+    return url;
+  };
+
+  return (sessionId, req, res) => {
+    const refuse = (
+      status: keyof typeof ERROR_TYPES,
+      reason: string,
+      headers?: http.OutgoingHttpHeaders,
+    ): void => {
+      opts.log.warn(
+        {
+          sessionId,
+          method: req.method,
+          path: (req.url ?? '').slice(0, LOGGED_PATH_CHARS),
+          status,
+          reason,
+        },
+        'credential proxy refused a call',
+      );
+      sendError(res, status, reason, headers);
+      req.resume();
+    };
+
+    const rate = limiter.take(sessionId);
+    if (!rate.ok) {
+      const seconds = Math.max(1, Math.ceil(rate.retryAfterMs / 1000));
+      return refuse(429, `rate limit: at most ${opts.ratePerMinute} model calls a minute per session`, {
+        'retry-after': String(seconds),
+      });
+    }
+    const route = routeProxyRequest(req.method, req.url ?? '/');
+    if (!route.ok) return refuse(route.status, route.message, route.allow ? { allow: route.allow } : {});
+    if (!opts.apiKey) return refuse(503, 'the host has no ANTHROPIC_API_KEY');
+    const tooLarge = `request body over the limit of ${opts.maxBodyBytes} bytes`;
+    if (Number(req.headers['content-length'] ?? 0) > opts.maxBodyBytes)
+      return refuse(413, tooLarge, { connection: 'close' });
+
+    const forward = (body: Buffer): void => {
+      const headers: http.OutgoingHttpHeaders = {};
+      for (const [k, v] of Object.entries(req.headers))
+        if (!HOP_HEADERS.has(k) && v !== undefined) headers[k] = v;
+      headers['x-api-key'] = opts.apiKey;
+      headers['content-length'] = body.length;
+      const upstream = client.request(targetOf(route), { method: route.method, headers }, (up) => {
+        const out: http.OutgoingHttpHeaders = {};
+        for (const [k, v] of Object.entries(up.headers))
+          if (!HOP_HEADERS.has(k) && v !== undefined) out[k] = v;
+        res.writeHead(up.statusCode ?? 502, out);
+        up.pipe(res);
+      });
+      upstream.on('error', (err) => {
+        opts.log.warn({ sessionId, err: err.message, upstream: base.origin }, 'model API call failed');
+        if (res.headersSent) res.destroy();
+        else sendError(res, 502, 'upstream unreachable');
+      });
+      res.on('close', () => {
+        if (!res.writableFinished) upstream.destroy();
+      });
+      upstream.end(body);
+    };
+
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    const onData = (chunk: Buffer): void => {
+      bytes += chunk.length;
+      if (bytes <= opts.maxBodyBytes) chunks.push(chunk);
+      else {
+        req.off('data', onData).off('end', onEnd);
+        chunks.length = 0;
+        refuse(413, tooLarge, { connection: 'close' });
+      }
+    };
+    const onEnd = (): void => forward(Buffer.concat(chunks));
+    req.on('data', onData).on('end', onEnd);
+  };
 }

@@ -5,6 +5,9 @@
  * - A runner's env carries NANOCLAW_ADMIN_USER_IDS as of its start. The spec hash covers it, so a wake after the
  *   admin set changed replaces the runner before the new message is processed.
  * - Each runner start issues a fresh session token; only its hash is stored, and the previous token stops working.
+ * - A token works only while its runner runs: the runtime's exit report (deliberate stops included) revokes it.
+ *   Both runtimes report a runner's exit before they start its successor, so a revocation never hits the
+ *   successor's token. (A Kubernetes host that shuts down leaves pods running and their tokens valid for adoption.)
  * - A runner that keeps crashing is restarted with growing delays (0, 0, 10 s, 30 s, 2 min, 5 min, 15 min).
  * - No model API key goes into a runner's env: ANTHROPIC_BASE_URL points at this host's credential proxy.
  */
@@ -155,6 +158,11 @@ export class RunnerManager {
     fs.mkdirSync(dir, { recursive: true });
     const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null;
     if (current !== group.instructions) fs.writeFileSync(file, group.instructions);
+  }
+
+  /** The session's runner stopped: its token no longer opens the channel or the credential proxy. */
+  revokeToken(sessionId: string): void {
+    setRunnerTokenHash(this.o.db, sessionId, null);
   }
 
   stop(sessionId: string, reason: string): Promise<void> {

@@ -1,12 +1,17 @@
 /**
  * The port runners talk to: the notification channel and the credential proxy, both authenticated with the
  * session token. On Kubernetes this is the only host port runner pods may reach (NetworkPolicy).
+ *
+ * Invariants:
+ * - Nothing but /healthz answers without a valid session token (401).
+ * - Every request-target that starts with the proxy prefix goes to the credential proxy, which decides what is
+ *   forwarded (look-alikes such as `/proxy/anthropic@other.host` get its 404, not a generic one).
  */
 import http from 'node:http';
 import type { Logger } from 'pino';
 import { PROXY_PATH_PREFIX, RUNNER_CHANNEL_PATH } from '../../protocol/env.js';
 import type { Session } from '../db/schema.js';
-import { proxyModelRequest, type CredentialProxyOptions } from './credential-proxy.js';
+import { createCredentialProxy, type CredentialProxyOptions } from './credential-proxy.js';
 import type { RunnerLink } from './runner-link.js';
 import { tokenFromHeaders } from './session-token.js';
 
@@ -18,6 +23,7 @@ export interface RunnerServerDeps {
 }
 
 export function createRunnerServer(deps: RunnerServerDeps): http.Server {
+  const proxy = createCredentialProxy(deps.proxy);
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
     if (req.method === 'GET' && path === '/healthz') {
@@ -42,12 +48,17 @@ export function createRunnerServer(deps: RunnerServerDeps): http.Server {
       deps.link.accept(session.id, req, res);
       return;
     }
-    if (path === PROXY_PATH_PREFIX || path.startsWith(`${PROXY_PATH_PREFIX}/`)) {
-      proxyModelRequest(deps.proxy, session.id, req, res);
+    if (path.startsWith(PROXY_PATH_PREFIX)) {
+      proxy(session.id, req, res);
       return;
     }
     res.writeHead(404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ error: `no route ${req.method} ${path}` }));
+    res.end(
+      JSON.stringify({
+        type: 'error',
+        error: { type: 'not_found_error', message: `no route ${req.method} ${path}` },
+      }),
+    );
     req.resume();
   });
   server.requestTimeout = 0;
