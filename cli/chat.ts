@@ -2,9 +2,12 @@
  * `nanoclaw chat`: a terminal client for a running host's web chat API. Lines typed go to POST /api/messages;
  * replies stream back over /api/events. Ends on EOF (Ctrl-D) or Ctrl-C.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import readline from 'node:readline';
 import { readSse } from '../host/channels/web/sse-reader.js';
 import {
+  LOCAL_TOKEN_FILE,
   MESSAGE_EVENT,
   WEB_ROUTES,
   type ApiError,
@@ -14,28 +17,48 @@ import {
 } from '../host/channels/web/web-api.js';
 import { parse } from './args.js';
 
-const HELP = `Usage: nanoclaw chat [--url URL] [--chat ID] [--sender HANDLE] [--thread ID] [--token TOKEN]
+const HELP = `Usage: nanoclaw chat [--url URL] [--chat ID] [--thread ID] [--token TOKEN] [--data-dir DIR]
 
-Talks to an agent through a running host (default http://127.0.0.1:3000, chat "main", sender "local").
-The token defaults to NANOCLAW_WEB_TOKEN.
+Talks to an agent through a running host (default http://127.0.0.1:3000, chat "main"). You speak as the user
+the token belongs to: --token, else NANOCLAW_WEB_TOKEN, else the local owner's token file the host writes to
+its data dir (DIR/${LOCAL_TOKEN_FILE}; DIR defaults to NANOCLAW_DATA_DIR or ./data). Per-user tokens come from
+"nanoclaw web-token create --user web:<name>".
 `;
+
+/** The bearer to use: given, from the environment, or the local owner's file; null when there is none. */
+function tokenFrom(given: string | undefined, dataDir: string | undefined): string | null {
+  if (given) return given;
+  if (process.env.NANOCLAW_WEB_TOKEN) return process.env.NANOCLAW_WEB_TOKEN;
+  const file = path.join(
+    path.resolve(dataDir ?? process.env.NANOCLAW_DATA_DIR ?? './data'),
+    LOCAL_TOKEN_FILE,
+  );
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
 
 export async function chatCommand(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
     url: { type: 'string' },
     chat: { type: 'string' },
-    sender: { type: 'string' },
     thread: { type: 'string' },
     token: { type: 'string' },
+    'data-dir': { type: 'string' },
   });
   if (values.help) {
     process.stdout.write(HELP);
     return 0;
   }
   const base = new URL(values.url ?? `http://127.0.0.1:${process.env.NANOCLAW_PORT ?? '3000'}/`);
-  const token = values.token ?? process.env.NANOCLAW_WEB_TOKEN;
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (token) headers.authorization = `Bearer ${token}`;
+  const token = tokenFrom(values.token, values['data-dir']);
+  if (!token) {
+    process.stderr.write('nanoclaw chat: no token: pass --token, set NANOCLAW_WEB_TOKEN or --data-dir\n');
+    return 2;
+  }
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
   const events = new URL(WEB_ROUTES.events, base);
   if (values.chat) events.searchParams.set('chat', values.chat);
   const abort = new AbortController();
@@ -54,7 +77,6 @@ export async function chatCommand(argv: string[]): Promise<number> {
     if (!text) continue;
     const message: PostMessage = {
       text,
-      ...(values.sender ? { sender: values.sender } : {}),
       ...(values.chat ? { chat: values.chat } : {}),
       ...(values.thread ? { thread: values.thread } : {}),
     };

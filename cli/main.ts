@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `nanoclaw <verb>` — the composition root. Verbs: start (embedded default), host, operator, chat.
+ * `nanoclaw <verb>` — the composition root. Verbs: start (embedded default), host, operator, chat, web-token.
  * Exit codes: 0 ok, 1 runtime failure, 2 bad usage or configuration.
  */
 import { ConfigError } from '../host/config.js';
@@ -8,6 +8,7 @@ import { UsageError } from './args.js';
 import { chatCommand } from './chat.js';
 import { operatorCommand } from './operator.js';
 import { hostCommand, startCommand } from './start.js';
+import { webTokenCommand } from './web-token.js';
 
 const USAGE = `Usage: nanoclaw <command> [options]
 
@@ -16,6 +17,7 @@ Commands:
   host       run the host service (the operator fills its DB; use with NANOCLAW_RUNTIME=kubernetes on a cluster)
   operator   reconcile AgentGroup, MessagingGroup and UserRole resources into the central DB
   chat       talk to an agent from the terminal through a running host's web chat API
+  web-token  create, list or revoke per-user bearer tokens for the web chat API
 
 Run "nanoclaw <command> --help" for a command's options. Configuration comes from the environment
 (NANOCLAW_DATA_DIR, NANOCLAW_CONFIG_DIR, NANOCLAW_PORT, NANOCLAW_RUNTIME, ANTHROPIC_API_KEY, LOG_LEVEL, ...).
@@ -26,6 +28,7 @@ const verbs: Record<string, (argv: string[]) => Promise<number>> = {
   host: hostCommand,
   operator: operatorCommand,
   chat: chatCommand,
+  'web-token': webTokenCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -11,14 +11,16 @@ const START_HELP = `Usage: nanoclaw start [--port N] [--data-dir DIR] [--config-
 Runs everything on this machine: the host, runners as child processes, the web chat, and a loader that applies
 the AgentGroup / MessagingGroup / UserRole YAML files in the config dir (default ./nanoclaw.d; the first run
 writes a working example there; edits are applied while it runs). Uses the mock provider unless
-ANTHROPIC_API_KEY is set. Prints the web chat URL on its own line once it accepts messages.
+ANTHROPIC_API_KEY is set. Prints the web chat's sign-in URL (http://127.0.0.1:<port>/?token=<one-time token>)
+on its own line once it accepts messages; open it in a browser. "nanoclaw chat" signs in with the owner token
+file the host writes to the data dir.
 `;
 
 const HOST_HELP = `Usage: nanoclaw host [--port N] [--data-dir DIR]
 
 Runs the host service: channels, router, sessions, runners, delivery and the web chat. Its agent groups, chats
 and roles come from the central DB, which the operator (or "nanoclaw start") fills.
-Prints the web chat URL on its own line once it accepts messages.
+Prints the web chat URL on its own line once it accepts messages (on loopback, a one-time sign-in URL).
 `;
 
 function configFrom(values: { port?: string; 'data-dir'?: string; 'config-dir'?: string }): HostConfig {
@@ -39,7 +41,7 @@ async function runUntilSignal(
 ): Promise<number> {
   log.info({ config: describeConfig(config) }, 'starting host');
   const host: RunningHost = await startHost({ config, log, ...extra });
-  process.stdout.write(`${host.webUrl}\n`);
+  process.stdout.write(`${host.signInUrl}\n`);
   return new Promise((resolve) => {
     let stopping = false;
     const stop = (signal: string): void => {

@@ -4,6 +4,7 @@
  * use `describeConfig` for logs.
  */
 import fs from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -15,6 +16,21 @@ const SA_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespa
 
 const port = z.coerce.number().int().min(0).max(65535);
 const seconds = z.coerce.number().positive();
+const list = z
+  .string()
+  .default('')
+  .transform((s) =>
+    s
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean),
+  );
+const cidr = z.string().refine((c) => {
+  const [addr, bits, extra] = c.split('/');
+  const family = isIP(addr ?? '');
+  if (family === 0 || extra !== undefined) return false;
+  return bits === undefined || (/^[0-9]+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}, 'must be a list of IP addresses or CIDR ranges');
 
 const HostEnv = z.object({
   NANOCLAW_DATA_DIR: z.string().min(1).default('./data'),
@@ -22,7 +38,31 @@ const HostEnv = z.object({
   NANOCLAW_PORT: port.default(3000),
   /** The address the web chat binds; anything but loopback requires NANOCLAW_WEB_TOKEN. */
   NANOCLAW_BIND: z.string().min(1).default('127.0.0.1'),
+  /** A bearer token for NANOCLAW_WEB_OWNER (the chart's shared token). */
   NANOCLAW_WEB_TOKEN: z.string().min(16).optional(),
+  /** The web user the sign-in URL, the data dir's owner token file and NANOCLAW_WEB_TOKEN authenticate as. */
+  NANOCLAW_WEB_OWNER: z
+    .string()
+    .regex(/^web:[^\s]+$/, 'must be a web user id, "web:<name>"')
+    .default('web:local'),
+  /** Host names (no port) browsers may use besides loopback; others are refused (DNS rebinding). */
+  NANOCLAW_WEB_ALLOWED_HOSTS: list,
+  /** An authenticating proxy's user header (e.g. X-Forwarded-User), trusted only from NANOCLAW_WEB_TRUSTED_PROXIES. */
+  NANOCLAW_WEB_PROXY_USER_HEADER: z
+    .string()
+    .regex(/^[A-Za-z0-9-]+$/, 'must be a header name')
+    .transform((h) => h.toLowerCase())
+    .optional(),
+  /** Addresses (CIDR or single IPs) the proxy user header is accepted from. */
+  NANOCLAW_WEB_TRUSTED_PROXIES: list.pipe(z.array(cidr)),
+  NANOCLAW_WEB_SESSION_TTL_SECONDS: seconds.default(7 * 24 * 3600),
+  NANOCLAW_WEB_SIGN_IN_TTL_SECONDS: seconds.default(15 * 60),
+  /** Messages per sender: a token bucket refilled at this rate, holding at most the burst. */
+  NANOCLAW_WEB_RATE_PER_MINUTE: z.coerce.number().positive().default(60),
+  NANOCLAW_WEB_RATE_BURST: z.coerce.number().int().min(1).default(20),
+  /** Open /api/events streams per user and in total. */
+  NANOCLAW_WEB_STREAMS_PER_USER: z.coerce.number().int().min(1).default(16),
+  NANOCLAW_WEB_STREAMS_TOTAL: z.coerce.number().int().min(1).default(512),
   /** The port runners reach the host on (notification channel + credential proxy). 0 = pick a free one. */
   NANOCLAW_RUNNER_PORT: port.default(0),
   NANOCLAW_RUNNER_BIND: z.string().min(1).default('127.0.0.1'),
@@ -79,6 +119,19 @@ export interface HostConfig {
   port: number;
   bind: string;
   webToken: string | undefined;
+  web: {
+    owner: string;
+    /** Loopback bind: the start-up line carries a one-time sign-in token and the data dir an owner token file. */
+    localSignIn: boolean;
+    allowedHosts: string[];
+    proxy: { header: string; trusted: string[] } | null;
+    sessionTtlMs: number;
+    signInTtlMs: number;
+    ratePerMinute: number;
+    rateBurst: number;
+    streamsPerUser: number;
+    streamsTotal: number;
+  };
   runnerPort: number;
   runnerBind: string;
   runnerHostUrl: string | undefined;
@@ -136,6 +189,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HostConfig {
       `NANOCLAW_WEB_TOKEN: required when the web chat binds ${e.NANOCLAW_BIND} (anything but loopback)`,
     );
   }
+  if (e.NANOCLAW_WEB_PROXY_USER_HEADER && e.NANOCLAW_WEB_TRUSTED_PROXIES.length === 0) {
+    throw new ConfigError(
+      'NANOCLAW_WEB_TRUSTED_PROXIES: required with NANOCLAW_WEB_PROXY_USER_HEADER (the proxy addresses to trust)',
+    );
+  }
   if (e.NANOCLAW_RUNTIME === 'kubernetes') {
     if (!e.NANOCLAW_RUNNER_HOST_URL) {
       throw new ConfigError(
@@ -154,6 +212,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HostConfig {
     port: e.NANOCLAW_PORT,
     bind: e.NANOCLAW_BIND,
     webToken: e.NANOCLAW_WEB_TOKEN,
+    web: {
+      owner: e.NANOCLAW_WEB_OWNER,
+      localSignIn: isLoopback(e.NANOCLAW_BIND),
+      allowedHosts: e.NANOCLAW_WEB_ALLOWED_HOSTS,
+      proxy: e.NANOCLAW_WEB_PROXY_USER_HEADER
+        ? { header: e.NANOCLAW_WEB_PROXY_USER_HEADER, trusted: e.NANOCLAW_WEB_TRUSTED_PROXIES }
+        : null,
+      sessionTtlMs: e.NANOCLAW_WEB_SESSION_TTL_SECONDS * 1000,
+      signInTtlMs: e.NANOCLAW_WEB_SIGN_IN_TTL_SECONDS * 1000,
+      ratePerMinute: e.NANOCLAW_WEB_RATE_PER_MINUTE,
+      rateBurst: e.NANOCLAW_WEB_RATE_BURST,
+      streamsPerUser: e.NANOCLAW_WEB_STREAMS_PER_USER,
+      streamsTotal: e.NANOCLAW_WEB_STREAMS_TOTAL,
+    },
     runnerPort: e.NANOCLAW_RUNNER_PORT,
     runnerBind: e.NANOCLAW_RUNNER_BIND,
     runnerHostUrl: e.NANOCLAW_RUNNER_HOST_URL,

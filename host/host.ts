@@ -17,7 +17,6 @@ import { WebAdapter } from './channels/web/web-adapter.js';
 import { createWebServer } from './channels/web/web-server.js';
 import type { HostConfig } from './config.js';
 import { openCentralDb, type CentralDb } from './db/central-db.js';
-import { namespacedUserId } from './db/users.js';
 import { Delivery } from './delivery/delivery.js';
 import { Metrics } from './metrics.js';
 import { routeInbound, type RouteResult } from './router/route-inbound.js';
@@ -34,6 +33,10 @@ import { answerQuestion } from './session/question-response.js';
 import { SessionDbs } from './session/session-dbs.js';
 import { SessionManager } from './session/session-manager.js';
 import { Sweep } from './sweep/sweep.js';
+import { RateLimiter, StreamSlots } from './web-auth/limits.js';
+import { writeLocalOwnerToken } from './web-auth/local-owner.js';
+import { canSeeWebChat, mayAnswer } from './web-auth/visibility.js';
+import { WebAuth } from './web-auth/web-auth.js';
 
 const DEFAULT_WEB_CHAT = 'main';
 
@@ -52,6 +55,8 @@ export interface HostOptions {
 
 export interface RunningHost {
   webUrl: string;
+  /** The start-up line: on loopback, webUrl with a one-time sign-in token for the owner; else webUrl. */
+  signInUrl: string;
   runnerUrl: string;
   db: CentralDb;
   route(msg: InboundMessage): Promise<RouteResult>;
@@ -165,13 +170,20 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   for (const adapter of channels.all()) await adapter.start(sink);
   await delivery.resumeHostMessages();
 
+  const webAuth = new WebAuth(db, { ...config.web, ownerToken: config.webToken });
   const webServer = createWebServer({
     adapter: web,
     defaultChat: opts.defaultWebChat ?? DEFAULT_WEB_CHAT,
-    token: config.webToken,
+    auth: webAuth,
+    messageRate: new RateLimiter(config.web.ratePerMinute, config.web.rateBurst),
+    streams: new StreamSlots(config.web.streamsPerUser, config.web.streamsTotal),
+    canSee: (userId, chat) => canSeeWebChat(db, userId, chat),
     log,
-    answer: (a) =>
-      answerQuestion(db, sessions, { ...a, userId: namespacedUserId(web.channelType, a.senderHandle) }),
+    answer: async (a) => {
+      const right = mayAnswer(db, dbs, { ...a, inReplyTo: web.questionRepliesTo(a.questionId) });
+      if (right !== 'allowed') return right;
+      return (await answerQuestion(db, sessions, a)) ? 'answered' : 'no_such_question';
+    },
     ready: () => {
       const checks = { db: db.raw.open, runtime: true, channels: true };
       return { ready: Object.values(checks).every(Boolean), checks };
@@ -183,11 +195,14 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   await sweep.start();
   const webHost = config.bind.includes(':') ? `[${config.bind}]` : config.bind;
   const webUrl = `http://${webHost === '0.0.0.0' ? '127.0.0.1' : webHost}:${webPort}/`;
+  if (config.web.localSignIn) writeLocalOwnerToken(db, config.dataDir, config.web.owner);
+  const signInUrl = config.web.localSignIn ? `${webUrl}?token=${webAuth.issueSignIn()}` : webUrl;
   log.info({ webUrl, runtime: runtime.kind }, 'host ready');
 
   let closing: Promise<void> | null = null;
   return {
     webUrl,
+    signInUrl,
     runnerUrl,
     db,
     route,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openCentralDb } from './central-db.js';
-import { CENTRAL_TABLES, HOST_MESSAGE_STATUSES } from './schema.js';
+import { CENTRAL_TABLES, HOST_MESSAGE_STATUSES, WEB_CREDENTIAL_KINDS } from './schema.js';
 import {
   ENGAGE_MODES,
   HOST_MESSAGE_KINDS,
@@ -43,6 +43,7 @@ describe('central DB schema matches its zod source of truth', () => {
     ['agent_groups', 'agent_provider', PROVIDERS],
     ['host_messages', 'kind', HOST_MESSAGE_KINDS],
     ['host_messages', 'status', HOST_MESSAGE_STATUSES],
+    ['web_credentials', 'kind', WEB_CREDENTIAL_KINDS],
   ] as const)('%s.%s allows exactly the declared enum', (table, column, values) => {
     const ddl = (db.raw.prepare(`SELECT sql FROM sqlite_master WHERE name = ?`).get(table) as { sql: string })
       .sql;

@@ -190,6 +190,18 @@ const HostMessageRow = z.object({
   finished_at: iso.nullable(),
 });
 
+export const WEB_CREDENTIAL_KINDS = ['token', 'session', 'sign_in'] as const;
+
+const WebCredentialRow = z.object({
+  id: z.string(),
+  kind: z.enum(WEB_CREDENTIAL_KINDS),
+  user_id: z.string(),
+  secret_hash: z.string(),
+  label: z.string().nullable(),
+  created_at: iso,
+  expires_at: iso.nullable(),
+});
+
 const MigrationRow = z.object({
   id: z.number().int(),
   name: z.string(),
@@ -212,6 +224,7 @@ export const CENTRAL_TABLES = {
   pending_sender_approvals: PendingSenderApprovalRow,
   pending_questions: PendingQuestionRow,
   host_messages: HostMessageRow,
+  web_credentials: WebCredentialRow,
 } as const;
 
 type Rows<T extends Record<string, z.ZodType>> = { [K in keyof T]: z.infer<T[K]> };
@@ -227,4 +240,5 @@ export type AgentDestination = z.infer<typeof AgentDestinationRow>;
 export type User = z.infer<typeof UserRow>;
 export type UserRole = z.infer<typeof UserRoleRow>;
 export type HostMessage = z.infer<typeof HostMessageRow>;
+export type WebCredential = z.infer<typeof WebCredentialRow>;
 export type Session = z.infer<typeof SessionRow>;

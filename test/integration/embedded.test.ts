@@ -100,7 +100,7 @@ describe('bad configuration', () => {
     expect(r.stderr).toMatch(/NANOCLAW_WEB_TOKEN/);
   });
 
-  it.each(['start', 'host', 'operator', 'chat'])('prints help for %s', (verb) => {
+  it.each(['start', 'host', 'operator', 'chat', 'web-token'])('prints help for %s', (verb) => {
     const r = spawnSync(process.execPath, [CLI, verb, '--help'], { encoding: 'utf8' });
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`Usage: nanoclaw ${verb}`));

@@ -72,7 +72,7 @@ describe('runner lifecycle', () => {
 describe('nanoclaw chat', () => {
   it('sends typed lines and prints the replies', async () => {
     const { host } = await start({});
-    const client = spawn(process.execPath, [CLI, 'chat', '--url', host.url], {
+    const client = spawn(process.execPath, [CLI, 'chat', '--url', host.url, '--data-dir', host.dataDir], {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     cleanup.push(() => client.kill('SIGKILL'));

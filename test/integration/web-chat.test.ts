@@ -69,7 +69,7 @@ describe('malformed web requests', () => {
     ['an empty text', { text: '' }, 400, 'text', /must not be empty/],
     ['a text that is not a string', { text: 42 }, 400, 'text', /text/],
     ['an unknown field', { text: 'x', colour: 'red' }, 400, 'colour', /unknown field colour/],
-    ['a sender with control characters', { text: 'x', sender: 'a\u0007b' }, 400, 'sender', /control/],
+    ['a chat with control characters', { text: 'x', chat: 'a\u0007b' }, 400, 'chat', /control/],
     ['a thread that is not a string', { text: 'x', thread: 5 }, 400, 'thread', /thread/],
   ])('rejects %s with a 400 naming the field', async (_what, body, status, field, message) => {
     const r = await post(host.url, '/api/messages', body);

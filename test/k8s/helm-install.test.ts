@@ -60,15 +60,14 @@ async function forbidden(call: () => Promise<unknown>): Promise<number> {
   }
 }
 
-/** Waits for a server-sent event of `chat` whose text is `text` (the web API wants the token here too). */
+/** Waits for a server-sent event of `chat` whose text is `text` (the web API wants the bearer here too). */
 async function replyOn(base: string, token: string, chat: string, text: string, send: () => Promise<void>) {
   const ac = new AbortController();
   const timer = setTimeout(() => ac.abort(), 60_000);
   try {
     const url = new URL(WEB_ROUTES.events, base);
     url.searchParams.set('chat', chat);
-    url.searchParams.set('token', token);
-    const res = await fetch(url, { signal: ac.signal });
+    const res = await fetch(url, { signal: ac.signal, headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
     await send();
     const seen: string[] = [];

@@ -7,12 +7,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+import { registerHost } from './web-client.js';
 
 export const REPO = path.resolve(import.meta.dirname, '..', '..');
 export const CLI = path.join(REPO, 'dist', 'cli', 'main.js');
 
 export interface HostProcess {
+  /** The web chat's base URL (the start-up line without its sign-in token). */
   url: string;
+  /** The start-up line: on loopback, the one-time sign-in URL. */
+  signInUrl: string;
   dataDir: string;
   proc: ChildProcess;
   logs: Record<string, unknown>[];
@@ -57,9 +61,14 @@ export async function startHostProcess(opts: {
   const output: string[] = [];
   const waiters = new Set<() => void>();
   let url: string | null = null;
+  let signInUrl = '';
   const onLine = (line: string): void => {
     output.push(line);
-    if (/^http:\/\/127\.0\.0\.1:\d+\/$/.test(line)) url = line;
+    const start = /^(http:\/\/127\.0\.0\.1:\d+\/)(\?token=[A-Za-z0-9_-]+)?$/.exec(line);
+    if (start) {
+      url = start[1]!;
+      signInUrl = line;
+    }
     if (line.startsWith('{')) {
       try {
         logs.push(JSON.parse(line) as Record<string, unknown>);
@@ -98,8 +107,10 @@ export async function startHostProcess(opts: {
         throw new Error(`host exited with ${code} before it was ready:\n${output.slice(-15).join('\n')}`);
     }),
   ]);
+  registerHost(url!, opts.dataDir);
   return {
     url: url!,
+    signInUrl,
     dataDir: opts.dataDir,
     proc,
     logs,

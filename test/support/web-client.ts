@@ -1,17 +1,54 @@
-/** A test client for the web chat API: POST messages, collect server-sent events, wait for replies. */
+/**
+ * A test client for the web chat API: POST messages, collect server-sent events, wait for replies. It
+ * authenticates the way a terminal client does: for a host started by host-process.ts, as the local owner with the
+ * token file in the data dir, or as `web:<sender>` with a per-user bearer token issued into the host's DB.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
 import { readSse } from '../../host/channels/web/sse-reader.js';
 import {
+  LOCAL_TOKEN_FILE,
   MESSAGE_EVENT,
   WEB_ROUTES,
   type MessageAccepted,
   type PostMessage,
   type WebMessage,
 } from '../../host/channels/web/web-api.js';
+import { issueCredential } from '../../host/web-auth/credentials.js';
+import { withDb } from './seed.js';
+
+/** A message as a test sends it: `sender` picks whose credential it goes with (default: the local owner). */
+export type TestMessage = PostMessage & { sender?: string };
+
+const dataDirs = new Map<string, string>();
+const userTokens = new Map<string, string>();
+
+/** Makes the helpers authenticate against the host at `base`, whose data dir is `dataDir`. */
+export function registerHost(base: string, dataDir: string): void {
+  dataDirs.set(base, dataDir);
+}
+
+/** Authorization headers for `web:<sender>` (or the local owner) on a registered host; none otherwise. */
+export function authFor(base: string, sender?: string): Record<string, string> {
+  const dataDir = dataDirs.get(base);
+  if (!dataDir) return {};
+  if (sender === undefined)
+    return {
+      authorization: `Bearer ${fs.readFileSync(path.join(dataDir, LOCAL_TOKEN_FILE), 'utf8').trim()}`,
+    };
+  const key = `${base} ${sender}`;
+  let token = userTokens.get(key);
+  if (!token) {
+    token = withDb(dataDir, (db) => issueCredential(db, { kind: 'token', userId: `web:${sender}` }).secret);
+    userTokens.set(key, token);
+  }
+  return { authorization: `Bearer ${token}` };
+}
 
 export async function post(base: string, path: string, body: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(new URL(path, base), {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...authFor(base), ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();
@@ -24,8 +61,9 @@ export async function post(base: string, path: string, body: unknown, headers: R
   return { status: res.status, body: json };
 }
 
-export async function send(base: string, body: PostMessage) {
-  const r = await post(base, WEB_ROUTES.messages, body);
+export async function send(base: string, message: TestMessage) {
+  const { sender, ...body } = message;
+  const r = await post(base, WEB_ROUTES.messages, body, authFor(base, sender));
   if (r.status !== 202)
     throw new Error(`POST ${WEB_ROUTES.messages} → ${r.status} ${JSON.stringify(r.body)}`);
   return r.body as unknown as MessageAccepted;
@@ -41,10 +79,13 @@ export class ChatStream {
   /** The id of the last event received (what EventSource would send as Last-Event-ID on reconnect). */
   lastEventId: string | null = null;
 
-  constructor(base: string, chat = 'main', resumeFrom?: string | null) {
+  constructor(base: string, chat = 'main', resumeFrom?: string | null, sender?: string) {
     const url = new URL(WEB_ROUTES.events, base);
     url.searchParams.set('chat', chat);
-    const headers: Record<string, string> = resumeFrom ? { 'last-event-id': resumeFrom } : {};
+    const headers: Record<string, string> = {
+      ...authFor(base, sender),
+      ...(resumeFrom ? { 'last-event-id': resumeFrom } : {}),
+    };
     this.ready = fetch(url, { signal: this.abort.signal, headers }).then((res) => {
       if (!res.ok || !res.body) throw new Error(`events: HTTP ${res.status}`);
       void this.read(res.body);

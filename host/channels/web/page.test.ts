@@ -88,21 +88,20 @@ function runPage(search: string, answer: unknown) {
 const flush = () => new Promise((r) => setTimeout(r, 0));
 
 describe('the web chat page', () => {
-  it('watches the events route with its chat and token', () => {
+  it('watches the events route with its chat and never puts a token in the URL', () => {
     const page = runPage('?chat=team&token=s3cret', {});
-    expect(page.sources.map((s) => s.url)).toEqual([`${WEB_ROUTES.events}?chat=team&token=s3cret`]);
+    expect(page.sources.map((s) => s.url)).toEqual([`${WEB_ROUTES.events}?chat=team`]);
     expect([...page.sources[0]!.listeners.keys()]).toEqual([MESSAGE_EVENT]);
   });
 
-  it('posts a typed line as a message PostMessage accepts and shows why it reached no agent', async () => {
+  it('posts a typed line as a message PostMessage accepts, without sender or token, and shows why it reached no agent', async () => {
     const accepted: MessageAccepted = { id: 'web-1', delivered: 0, dropped: 'no agent is wired' };
     const page = runPage('?chat=team&sender=ann&thread=t1&token=s3cret', accepted);
     await page.type('  hello  ');
     expect(page.requests.map((r) => r.path)).toEqual([WEB_ROUTES.messages]);
-    expect(page.requests[0]!.headers.authorization).toBe('Bearer s3cret');
+    expect(page.requests[0]!.headers.authorization).toBeUndefined();
     expect(PostMessage.parse(page.requests[0]!.body)).toEqual({
       text: 'hello',
-      sender: 'ann',
       chat: 'team',
       thread: 't1',
     });
@@ -131,7 +130,6 @@ describe('the web chat page', () => {
     expect(PostAction.parse(page.requests[0]!.body)).toEqual({
       questionId: 'q1',
       value: 'yes',
-      sender: 'ann',
     });
     expect(page.texts()).toEqual(['Deploy?', 'You chose: Yes']);
   });

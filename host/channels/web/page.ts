@@ -1,6 +1,7 @@
 /**
- * The web chat page: one static HTML file, no build step. Query parameters: chat (default: the seeded chat),
- * sender (default: local), thread, token (when the host requires one).
+ * The web chat page: one static HTML file, no build step. Query parameters: chat (default: the seeded chat) and
+ * thread. It authenticates with the session cookie the sign-in URL set (same-origin fetch and EventSource send it);
+ * it never names a sender and never puts a token in a URL.
  * The routes and the event name come from web-api.ts; the script runs in the browser, where EventSource parses the
  * stream, so it names the fields of WebMessage, PostMessage, PostAction and MessageAccepted itself (page.test.ts
  * runs it against the schemas).
@@ -38,12 +39,9 @@ export const WEB_PAGE = `<!doctype html>
 <script>
   const q = new URLSearchParams(location.search);
   const chat = q.get('chat') || '';
-  const sender = q.get('sender') || 'local';
   const thread = q.get('thread');
-  const token = q.get('token');
   const headers = { 'content-type': 'application/json' };
-  if (token) headers.authorization = 'Bearer ' + token;
-  document.getElementById('who').textContent = 'as web:' + sender + (chat ? ' in ' + chat : '');
+  document.getElementById('who').textContent = chat ? 'in ' + chat : '';
   const log = document.getElementById('log');
   function add(cls, text) {
     const div = document.createElement('div');
@@ -56,12 +54,12 @@ export const WEB_PAGE = `<!doctype html>
   async function post(path, body) {
     const res = await fetch(path, { method: 'POST', headers, body: JSON.stringify(body) });
     const data = await res.json().catch(() => ({}));
+    if (res.status === 401) throw new Error('not signed in: open the sign-in URL the host printed');
     if (!res.ok) throw new Error(data.error || res.statusText);
     return data;
   }
   const params = new URLSearchParams();
   if (chat) params.set('chat', chat);
-  if (token) params.set('token', token);
   const es = new EventSource('${WEB_ROUTES.events}?' + params);
   es.addEventListener('${MESSAGE_EVENT}', (ev) => {
     const m = JSON.parse(ev.data);
@@ -73,7 +71,7 @@ export const WEB_PAGE = `<!doctype html>
       for (const o of m.question.options) {
         const b = document.createElement('button');
         b.textContent = o.label;
-        b.onclick = () => post('${WEB_ROUTES.actions}', { questionId: m.question.questionId, value: o.value, sender })
+        b.onclick = () => post('${WEB_ROUTES.actions}', { questionId: m.question.questionId, value: o.value })
           .then(() => { box.remove(); add('note', 'You chose: ' + o.label); })
           .catch((e) => add('note', e.message));
         box.appendChild(b);
@@ -81,7 +79,7 @@ export const WEB_PAGE = `<!doctype html>
       div.appendChild(box);
     }
   });
-  es.onerror = () => add('note', 'connection lost, retrying...');
+  es.onerror = () => add('note', 'connection lost, retrying... (signed out? open the sign-in URL again)');
   const form = document.getElementById('form');
   const input = document.getElementById('text');
   input.addEventListener('keydown', (e) => {
@@ -93,7 +91,7 @@ export const WEB_PAGE = `<!doctype html>
     if (!text) return;
     input.value = '';
     add('me', text);
-    const body = { text, sender };
+    const body = { text };
     if (chat) body.chat = chat;
     if (thread) body.thread = thread;
     try {

@@ -10,26 +10,31 @@ describe('PostMessage', () => {
     expect(
       PostMessage.parse({
         text: 'hi',
-        sender: 'ann',
-        senderName: 'Ann',
         chat: 'main',
         thread: null,
         mention: false,
       }),
-    ).toEqual({ text: 'hi', sender: 'ann', senderName: 'Ann', chat: 'main', thread: null, mention: false });
+    ).toEqual({ text: 'hi', chat: 'main', thread: null, mention: false });
+  });
+
+  it('refuses a sender or a display name in the body: the sender is the authenticated user', () => {
+    expect(issue(PostMessage.safeParse({ text: 'x', sender: 'owner' }))).toEqual({
+      path: '',
+      code: 'unrecognized_keys',
+    });
+    expect(issue(PostMessage.safeParse({ text: 'x', senderName: 'Owner' }))?.code).toBe('unrecognized_keys');
   });
 
   it.each<[string, unknown, { path: string; code: string }]>([
-    ['a missing text', { sender: 'a' }, { path: 'text', code: 'invalid_type' }],
+    ['a missing text', { chat: 'a' }, { path: 'text', code: 'invalid_type' }],
     ['an empty text', { text: '' }, { path: 'text', code: 'too_small' }],
     ['a text over 32000 characters', { text: 'x'.repeat(32_001) }, { path: 'text', code: 'too_big' }],
     ['an unknown field', { text: 'x', colour: 'red' }, { path: '', code: 'unrecognized_keys' }],
-    [
-      'a sender with a control character',
-      { text: 'x', sender: 'a\u0007b' },
-      { path: 'sender', code: 'custom' },
-    ],
-    ['a sender with DEL', { text: 'x', sender: 'a\u007fb' }, { path: 'sender', code: 'custom' }],
+    ['a chat with a control character', { text: 'x', chat: 'a\u0007b' }, { path: 'chat', code: 'custom' }],
+    ['a chat with DEL', { text: 'x', chat: 'a\u007fb' }, { path: 'chat', code: 'custom' }],
+    ['a chat with U+2028', { text: 'x', chat: 'a\u2028b' }, { path: 'chat', code: 'custom' }],
+    ['a thread with U+2029', { text: 'x', thread: 'a\u2029b' }, { path: 'thread', code: 'custom' }],
+    ['a chat with a zero-width joiner', { text: 'x', chat: 'a\u200db' }, { path: 'chat', code: 'custom' }],
     ['an empty chat', { text: 'x', chat: '' }, { path: 'chat', code: 'too_small' }],
     ['a chat over 256 characters', { text: 'x', chat: 'c'.repeat(257) }, { path: 'chat', code: 'too_big' }],
     ['a thread that is not a string', { text: 'x', thread: 5 }, { path: 'thread', code: 'invalid_type' }],
@@ -44,9 +49,9 @@ describe('PostMessage', () => {
 });
 
 describe('PostAction', () => {
-  it('accepts a question id and a value, with or without a sender', () => {
+  it('accepts a question id and a value, and refuses a sender', () => {
     expect(PostAction.safeParse({ questionId: 'q1', value: 'yes' }).success).toBe(true);
-    expect(PostAction.safeParse({ questionId: 'q1', value: 'yes', sender: 'ann' }).success).toBe(true);
+    expect(PostAction.safeParse({ questionId: 'q1', value: 'yes', sender: 'ann' }).success).toBe(false);
   });
 
   it.each<[string, unknown, { path: string; code: string }]>([

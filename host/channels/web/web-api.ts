@@ -1,7 +1,12 @@
 /**
  * The web chat API's contract, shared by the server (web-server.ts, web-adapter.ts), `nanoclaw chat` and the
- * tests: routes, request bodies, responses and the server-sent events of /api/events. Only zod is imported, so a
- * client loads it without any server code. The page (page.ts) takes the routes and the event name from here.
+ * tests: routes, credentials, request bodies, responses and the server-sent events of /api/events. Only zod is
+ * imported, so a client loads it without any server code. The page (page.ts) takes the routes and the event name
+ * from here.
+ *
+ * Every /api request is authenticated (host/web-auth/): `Authorization: Bearer <token>`, the {@link SESSION_COOKIE}
+ * the sign-in URL (`/?token=<one-time token>`) sets, or a trusted proxy's user header. Bodies never name the
+ * sender: it is the authenticated user.
  */
 import { z } from 'zod';
 
@@ -14,18 +19,29 @@ export const WEB_ROUTES = {
   actions: '/api/actions',
 } as const;
 
-const noControl = (s: string): boolean =>
-  ![...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+/** The session cookie the sign-in URL sets (HttpOnly, SameSite=Strict). */
+export const SESSION_COOKIE = 'nanoclaw_session';
+
+/** The file in the data dir holding a bearer token of the local owner (mode 0600), read by `nanoclaw chat`. */
+export const LOCAL_TOKEN_FILE = 'web-owner.token';
+
+/** Control (Cc), format (Cf) and line/paragraph separator (Zl, Zp) characters: never part of an id. */
+const CONTROL_OR_FORMAT = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 const ident = (max: number) =>
-  z.string().min(1).max(max).refine(noControl, 'must not contain control characters');
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .refine((s) => !CONTROL_OR_FORMAT.test(s), 'must not contain control or format characters');
 
 /** A chat id in `?chat=` of /api/events: what {@link PostMessage} accepts as `chat`. */
 export const ChatId = ident(256);
 
+/** A user name as an authenticating proxy sends it (the user id is `web:<name>`). */
+export const WebIdent = ident(200);
+
 export const PostMessage = z.strictObject({
   text: z.string().min(1, 'text must not be empty').max(32_000),
-  sender: ident(200).optional(),
-  senderName: ident(200).optional(),
   chat: ChatId.optional(),
   thread: ident(256).nullable().optional(),
   mention: z.boolean().optional(),
@@ -35,7 +51,6 @@ export type PostMessage = z.infer<typeof PostMessage>;
 export const PostAction = z.strictObject({
   questionId: ident(200),
   value: z.string().min(1).max(200),
-  sender: ident(200).optional(),
 });
 export type PostAction = z.infer<typeof PostAction>;
 
@@ -48,7 +63,7 @@ export interface MessageAccepted {
   dropped: string | null;
 }
 
-/** Any 4xx/5xx answer: `field` names the offending request field when there is one. */
+/** Any 4xx/5xx answer: `field` names the offending request field when there is one (`sender` is refused). */
 export interface ApiError {
   error: string;
   field: string | null;

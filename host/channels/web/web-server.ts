@@ -1,18 +1,29 @@
 /**
  * The host's HTTP surface for people and probes (ARCHITECTURE §8); bodies, answers and events are declared in
- * web-api.ts:
+ * web-api.ts, who is asking is decided by host/web-auth/:
+ *   GET  /?token=<one-time>     sign in: sets the session cookie, redirects to / without the token
  *   GET  /                      the web chat page
- *   POST /api/messages          PostMessage → 202 MessageAccepted
+ *   POST /api/messages          PostMessage → 202 MessageAccepted (the sender is the authenticated user)
  *   GET  /api/events?chat=…     server-sent `message` events of deliveries (WebMessage), ids `<boot>.<seq>`
  *   POST /api/actions           PostAction → 202 (answers a question card)
  *   GET  /healthz /readyz /metrics
- * Malformed requests get 4xx ApiError {error, field}. Outside loopback every /api call needs the bearer token
- * (NANOCLAW_WEB_TOKEN; `?token=` works for EventSource, which cannot set headers).
+ *
+ * Invariants:
+ * - Every /api request is authenticated (401 otherwise) and its Host and Origin are checked; the page and the
+ *   sign-in URL are served only for an allowed Host. Probes answer anyone (kubelets use the pod address).
+ * - A body is read only when its media type is exactly application/json (parameters such as charset allowed)
+ *   and is at most MAX_BODY bytes; malformed requests get 4xx ApiError {error, field}, never a 500.
+ * - /api/events streams only a chat the user may see; a user holds at most the configured number of streams,
+ *   and so does the host; messages are rate-limited per sender.
  */
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import { HttpError } from '../../web-auth/http-error.js';
+import type { RateLimiter, StreamSlots } from '../../web-auth/limits.js';
+import type { AnswerRight } from '../../web-auth/visibility.js';
+import type { Identity, WebAuth } from '../../web-auth/web-auth.js';
 import type { InboundMessage } from '../adapter.js';
 import { WEB_PAGE } from './page.js';
 import type { WebAdapter } from './web-adapter.js';
@@ -34,22 +45,14 @@ const SSE_PING_MS = 15_000;
 export interface WebServerDeps {
   adapter: WebAdapter;
   defaultChat: string;
-  token: string | undefined;
+  auth: WebAuth;
+  messageRate: RateLimiter;
+  streams: StreamSlots;
+  canSee: (userId: string, chat: string) => boolean;
   log: Logger;
-  answer: (a: { questionId: string; value: string; senderHandle: string }) => Promise<boolean>;
+  answer: (a: { questionId: string; value: string; userId: string }) => Promise<AnswerRight | 'answered'>;
   ready: () => { ready: boolean; checks: Record<string, boolean> };
   metrics: () => string;
-  onInbound?: () => void;
-}
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly field: string | null = null,
-  ) {
-    super(message);
-  }
 }
 
 export function createWebServer(deps: WebServerDeps): http.Server {
@@ -58,7 +61,7 @@ export function createWebServer(deps: WebServerDeps): http.Server {
       const e = err instanceof HttpError ? err : new HttpError(500, 'internal error');
       if (!(err instanceof HttpError))
         deps.log.error({ err: (err as Error).message, path: req.url }, 'web request failed');
-      if (!res.headersSent) json<ApiError>(res, e.status, { error: e.message, field: e.field });
+      if (!res.headersSent) json<ApiError>(res, e.status, { error: e.message, field: e.field }, e.headers);
       else res.end();
     });
   });
@@ -73,6 +76,8 @@ async function handle(
   const route = `${req.method} ${url.pathname}`;
   switch (route) {
     case 'GET /':
+      deps.auth.checkHost(req);
+      if (url.searchParams.has('token')) return signIn(deps, res, url);
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
       res.end(WEB_PAGE);
       return;
@@ -87,52 +92,83 @@ async function handle(
       res.end(deps.metrics());
       return;
   }
-  if (url.pathname.startsWith('/api/')) authorize(deps, req, url);
+  if (!url.pathname.startsWith('/api/')) throw new HttpError(404, `no route ${route}`);
+  const who = deps.auth.identify(req);
+  deps.auth.checkOrigin(req, who, req.method !== 'GET' && req.method !== 'HEAD');
   switch (route) {
     case `POST ${WEB_ROUTES.messages}`:
-      return postMessage(deps, req, res);
+      return postMessage(deps, req, res, who);
     case `GET ${WEB_ROUTES.events}`:
-      return events(deps, req, res, url);
+      return events(deps, req, res, url, who);
     case `POST ${WEB_ROUTES.actions}`: {
       const body = parse(PostAction, await readJson(req));
-      const ok = await deps.answer({
-        questionId: body.questionId,
-        value: body.value,
-        senderHandle: body.sender ?? 'local',
-      });
-      if (!ok) throw new HttpError(404, `no open question ${body.questionId}`, 'questionId');
+      const outcome = await deps.answer({ ...body, userId: who.userId });
+      if (outcome === 'not_yours')
+        throw new HttpError(403, `question ${body.questionId} was not asked of you`, 'questionId');
+      if (outcome !== 'answered')
+        throw new HttpError(404, `no open question ${body.questionId}`, 'questionId');
       return json(res, 202, { ok: true });
     }
   }
   throw new HttpError(404, `no route ${route}`);
 }
 
+/** The one-time token becomes a session cookie; the browser is sent to the same page without the token. */
+function signIn(deps: WebServerDeps, res: http.ServerResponse, url: URL): void {
+  const cookie = deps.auth.signIn(url.searchParams.get('token') ?? '');
+  if (!cookie) throw new HttpError(401, 'this sign-in link was already used or has expired');
+  url.searchParams.delete('token');
+  const query = url.searchParams.toString();
+  res.writeHead(303, {
+    location: query ? `/?${query}` : '/',
+    'set-cookie': cookie,
+    'cache-control': 'no-store',
+  });
+  res.end();
+}
+
 async function postMessage(
   deps: WebServerDeps,
   req: http.IncomingMessage,
   res: http.ServerResponse,
+  who: Identity,
 ): Promise<void> {
   const body = parse(PostMessage, await readJson(req));
+  const wait = deps.messageRate.take(who.userId);
+  if (wait > 0) {
+    const seconds = Math.ceil(wait / 1000);
+    throw new HttpError(429, `too many messages: try again in ${seconds} s`, null, {
+      'retry-after': String(seconds),
+    });
+  }
   const msg: InboundMessage = {
     channelType: deps.adapter.channelType,
     platformId: body.chat ?? deps.defaultChat,
     threadId: body.thread ?? null,
     messageId: `web-${randomUUID()}`,
-    senderHandle: body.sender ?? 'local',
-    senderName: body.senderName ?? null,
+    senderHandle: who.userId.slice(who.userId.indexOf(':') + 1),
+    senderName: null,
     text: body.text,
     isMention: body.mention ?? true,
     isGroup: false,
     timestamp: new Date().toISOString(),
   };
-  deps.onInbound?.();
   const outcome = await deps.adapter.inbound().onMessage(msg);
   json<MessageAccepted>(res, 202, { id: msg.messageId, ...outcome });
 }
 
-function events(deps: WebServerDeps, req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
+function events(
+  deps: WebServerDeps,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  url: URL,
+  who: Identity,
+): void {
   const chat = url.searchParams.get('chat') ?? deps.defaultChat;
   if (!ChatId.safeParse(chat).success) throw new HttpError(400, 'chat is not a valid chat id', 'chat');
+  if (!deps.canSee(who.userId, chat)) throw new HttpError(403, `you may not see chat ${chat}`, 'chat');
+  const release = deps.streams.acquire(who.userId);
+  if (!release) throw new HttpError(429, 'too many open event streams', null, { 'retry-after': '5' });
   // Replay only for a client that says where it stopped (EventSource sends Last-Event-ID when it reconnects).
   const resumeFrom = req.headers['last-event-id'] ?? url.searchParams.get('after');
   const lastId = typeof resumeFrom === 'string' ? resumePoint(resumeFrom) : null;
@@ -150,9 +186,10 @@ function events(deps: WebServerDeps, req: http.IncomingMessage, res: http.Server
   if (lastId !== null) for (const e of deps.adapter.since(chat, lastId)) send(e);
   const unsubscribe = deps.adapter.watch(chat, send);
   const ping = setInterval(() => res.write(': ping\n\n'), SSE_PING_MS);
-  req.on('close', () => {
+  res.once('close', () => {
     clearInterval(ping);
     unsubscribe();
+    release();
   });
 }
 
@@ -168,19 +205,14 @@ function resumePoint(id: string): number {
   return parsed?.boot === BOOT ? parsed.seq : 0;
 }
 
-function authorize(deps: WebServerDeps, req: http.IncomingMessage, url: URL): void {
-  if (!deps.token) return;
-  const header = req.headers.authorization;
-  const given = header?.startsWith('Bearer ') ? header.slice(7) : url.searchParams.get('token');
-  const a = Buffer.from(given ?? '');
-  const b = Buffer.from(deps.token);
-  if (a.length !== b.length || !timingSafeEqual(a, b))
-    throw new HttpError(401, 'missing or wrong bearer token');
+/** `type/subtype` of a Content-Type header, lower case, without parameters. */
+function mediaType(header: string | undefined): string {
+  return (header ?? '').split(';')[0]!.trim().toLowerCase();
 }
 
 async function readJson(req: http.IncomingMessage): Promise<unknown> {
-  const type = req.headers['content-type'] ?? '';
-  if (!type.includes('application/json')) throw new HttpError(415, 'body must be application/json');
+  if (mediaType(req.headers['content-type']) !== 'application/json')
+    throw new HttpError(415, 'body must be application/json');
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -201,11 +233,20 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   const issue = r.error.issues[0]!;
   const field = issue.path.length ? issue.path.join('.') : ((issue as { keys?: string[] }).keys?.[0] ?? null);
   const message =
-    issue.code === 'unrecognized_keys' ? `unknown field ${field}` : `${field ?? 'body'}: ${issue.message}`;
+    issue.code === 'unrecognized_keys'
+      ? field === 'sender' || field === 'senderName'
+        ? `${field} is not accepted: the sender is the signed-in user`
+        : `unknown field ${field}`
+      : `${field ?? 'body'}: ${issue.message}`;
   throw new HttpError(400, message, field);
 }
 
-function json<T>(res: http.ServerResponse, status: number, body: T): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
+function json<T>(
+  res: http.ServerResponse,
+  status: number,
+  body: T,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 }
