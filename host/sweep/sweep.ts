@@ -100,7 +100,9 @@ export class Sweep {
     const now = Date.now();
     const outbound = handle.outbound();
     const claims = outbound ? processingClaims(outbound) : [];
-    const heartbeatAt = mtimeOf(handle.paths.heartbeat) ?? startedAt;
+    // A heartbeat file older than this runner was left by its predecessor: the new one has until its own start
+    // plus the timeout to touch it.
+    const heartbeatAt = Math.max(mtimeOf(handle.paths.heartbeat) ?? 0, startedAt);
     if (now - heartbeatAt > this.opts.heartbeatTimeoutMs) {
       return this.restart(session, claims, 'stale heartbeat');
     }
