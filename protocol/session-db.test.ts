@@ -11,6 +11,7 @@ import {
   openInboundForRunner,
   openOutboundForHost,
   openOutboundForRunner,
+  journalFile,
 } from './session-db.js';
 import { INBOUND_KINDS, INBOUND_STATUSES, ACK_STATUSES, OUTBOUND_KINDS } from './messages.js';
 
@@ -57,8 +58,24 @@ describe('session DB files', () => {
     const dir = tmp();
     const inbound = openInboundForHost(path.join(dir, 'inbound.db'));
     const outbound = openOutboundForRunner(path.join(dir, 'outbound.db'));
-    expect(inbound.raw.pragma('journal_mode', { simple: true })).toBe('delete');
+    expect(inbound.raw.pragma('journal_mode', { simple: true })).toBe('persist');
     expect(outbound.raw.pragma('journal_mode', { simple: true })).toBe('delete');
+  });
+
+  it("keep inbound.db's journal as one file from the first open on, so it can be mounted read-only", () => {
+    const file = path.join(tmp(), 'inbound.db');
+    openInboundForHost(file).close();
+    fs.rmSync(journalFile(file)); // as a session created before PERSIST left it
+    const inbound = openInboundForHost(file);
+    const journal = fs.statSync(journalFile(file));
+    inbound.raw
+      .prepare(
+        `INSERT INTO messages_in (id, seq, kind, timestamp, content) VALUES ('a', 2, 'chat', 't', '{}')`,
+      )
+      .run();
+    expect(fs.statSync(journalFile(file)).ino).toBe(journal.ino);
+    expect(fs.readFileSync(journalFile(file)).subarray(0, 8)).toEqual(Buffer.alloc(8));
+    inbound.close();
   });
 
   it('open read-only for the side that does not own them', () => {

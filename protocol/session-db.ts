@@ -5,8 +5,15 @@
  * - inbound.db has exactly one writer, the host. Its messages_in.seq values are even.
  * - outbound.db has exactly one writer, the runner. Its messages_out.seq values are odd and greater than every
  *   seq the runner has seen in inbound.db, so seq orders one conversation across both files.
- * - Both use journal_mode=DELETE (not WAL): WAL needs shared memory, which does not work across pods or nodes;
- *   a rollback journal does. busy_timeout is 5 s on both sides.
+ * - Both use a rollback journal (not WAL): WAL needs shared memory, which does not work across pods or nodes;
+ *   a rollback journal does. outbound.db uses DELETE; inbound.db uses PERSIST, so its journal is one file that
+ *   exists from the first open on and can be mounted read-only into the runner's pod next to inbound.db (a
+ *   runner that could write `inbound.db-journal` could have the host roll a forged "hot journal" into
+ *   inbound.db). busy_timeout is 5 s, except the host's read of outbound.db (below).
+ * - Each side treats the other's file as untrusted input: the host opens outbound.db read-only with
+ *   `trusted_schema` off and checks its schema is exactly OUTBOUND_DDL (`outboundSchemaProblem`) before every
+ *   read, because a runner can rewrite the file at any time (a view or a trigger in place of a table could hang
+ *   or fool the host's synchronous queries).
  * - The runner never changes messages_in; it records progress in processing_ack, which the host copies back.
  * - The host never writes outbound.db; its outcome of a delivery goes to inbound.db `delivered`.
  * - Timestamps are ISO-8601 UTC strings of one fixed format, so they compare as text.
@@ -170,16 +177,27 @@ export type Destination = z.infer<typeof DestinationRow>;
 export type InboundDb = SqliteDb<InboundSchema>;
 export type OutboundDb = SqliteDb<OutboundSchema>;
 
-function create<S>(file: string, ddl: string): SqliteDb<S> {
-  const db = new SqliteDb<S>(file, { journalMode: 'delete' });
+/** How long the host waits for a runner's lock on outbound.db: its synchronous reads block the event loop. */
+const HOST_OUTBOUND_BUSY_MS = 200;
+
+function create<S>(file: string, ddl: string, journalMode: 'delete' | 'persist'): SqliteDb<S> {
+  const db = new SqliteDb<S>(file, { journalMode });
   db.raw.exec(ddl);
   db.raw.pragma(`user_version = ${SESSION_SCHEMA_VERSION}`);
   return db;
 }
 
-/** Host side: creates inbound.db if needed; the host is its only writer. */
+/** The rollback journal SQLite keeps next to `dbFile`. */
+export function journalFile(dbFile: string): string {
+  return `${dbFile}-journal`;
+}
+
+/**
+ * Host side: creates inbound.db if needed; the host is its only writer. Afterwards both inbound.db and its
+ * (persistent) journal exist, so both can be mounted into a runner pod read-only.
+ */
 export function openInboundForHost(file: string): InboundDb {
-  return create<InboundSchema>(file, INBOUND_DDL);
+  return create<InboundSchema>(file, INBOUND_DDL, 'persist');
 }
 
 /** Runner side: inbound.db, read-only. */
@@ -189,17 +207,62 @@ export function openInboundForRunner(file: string): InboundDb {
 
 /** Runner side: creates outbound.db if needed; the runner is its only writer. */
 export function openOutboundForRunner(file: string): OutboundDb {
-  return create<OutboundSchema>(file, OUTBOUND_DDL);
+  return create<OutboundSchema>(file, OUTBOUND_DDL, 'delete');
 }
 
-/** Host side: outbound.db, read-only. Returns null while the runner has not created it yet. */
+/**
+ * Host side: outbound.db, read-only and untrusted (see the invariants). Returns null while the runner has not
+ * created it yet. Opening reads nothing: a file that is not a database fails on the first read.
+ */
 export function openOutboundForHost(file: string): OutboundDb | null {
   try {
-    return new SqliteDb<OutboundSchema>(file, { journalMode: 'delete', readonly: true });
+    return new SqliteDb<OutboundSchema>(file, {
+      journalMode: 'delete',
+      readonly: true,
+      untrusted: true,
+      busyTimeoutMs: HOST_OUTBOUND_BUSY_MS,
+    });
   } catch (err) {
     if ((err as { code?: string }).code === 'SQLITE_CANTOPEN') return null;
     throw err;
   }
+}
+
+interface SchemaObject {
+  type: string;
+  name: string;
+  tbl_name: string;
+  sql: string | null;
+}
+
+const SCHEMA_SQL = 'SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY type, name';
+let outboundReference: Map<string, string> | null = null;
+
+function schemaObjects(raw: OutboundDb['raw']): Map<string, string> {
+  const rows = raw.prepare(SCHEMA_SQL).all() as SchemaObject[];
+  return new Map(rows.map((r) => [`${r.type} ${r.name}`, JSON.stringify([r.tbl_name, r.sql])]));
+}
+
+/**
+ * Why outbound.db's schema is not exactly what OUTBOUND_DDL creates (the same tables, columns, constraints and
+ * automatic indexes; no view, trigger, extra table or index), or null when it is. Reads only sqlite_schema, which
+ * never runs anything from the file. Call it inside the read transaction that then reads the data.
+ */
+export function outboundSchemaProblem(db: OutboundDb): string | null {
+  if (!outboundReference) {
+    const ref = new SqliteDb<OutboundSchema>(':memory:', { journalMode: 'delete' });
+    ref.raw.exec(OUTBOUND_DDL);
+    outboundReference = schemaObjects(ref.raw);
+    ref.close();
+  }
+  const actual = schemaObjects(db.raw);
+  for (const [key, def] of actual) {
+    const expected = outboundReference.get(key);
+    if (expected === undefined) return `unexpected ${key}`;
+    if (expected !== def) return `${key} differs from the protocol's definition`;
+  }
+  for (const key of outboundReference.keys()) if (!actual.has(key)) return `missing ${key}`;
+  return null;
 }
 
 /** The next even seq above `max` (host, inbound.db). */

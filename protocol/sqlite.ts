@@ -21,10 +21,19 @@ import {
 const MAX_CACHED_STATEMENTS = 512;
 
 export interface OpenOptions {
-  /** journal_mode: WAL for the central DB, DELETE for session DBs that cross a mount. */
-  journalMode: 'wal' | 'delete';
+  /**
+   * journal_mode: WAL for the central DB; a rollback journal for session DBs that cross a mount — DELETE, or
+   * PERSIST where the journal file must stay the same file (inbound.db, whose journal is mounted read-only).
+   */
+  journalMode: 'wal' | 'delete' | 'persist';
   readonly?: boolean;
   busyTimeoutMs?: number;
+  /**
+   * For a file another party writes: functions in its schema are not trusted (`trusted_schema = OFF`) and
+   * b-tree cells are checked as they are read (`cell_size_check = ON`). better-sqlite3 already opens every
+   * connection with SQLITE_DBCONFIG_DEFENSIVE (it is only lifted by `unsafeMode()`, which we never call).
+   */
+  untrusted?: boolean;
 }
 
 export class SqliteDb<Schema> {
@@ -40,6 +49,10 @@ export class SqliteDb<Schema> {
     this.raw.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
     if (!opts.readonly) this.raw.pragma(`journal_mode = ${opts.journalMode}`);
     this.raw.pragma('foreign_keys = ON');
+    if (opts.untrusted) {
+      this.raw.pragma('trusted_schema = OFF');
+      this.raw.pragma('cell_size_check = ON');
+    }
     if (opts.journalMode === 'wal' && !opts.readonly) this.raw.pragma('synchronous = NORMAL');
     this.q = new Kysely<Schema>({
       dialect: {

@@ -4,18 +4,18 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   openInboundForHost,
-  openOutboundForHost,
   openOutboundForRunner,
   type InboundDb,
   type OutboundDb,
 } from '../../protocol/session-db.js';
+import { HostOutbound } from '../session/host-outbound.js';
 import { insertInbound } from '../session/inbound-writer.js';
 import { syncAcks } from './ack-sync.js';
 
 let dir: string;
 let inbound: InboundDb;
 let runnerSide: OutboundDb;
-let hostSide: OutboundDb;
+let hostSide: HostOutbound;
 const now = new Date('2030-01-01T10:30:00.000Z');
 
 function ack(id: string, status: 'processing' | 'completed' | 'failed', at = now.toISOString()): void {
@@ -40,7 +40,7 @@ beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nc-ack-sync-'));
   inbound = openInboundForHost(path.join(dir, 'inbound.db'));
   runnerSide = openOutboundForRunner(path.join(dir, 'outbound.db'));
-  hostSide = openOutboundForHost(path.join(dir, 'outbound.db'))!;
+  hostSide = HostOutbound.open(dir, 'outbound.db')!;
 });
 
 afterEach(() => {

@@ -1,11 +1,13 @@
 /**
  * Copies the runner's progress (outbound.db processing_ack) into the host's messages_in.status, and schedules the
  * next occurrence of a recurring task when one finishes — completed or failed, so a task that failed once keeps
- * recurring. Only rows still 'pending' are looked at, so the work is proportional to what is in flight.
+ * recurring. Only rows still 'pending' are looked at, so the work is proportional to what is in flight. Acks are
+ * read through HostOutbound (checked schema, bounded values; malformed acks are ignored).
  */
-import type { InboundDb, OutboundDb } from '../../protocol/session-db.js';
+import type { InboundDb } from '../../protocol/session-db.js';
 import { isoNow } from '../../protocol/session-db.js';
 import { newId } from '../db/ids.js';
+import type { HostOutbound } from '../session/host-outbound.js';
 import { insertInbound } from '../session/inbound-writer.js';
 import { nextOccurrence } from '../schedule/recurrence.js';
 
@@ -31,7 +33,7 @@ export interface AckSyncResult {
 
 export function syncAcks(
   inbound: InboundDb,
-  outbound: OutboundDb,
+  outbound: HostOutbound,
   now = new Date(),
   tz?: string,
 ): AckSyncResult {
@@ -39,18 +41,7 @@ export function syncAcks(
   const pending = inbound.prepare(`SELECT * FROM messages_in WHERE status = 'pending'`).all() as PendingRow[];
   if (pending.length === 0) return result;
   const byId = new Map(pending.map((r) => [r.id, r]));
-  const acks: { message_id: string; status: string; status_changed: string }[] = [];
-  const ids = [...byId.keys()];
-  for (let i = 0; i < ids.length; i += 500) {
-    const chunk = ids.slice(i, i + 500);
-    acks.push(
-      ...(outbound
-        .prepare(
-          `SELECT message_id, status, status_changed FROM processing_ack WHERE message_id IN (${chunk.map(() => '?').join(',')})`,
-        )
-        .all(...chunk) as typeof acks),
-    );
-  }
+  const acks = outbound.acks([...byId.keys()]);
   inbound.tx(() => {
     for (const ack of acks) {
       if (ack.status === 'processing') {

@@ -262,3 +262,48 @@ describe('system actions', () => {
     });
   });
 });
+
+describe('an outbound.db the runner tampered with', () => {
+  function tamper(sql: string): void {
+    outbound.raw.pragma('ignore_check_constraints = ON');
+    outbound.raw.exec(sql);
+    outbound.raw.pragma('ignore_check_constraints = OFF');
+  }
+
+  it('fails a giant or malformed row at once with its reason and delivers the rows around it', async () => {
+    const before = out({ content: { text: 'before' } });
+    const giant = out({ content: { text: 'x'.repeat(2 * 1024 * 1024) } });
+    tamper(
+      `INSERT INTO messages_out (id, seq, kind, timestamp, content) VALUES ('bad', ${seq}, 'chat', 't', 'not json')`,
+    );
+    seq += 2;
+    const after = out({ content: { text: 'after' } });
+    await delivery.drain(session.id);
+    expect(web.sent.map((s) => s.payload.text)).toEqual(['before', 'after']);
+    expect(deliveredRows()).toEqual([
+      { message_out_id: 'bad', status: 'failed', error: 'content is not JSON' },
+      { message_out_id: before, status: 'delivered', error: null },
+      {
+        message_out_id: giant,
+        status: 'failed',
+        error: expect.stringMatching(/exceeds the limit/) as string,
+      },
+      { message_out_id: after, status: 'delivered', error: null },
+    ]);
+  });
+
+  it('is not read at all when its schema is not the protocol one; the drain reports the session and returns', async () => {
+    out({ content: { text: 'never sent' } });
+    tamper(`CREATE TRIGGER t AFTER INSERT ON messages_out BEGIN SELECT 1; END`);
+    const lines: string[] = [];
+    const log = pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) });
+    const d = new Delivery({ db, dbs, channels: new MapChannelRegistry([web]), log });
+    await d.drain(session.id);
+    d.close();
+    expect(web.sent).toEqual([]);
+    expect(deliveredRows()).toEqual([]);
+    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toMatchObject([
+      { sessionId: session.id, err: 'outbound.db refused: unexpected trigger t' },
+    ]);
+  });
+});

@@ -8,7 +8,9 @@
  * - One drain per session at a time; a drain requested meanwhile runs once more afterwards.
  * - Every messages_out row ends with exactly one `delivered` row in inbound.db: 'delivered', or 'failed' after
  *   MAX_ATTEMPTS tries (a destination refusal included) — a refused message is never recorded as delivered.
- * - The host never writes outbound.db.
+ * - The host never writes outbound.db, and reads it only through HostOutbound: a file that fails its checks is
+ *   not read (the drain fails with the reason, logged with the session id); a row that fails them (too large,
+ *   malformed) is recorded 'failed' with its reason at once, and the rest of the batch is delivered.
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
@@ -148,18 +150,24 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
     const acks = syncAcks(inbound, outbound, new Date(), this.tz);
     if (acks.recurred > 0) this.emit('scheduleChanged', session);
 
-    const rows = outbound
-      .prepare(`SELECT * FROM messages_out WHERE seq > ? ORDER BY seq LIMIT ${BATCH}`)
-      .all(st.watermark) as MessageOut[];
-    if (rows.length === 0) return;
+    const reads = outbound.messagesAfter(st.watermark, BATCH);
+    if (reads.length === 0) return;
     const done = finalizedIds(
       inbound,
-      rows.map((r) => r.id),
+      reads.flatMap((r) => ('row' in r ? [r.row.id] : r.rejected.id === null ? [] : [r.rejected.id])),
     );
     const now = Date.now();
     let blockedAt: number | null = null;
     let wakeAt = Infinity;
-    for (const row of rows) {
+    for (const read of reads) {
+      if (!('row' in read)) {
+        const { id, seq, error } = read.rejected;
+        if (id !== null && done.has(id)) continue;
+        if (id !== null) record(inbound, id, 'failed', null, error);
+        this.log.warn({ sessionId, messageOutId: id, seq, reason: error }, 'outbound row rejected');
+        continue;
+      }
+      const row = read.row;
       if (done.has(row.id)) continue;
       const dueAt = Math.max(
         row.deliver_after ? Date.parse(row.deliver_after) : 0,
@@ -176,9 +184,10 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
         wakeAt = Math.min(wakeAt, st.attempts.get(row.id)!.nextAt);
       }
     }
-    const lastSeq = rows[rows.length - 1]!.seq;
+    const last = reads[reads.length - 1]!;
+    const lastSeq = 'row' in last ? last.row.seq : last.rejected.seq;
     st.watermark = blockedAt === null ? lastSeq : Math.max(st.watermark, blockedAt - 1);
-    if (rows.length === BATCH && blockedAt === null) st.again = true;
+    if (reads.length === BATCH && blockedAt === null) st.again = true;
     if (wakeAt !== Infinity) this.retryAt(sessionId, st, wakeAt);
   }
 

@@ -4,7 +4,8 @@
  */
 import { CronExpressionParser } from 'cron-parser';
 import type { SystemAction, TaskInContent } from '../../protocol/messages.js';
-import type { InboundDb, OutboundDb } from '../../protocol/session-db.js';
+import type { InboundDb } from '../../protocol/session-db.js';
+import type { HostOutbound } from '../session/host-outbound.js';
 import { insertInbound, type Routing } from '../session/inbound-writer.js';
 
 class ActionRejected extends Error {
@@ -29,7 +30,7 @@ function live(statuses: readonly string[]): string {
 /** Returns how many task rows the action touched (an insert counts as one). */
 export function applySystemAction(
   inbound: InboundDb,
-  outbound: OutboundDb | null,
+  outbound: HostOutbound | null,
   action: SystemAction,
   routing: Routing,
   tz?: string,

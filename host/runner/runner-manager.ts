@@ -10,9 +10,10 @@
  *   successor's token. (A Kubernetes host that shuts down leaves pods running and their tokens valid for adoption.)
  * - A runner that keeps crashing is restarted with growing delays (0, 0, 10 s, 30 s, 2 min, 5 min, 15 min).
  * - No model API key goes into a runner's env: ANTHROPIC_BASE_URL points at this host's credential proxy.
+ * - CLAUDE.md is written into the runner-writable agent folder only through session/safe-fs.ts: no symlink there
+ *   or on the way to it is followed.
  */
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { PROXY_PATH_PREFIX, RUNNER_ENV } from '../../protocol/env.js';
@@ -22,11 +23,13 @@ import { getAgentGroup, runnerConfigOf } from '../db/agent-groups.js';
 import type { AgentGroup, Session } from '../db/schema.js';
 import type { AgentRuntime, RunnerSpec } from '../runtime/runtime.js';
 import { GLOBAL_SUBPATH, groupSubPath, sessionSubPath, type DataLayout } from '../session/layout.js';
+import { readFileInside, writeFileInside } from '../session/safe-fs.js';
 import { setRunnerTokenHash } from '../session/session-store.js';
 import { hashToken, newSessionToken } from './session-token.js';
 
 const CRASH_BACKOFF_MS = [0, 0, 10_000, 30_000, 120_000, 300_000, 900_000];
 const CRASH_WINDOW_MS = 60 * 60 * 1000;
+const INSTRUCTIONS_FILE = 'CLAUDE.md';
 
 export interface RunnerManagerOptions {
   db: CentralDb;
@@ -150,14 +153,15 @@ export class RunnerManager {
     return group.agent_provider;
   }
 
-  /** The group's instructions become CLAUDE.md in its folder (written only when they differ). */
+  /**
+   * The group's instructions become CLAUDE.md in its folder (written only when they differ). The folder is
+   * runner-writable, so whatever is at CLAUDE.md (a symlink, a huge file) is replaced, never followed.
+   */
   private materializeInstructions(group: AgentGroup): void {
     if (group.instructions === null) return;
-    const dir = path.join(this.o.layout.dataDir, groupSubPath(group.folder));
-    const file = path.join(dir, 'CLAUDE.md');
-    fs.mkdirSync(dir, { recursive: true });
-    const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null;
-    if (current !== group.instructions) fs.writeFileSync(file, group.instructions);
+    const file = path.posix.join(groupSubPath(group.folder), INSTRUCTIONS_FILE);
+    const current = readFileInside(this.o.layout.dataDir, file, Buffer.byteLength(group.instructions));
+    if (current !== group.instructions) writeFileInside(this.o.layout.dataDir, file, group.instructions);
   }
 
   /** The session's runner stopped: its token no longer opens the channel or the credential proxy. */

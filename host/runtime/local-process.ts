@@ -4,8 +4,12 @@
  * global folder (on Kubernetes they are mounts at the same paths).
  *
  * Invariants:
- * - At most one runner process per session. A pid file in the session directory survives a host crash, and
- *   start() kills leftovers before any new runner can open the same outbound.db.
+ * - At most one runner process per session. A pid file survives a host crash, and start() kills leftovers before
+ *   any new runner can open the same outbound.db. Pid files live in <data>/run/runners/, never in the
+ *   runner-writable session directory (`<session id>.pid`, the pid as text), and their content is not trusted
+ *   blindly: a pid is signalled only when /proc shows exactly the runner command line and the session's id in
+ *   the process environment (so neither a reused pid nor a forged file gets an unrelated process killed).
+ * - Host file operations in the session directory go through session/safe-fs.ts (no symlink is followed).
  * - The child gets a clean environment: only the spec's env, the session token, PATH, HOME and TZ. The host's
  *   own secrets (ANTHROPIC_API_KEY, channel tokens) are never inherited.
  */
@@ -16,10 +20,13 @@ import readline from 'node:readline';
 import type { Logger } from 'pino';
 import { AGENT_SUBDIR, GLOBAL_SUBDIR } from '../../protocol/paths.js';
 import { RUNNER_ENV } from '../../protocol/env.js';
+import { ensureDirInside, writeFileInside } from '../session/safe-fs.js';
 import type { AgentRuntime, EnsureResult, RunnerExit, RunnerInfo, RunnerSpec } from './runtime.js';
 
-const PID_FILE = 'runner.pid';
+const PID_DIR = path.join('run', 'runners');
+const PID_SUFFIX = '.pid';
 const STOP_GRACE_MS = 5000;
+const HOME_SUBDIR = '.home';
 
 export interface LocalProcessOptions {
   dataDir: string;
@@ -46,11 +53,12 @@ export class LocalProcessRuntime implements AgentRuntime {
   constructor(private readonly opts: LocalProcessOptions) {}
 
   start(): Promise<void> {
-    const sessionsDir = path.join(this.opts.dataDir, 'sessions');
+    const dir = ensureDirInside(this.opts.dataDir, PID_DIR);
     let killed = 0;
-    for (const pidFile of findPidFiles(sessionsDir)) {
-      const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
-      if (Number.isInteger(pid) && pid > 0 && isRunnerProcess(pid)) {
+    for (const name of fs.readdirSync(dir)) {
+      const pidFile = path.join(dir, name);
+      const pid = name.endsWith(PID_SUFFIX) ? readPid(pidFile) : null;
+      if (pid !== null && isOurRunner(pid, name.slice(0, -PID_SUFFIX.length), this.opts.command)) {
         try {
           process.kill(pid, 'SIGKILL');
           killed++;
@@ -90,12 +98,11 @@ export class LocalProcessRuntime implements AgentRuntime {
   }
 
   private spawnRunner(spec: RunnerSpec): void {
-    const workspace = path.join(this.opts.dataDir, spec.sessionSubPath);
-    fs.mkdirSync(workspace, { recursive: true });
-    linkInto(workspace, AGENT_SUBDIR, path.join(this.opts.dataDir, spec.agentSubPath));
-    linkInto(workspace, GLOBAL_SUBDIR, path.join(this.opts.dataDir, spec.globalSubPath));
-    const home = path.join(workspace, '.home');
-    fs.mkdirSync(home, { recursive: true });
+    const data = this.opts.dataDir;
+    const workspace = ensureDirInside(data, spec.sessionSubPath);
+    linkInto(workspace, AGENT_SUBDIR, ensureDirInside(data, spec.agentSubPath));
+    linkInto(workspace, GLOBAL_SUBDIR, ensureDirInside(data, spec.globalSubPath));
+    const home = ensureDirInside(data, path.join(spec.sessionSubPath, HOME_SUBDIR));
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: home,
@@ -108,8 +115,9 @@ export class LocalProcessRuntime implements AgentRuntime {
     const [cmd, ...args] = this.opts.command;
     const child = spawn(cmd!, args, { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const info: RunnerInfo = { sessionId: spec.sessionId, specHash: spec.specHash, startedAt: Date.now() };
-    const pidFile = path.join(workspace, PID_FILE);
-    if (child.pid) fs.writeFileSync(pidFile, String(child.pid));
+    const pidRel = path.join(PID_DIR, `${spec.sessionId}${PID_SUFFIX}`);
+    const pidFile = path.join(data, pidRel);
+    if (child.pid) writeFileInside(data, pidRel, String(child.pid), 0o600);
     const out = this.opts.output ?? ((line: string) => process.stdout.write(`${line}\n`));
     for (const stream of [child.stdout, child.stderr]) {
       if (stream) readline.createInterface({ input: stream }).on('line', out);
@@ -158,10 +166,9 @@ export class LocalProcessRuntime implements AgentRuntime {
   }
 }
 
-/** Points `<workspace>/<name>` at `target`, replacing a stale link. */
+/** Points `<workspace>/<name>` at `target`, replacing a stale link (removing a link never follows it). */
 function linkInto(workspace: string, name: string, target: string): void {
   const link = path.join(workspace, name);
-  fs.mkdirSync(target, { recursive: true });
   try {
     if (fs.readlinkSync(link) === target) return;
     fs.rmSync(link, { force: true });
@@ -171,21 +178,21 @@ function linkInto(workspace: string, name: string, target: string): void {
   fs.symlinkSync(target, link, 'dir');
 }
 
-function* findPidFiles(sessionsDir: string): Generator<string> {
-  if (!fs.existsSync(sessionsDir)) return;
-  for (const folder of fs.readdirSync(sessionsDir)) {
-    const dir = path.join(sessionsDir, folder);
-    if (!fs.statSync(dir).isDirectory()) continue;
-    for (const session of fs.readdirSync(dir)) {
-      const pidFile = path.join(dir, session, PID_FILE);
-      if (fs.existsSync(pidFile)) yield pidFile;
-    }
-  }
+/** The pid a pid file names, or null when it does not hold one. */
+function readPid(file: string): number | null {
+  const pid = Number(fs.readFileSync(file, 'utf8').trim());
+  return Number.isSafeInteger(pid) && pid > 1 ? pid : null;
 }
 
-function isRunnerProcess(pid: number): boolean {
+/**
+ * Whether `pid` is still a runner this runtime started for `sessionId`: exactly the runner command line and the
+ * session's id in its environment (readable only for our own uid). A reused pid or a forged file fails this.
+ */
+function isOurRunner(pid: number, sessionId: string, command: string[]): boolean {
   try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('agent-runner');
+    if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8') !== `${command.join('\0')}\0`) return false;
+    const env = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    return env.includes(`${RUNNER_ENV.sessionId}=${sessionId}`);
   } catch {
     return false;
   }

@@ -1,11 +1,13 @@
 /**
  * Host-side writes to inbound.db. Invariants: the host is the only writer; every new row gets the next even seq
  * above everything either side has written, so seq orders the conversation; a message id is written at most
- * once (a platform re-delivering the same message is accepted idempotently).
+ * once (a platform re-delivering the same message is accepted idempotently). An outbound.db the host refuses to
+ * read (HostOutbound) counts as empty: none of its rows will be read, so no seq there needs to be stayed above.
  */
-import type { InboundDb, OutboundDb, Destination } from '../../protocol/session-db.js';
+import type { InboundDb, Destination } from '../../protocol/session-db.js';
 import { isoNow, nextEvenSeq } from '../../protocol/session-db.js';
 import type { InboundKind } from '../../protocol/messages.js';
+import { UntrustedOutboundError, type HostOutbound } from './host-outbound.js';
 
 export interface NewInboundMessage {
   id: string;
@@ -21,15 +23,24 @@ export interface NewInboundMessage {
   timestamp?: string;
 }
 
-function maxSeq(db: InboundDb | OutboundDb, table: 'messages_in' | 'messages_out'): number {
-  const row = db.prepare(`SELECT max(seq) AS m FROM ${table}`).get() as { m: number | null };
+function maxInboundSeq(db: InboundDb): number {
+  const row = db.prepare(`SELECT max(seq) AS m FROM messages_in`).get() as { m: number | null };
   return row.m ?? 0;
+}
+
+function maxOutboundSeq(outbound: HostOutbound | null): number {
+  try {
+    return outbound?.maxSeq() ?? 0;
+  } catch (err) {
+    if (err instanceof UntrustedOutboundError) return 0;
+    throw err;
+  }
 }
 
 /** Inserts the message unless its id exists. Returns the row's seq and whether it was new. */
 export function insertInbound(
   inbound: InboundDb,
-  outbound: OutboundDb | null,
+  outbound: HostOutbound | null,
   msg: NewInboundMessage,
 ): { seq: number; inserted: boolean } {
   return inbound.tx(() => {
@@ -37,9 +48,7 @@ export function insertInbound(
       inbound.q.selectFrom('messages_in').select('seq').where('id', '=', msg.id),
     );
     if (existing) return { seq: existing.seq, inserted: false };
-    const seq = nextEvenSeq(
-      Math.max(maxSeq(inbound, 'messages_in'), outbound ? maxSeq(outbound, 'messages_out') : 0),
-    );
+    const seq = nextEvenSeq(Math.max(maxInboundSeq(inbound), maxOutboundSeq(outbound)));
     inbound.run(
       inbound.q.insertInto('messages_in').values({
         id: msg.id,

@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { workspacePaths, type WorkspacePaths } from '../../protocol/paths.js';
+import { ensureDirInside } from './safe-fs.js';
 
 export interface DataLayout {
   dataDir: string;
@@ -43,10 +44,13 @@ export function sessionPaths(layout: DataLayout, folder: string, sessionId: stri
   return workspacePaths(path.join(layout.dataDir, sessionSubPath(folder, sessionId)));
 }
 
-/** Creates the session directory with its inbox and outbox (inbound.db is created by the session DB layer). */
-export function ensureSessionDir(paths: WorkspacePaths): void {
-  fs.mkdirSync(paths.inbox, { recursive: true });
-  fs.mkdirSync(paths.outbox, { recursive: true });
+/**
+ * Creates the session directory with its inbox and outbox (inbound.db is created by the session DB layer). The
+ * directory is runner-writable: a symlink planted on the way refuses the operation (session/safe-fs.ts).
+ */
+export function ensureSessionDir(layout: DataLayout, paths: WorkspacePaths): void {
+  for (const dir of [paths.inbox, paths.outbox])
+    ensureDirInside(layout.dataDir, path.relative(layout.dataDir, dir));
 }
 
 export function ensureDataLayout(layout: DataLayout): void {

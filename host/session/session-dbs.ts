@@ -3,22 +3,22 @@
  *
  * Invariants:
  * - inbound.db is opened read-write (the host is its only writer), outbound.db read-only (the runner is its only
- *   writer) and only once the runner has created it.
+ *   writer) and only once the runner has created it. Both live in the runner-writable session directory, so each
+ *   is opened only as a regular file reached without a symlink (session/safe-fs.ts), and outbound.db is read only
+ *   through HostOutbound, which treats it as untrusted input.
  * - Open handles are cached per session in a bounded LRU; closing a handle never loses anything, it only costs a
  *   reopen. What is cached with a handle (the agent group's folder, which is immutable, and the hash of the
  *   session context last written to inbound.db) goes with it, so nothing per session outlives `close`.
  */
-import {
-  openInboundForHost,
-  openOutboundForHost,
-  type InboundDb,
-  type OutboundDb,
-} from '../../protocol/session-db.js';
+import path from 'node:path';
+import { journalFile, openInboundForHost, type InboundDb } from '../../protocol/session-db.js';
 import type { WorkspacePaths } from '../../protocol/paths.js';
 import type { CentralDb } from '../db/central-db.js';
 import { getAgentGroup } from '../db/agent-groups.js';
 import type { Session } from '../db/schema.js';
+import { HostOutbound } from './host-outbound.js';
 import { ensureSessionDir, sessionPaths, type DataLayout } from './layout.js';
+import { regularFileInside } from './safe-fs.js';
 import { getSession } from './session-store.js';
 
 const MAX_OPEN_SESSIONS = 256;
@@ -29,8 +29,8 @@ export interface SessionHandle {
   readonly folder: string;
   readonly paths: WorkspacePaths;
   inbound(): InboundDb;
-  /** outbound.db read-only, or null until the runner has created it. */
-  outbound(): OutboundDb | null;
+  /** outbound.db read-only and checked on every read, or null until the runner has created it. */
+  outbound(): HostOutbound | null;
   /** Hash of the session context (destinations, reply address) last written to inbound.db by this process. */
   contextHash: string | null;
 }
@@ -39,13 +39,15 @@ interface Open {
   folder: string;
   paths: WorkspacePaths;
   inbound: InboundDb | null;
-  outbound: OutboundDb | null;
+  outbound: HostOutbound | null;
   contextHash: string | null;
 }
 
-function openInbound(paths: WorkspacePaths): InboundDb {
-  ensureSessionDir(paths);
-  return openInboundForHost(paths.inboundDb);
+function openInbound(layout: DataLayout, paths: WorkspacePaths): InboundDb {
+  ensureSessionDir(layout, paths);
+  const rel = path.relative(layout.dataDir, paths.inboundDb);
+  regularFileInside(layout.dataDir, journalFile(rel));
+  return openInboundForHost(regularFileInside(layout.dataDir, rel));
 }
 
 export class SessionDbs {
@@ -69,8 +71,12 @@ export class SessionDbs {
       session,
       folder: entry.folder,
       paths: entry.paths,
-      inbound: () => (entry.inbound ??= openInbound(entry.paths)),
-      outbound: () => (entry.outbound ??= openOutboundForHost(entry.paths.outboundDb)),
+      inbound: () => (entry.inbound ??= openInbound(this.layout, entry.paths)),
+      outbound: () =>
+        (entry.outbound ??= HostOutbound.open(
+          this.layout.dataDir,
+          path.relative(this.layout.dataDir, entry.paths.outboundDb),
+        )),
       get contextHash() {
         return entry.contextHash;
       },

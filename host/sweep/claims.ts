@@ -2,18 +2,15 @@
  * Claims: a runner marks a message 'processing' in outbound.db's processing_ack when it takes it. A claim whose
  * runner died or hung is put back in line by the sweep (resetClaims), with backoff and a bounded number of tries.
  */
-import type { InboundDb, OutboundDb } from '../../protocol/session-db.js';
+import type { InboundDb } from '../../protocol/session-db.js';
+import type { HostOutbound } from '../session/host-outbound.js';
+
+/** More claims than a runner ever holds at once (a batch); a runner writing more gets only these looked at. */
+const MAX_CLAIMS = 1000;
 
 /** The messages a runner has claimed and not finished, with the time of the claim. */
-export function processingClaims(outbound: OutboundDb): { id: string; since: string }[] {
-  return (
-    outbound
-      .prepare(`SELECT message_id, status_changed FROM processing_ack WHERE status = 'processing'`)
-      .all() as {
-      message_id: string;
-      status_changed: string;
-    }[]
-  ).map((r) => ({ id: r.message_id, since: r.status_changed }));
+export function processingClaims(outbound: HostOutbound): { id: string; since: string }[] {
+  return outbound.processingClaims(MAX_CLAIMS);
 }
 
 /**

@@ -63,7 +63,7 @@ describe('claude through the credential proxy', () => {
     expect(host.output.join('\n')).not.toContain(REAL_KEY);
     const sessions = path.join(host.dataDir, 'sessions', 'assistant');
     for (const s of fs.readdirSync(sessions)) {
-      const pid = Number(fs.readFileSync(path.join(sessions, s, 'runner.pid'), 'utf8'));
+      const pid = Number(fs.readFileSync(path.join(host.dataDir, 'run', 'runners', `${s}.pid`), 'utf8'));
       const environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8');
       expect(environ).not.toContain(REAL_KEY);
       expect(environ).toMatch(/ANTHROPIC_BASE_URL=http:\/\/127\.0\.0\.1:\d+\/proxy\/anthropic/);
@@ -84,7 +84,7 @@ describe('claude through the credential proxy', () => {
 function runnerBase(): string {
   const sessions = path.join(host.dataDir, 'sessions', 'assistant');
   const s = fs.readdirSync(sessions)[0]!;
-  const pid = Number(fs.readFileSync(path.join(sessions, s, 'runner.pid'), 'utf8'));
+  const pid = Number(fs.readFileSync(path.join(host.dataDir, 'run', 'runners', `${s}.pid`), 'utf8'));
   const env = fs.readFileSync(`/proc/${pid}/environ`, 'utf8');
   return /NANOCLAW_HOST_URL=(http:\/\/127\.0\.0\.1:\d+)/.exec(env)![1]!;
 }

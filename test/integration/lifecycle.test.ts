@@ -30,7 +30,7 @@ async function start(env: Record<string, string>): Promise<{ host: HostProcess; 
 function runnerPid(dataDir: string): number {
   const root = path.join(dataDir, 'sessions', 'assistant');
   for (const s of fs.readdirSync(root)) {
-    const f = path.join(root, s, 'runner.pid');
+    const f = path.join(dataDir, 'run', 'runners', `${s}.pid`);
     if (fs.existsSync(f)) return Number(fs.readFileSync(f, 'utf8'));
   }
   throw new Error('no runner pid file');

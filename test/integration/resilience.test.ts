@@ -28,7 +28,7 @@ function runnerPid(dataDir: string): number | null {
   const root = path.join(dataDir, 'sessions', 'assistant');
   if (!fs.existsSync(root)) return null;
   for (const s of fs.readdirSync(root)) {
-    const f = path.join(root, s, 'runner.pid');
+    const f = path.join(dataDir, 'run', 'runners', `${s}.pid`);
     if (fs.existsSync(f)) return Number(fs.readFileSync(f, 'utf8'));
   }
   return null;

@@ -44,9 +44,21 @@ describe('runner pod spec', () => {
   const pod = buildRunnerPod(spec, opts);
   const c = pod.spec!.containers[0]!;
 
-  it('mounts the session rw, the agent folder rw and global read-only, all from the data claim', () => {
+  it('mounts the session rw, inbound.db and its journal read-only over it, the agent folder rw and global read-only, all from the data claim', () => {
     expect(c.volumeMounts).toEqual([
       { name: 'data', mountPath: '/workspace', subPath: spec.sessionSubPath },
+      {
+        name: 'data',
+        mountPath: '/workspace/inbound.db',
+        subPath: `${spec.sessionSubPath}/inbound.db`,
+        readOnly: true,
+      },
+      {
+        name: 'data',
+        mountPath: '/workspace/inbound.db-journal',
+        subPath: `${spec.sessionSubPath}/inbound.db-journal`,
+        readOnly: true,
+      },
       { name: 'data', mountPath: '/workspace/agent', subPath: 'groups/helper' },
       { name: 'data', mountPath: '/workspace/global', subPath: 'groups/global', readOnly: true },
       { name: 'tmp', mountPath: '/tmp' },

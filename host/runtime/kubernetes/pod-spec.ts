@@ -5,7 +5,10 @@
  * - non-root (uid/gid 1000 by default), read-only root filesystem with a writable /tmp emptyDir, all capabilities
  *   dropped, no privilege escalation, seccomp RuntimeDefault, no service account token, no service links;
  * - volumes are subPaths of the one data PVC: the session directory at /workspace (rw), the agent group's folder
- *   at /workspace/agent (rw) and the global folder at /workspace/global (read-only);
+ *   at /workspace/agent (rw) and the global folder at /workspace/global (read-only); over the session directory,
+ *   inbound.db and its persistent journal are mounted read-only on their own, so the runner can neither write its
+ *   inbound messages (e.g. forge an owner's command) nor plant a journal the host would roll into inbound.db. The
+ *   host creates both files before any runner starts (a missing subPath would be created as a directory);
  * - no model API key anywhere: ANTHROPIC_BASE_URL points at the host's credential proxy, and the per-session token
  *   comes from a Secret by reference, so it is not part of the pod object either;
  * - with a ReadWriteOnce claim the pod is pinned to the host's node (the only node that may mount it);
@@ -13,8 +16,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { V1OwnerReference, V1Pod, V1Secret } from '@kubernetes/client-node';
-import { DEFAULT_WORKSPACE, GLOBAL_SUBDIR, AGENT_SUBDIR } from '../../../protocol/paths.js';
+import path from 'node:path';
+import { DEFAULT_WORKSPACE, GLOBAL_SUBDIR, AGENT_SUBDIR, workspacePaths } from '../../../protocol/paths.js';
 import { RUNNER_ENV } from '../../../protocol/env.js';
+import { journalFile } from '../../../protocol/session-db.js';
 import type { RunnerSpec } from '../runtime.js';
 
 const LABELS = {
@@ -112,6 +117,13 @@ export function buildRunnerPod(spec: RunnerSpec, o: PodTemplateOptions): V1Pod {
     throw new Error('a ReadWriteOnce data volume needs the host node name (NODE_NAME from the downward API)');
   }
   const ws = DEFAULT_WORKSPACE;
+  const inboundDb = workspacePaths(ws).inboundDb;
+  const hostOnlyFiles = [inboundDb, journalFile(inboundDb)].map((mountPath) => ({
+    name: 'data',
+    mountPath,
+    subPath: path.posix.join(spec.sessionSubPath, path.posix.relative(ws, mountPath)),
+    readOnly: true,
+  }));
   const env = [
     ...spec.extraEnv.map((e) => ({ name: e.name, value: e.value })),
     ...Object.entries(spec.env).map(([name, value]) => ({ name, value })),
@@ -168,6 +180,7 @@ export function buildRunnerPod(spec: RunnerSpec, o: PodTemplateOptions): V1Pod {
           },
           volumeMounts: [
             { name: 'data', mountPath: ws, subPath: spec.sessionSubPath },
+            ...hostOnlyFiles,
             { name: 'data', mountPath: `${ws}/${AGENT_SUBDIR}`, subPath: spec.agentSubPath },
             {
               name: 'data',

@@ -1,0 +1,92 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { upsertAgentGroup } from '../db/agent-groups.js';
+import { openCentralDb, type CentralDb } from '../db/central-db.js';
+import { upsertMessagingGroup } from '../db/messaging-groups.js';
+import type { Session } from '../db/schema.js';
+import type { AgentRuntime, RunnerSpec } from '../runtime/runtime.js';
+import { dataLayout, type DataLayout } from '../session/layout.js';
+import { resolveSession } from '../session/session-store.js';
+import { RunnerManager } from './runner-manager.js';
+
+let dir: string;
+let layout: DataLayout;
+let db: CentralDb;
+let session: Session;
+let started: RunnerSpec[];
+let manager: RunnerManager;
+
+const runtime: AgentRuntime = {
+  kind: 'local-process',
+  start: () => Promise.resolve(),
+  ensureRunning: (spec) => {
+    started.push(spec);
+    return Promise.resolve('started');
+  },
+  stop: () => Promise.resolve(),
+  list: () => [],
+  isRunning: () => false,
+  onExit: () => () => undefined,
+  close: () => Promise.resolve(),
+};
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nc-runner-manager-'));
+  layout = dataLayout(dir);
+  db = openCentralDb(layout.centralDb);
+  upsertAgentGroup(db, { id: 'ag', name: 'A', folder: 'ag', instructions: 'Be brief.' });
+  const chat = upsertMessagingGroup(db, { channelType: 'web', platformId: 'main', name: 'Main' });
+  session = resolveSession(db, {
+    agentGroupId: 'ag',
+    messagingGroupId: chat.id,
+    threadId: null,
+    mode: 'shared',
+  }).session;
+  started = [];
+  manager = new RunnerManager({
+    db,
+    layout,
+    runtime,
+    log: pino({ level: 'silent' }),
+    hostUrl: 'http://127.0.0.1:1',
+    hasApiKey: false,
+    pollIntervalMs: 1000,
+    logLevel: 'silent',
+  });
+});
+afterEach(() => {
+  db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('materializing instructions', () => {
+  it('writes CLAUDE.md into the agent folder before the runner starts', async () => {
+    await manager.wake(session);
+    expect(fs.readFileSync(path.join(layout.groupsDir, 'ag', 'CLAUDE.md'), 'utf8')).toBe('Be brief.');
+    expect(started).toHaveLength(1);
+  });
+
+  it('replaces a CLAUDE.md symlink planted by a runner instead of writing through it to the central DB', async () => {
+    const central = fs.readFileSync(layout.centralDb);
+    fs.mkdirSync(path.join(layout.groupsDir, 'ag'), { recursive: true });
+    fs.symlinkSync(layout.centralDb, path.join(layout.groupsDir, 'ag', 'CLAUDE.md'));
+    await manager.wake(session);
+    expect(fs.readFileSync(layout.centralDb).equals(central)).toBe(true);
+    const file = path.join(layout.groupsDir, 'ag', 'CLAUDE.md');
+    expect(fs.lstatSync(file).isFile()).toBe(true);
+    expect(fs.readFileSync(file, 'utf8')).toBe('Be brief.');
+  });
+
+  it('refuses to start a runner whose agent folder was replaced by a symlink', async () => {
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'nc-elsewhere-'));
+    fs.mkdirSync(layout.groupsDir, { recursive: true });
+    fs.symlinkSync(elsewhere, path.join(layout.groupsDir, 'ag'));
+    await expect(manager.wake(session)).rejects.toThrow(/not a directory/);
+    expect(fs.readdirSync(elsewhere)).toEqual([]);
+    expect(started).toEqual([]);
+    fs.rmSync(elsewhere, { recursive: true, force: true });
+  });
+});
