@@ -33,7 +33,8 @@ import { answerQuestion } from './session/question-response.js';
 import { SessionDbs } from './session/session-dbs.js';
 import { SessionManager } from './session/session-manager.js';
 import { Sweep } from './sweep/sweep.js';
-import { RateLimiter, StreamSlots } from './web-auth/limits.js';
+import { RateLimiter } from './rate-limit.js';
+import { StreamSlots } from './web-auth/limits.js';
 import { writeLocalOwnerToken } from './web-auth/local-owner.js';
 import { canSeeWebChat, mayAnswer } from './web-auth/visibility.js';
 import { WebAuth } from './web-auth/web-auth.js';
@@ -175,7 +176,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     adapter: web,
     defaultChat: opts.defaultWebChat ?? DEFAULT_WEB_CHAT,
     auth: webAuth,
-    messageRate: new RateLimiter(config.web.ratePerMinute, config.web.rateBurst),
+    messageRate: new RateLimiter({ perMinute: config.web.ratePerMinute, burst: config.web.rateBurst }),
     streams: new StreamSlots(config.web.streamsPerUser, config.web.streamsTotal),
     canSee: (userId, chat) => canSeeWebChat(db, userId, chat),
     log,

@@ -17,7 +17,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Logger } from 'pino';
-import { RateLimiter } from './rate-limit.js';
+import { RateLimiter } from '../rate-limit.js';
 import { routeProxyRequest, type ProxyRoute } from './proxy-route.js';
 
 const HOP_HEADERS = new Set([

@@ -1,37 +1,10 @@
 /**
- * Caps on what one web user can cost the host: a token bucket per sender for messages, and counted slots for
- * open event streams per user and in total.
+ * Counted slots for open event streams, per web user and in total (messages are capped by host/rate-limit.ts).
  *
  * Invariants:
- * - A bucket holds at most `burst` tokens and refills at `perMinute` per minute; a message takes one token or
- *   is refused with the time until the next token.
  * - A stream slot is taken before the stream opens and released exactly once when it closes; neither count goes
  *   above its cap or below zero.
  */
-
-export class RateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
-
-  constructor(
-    private readonly perMinute: number,
-    private readonly burst: number,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  /** Takes a token for `key`: 0 when allowed, else the milliseconds until one is available. */
-  take(key: string): number {
-    const now = this.now();
-    const b = this.buckets.get(key) ?? { tokens: this.burst, at: now };
-    b.tokens = Math.min(this.burst, b.tokens + ((now - b.at) * this.perMinute) / 60_000);
-    b.at = now;
-    this.buckets.set(key, b);
-    if (b.tokens >= 1) {
-      b.tokens -= 1;
-      return 0;
-    }
-    return Math.ceil(((1 - b.tokens) * 60_000) / this.perMinute);
-  }
-}
 
 export class StreamSlots {
   private total = 0;

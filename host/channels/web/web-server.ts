@@ -21,7 +21,8 @@ import http from 'node:http';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { HttpError } from '../../web-auth/http-error.js';
-import type { RateLimiter, StreamSlots } from '../../web-auth/limits.js';
+import type { RateLimiter } from '../../rate-limit.js';
+import type { StreamSlots } from '../../web-auth/limits.js';
 import type { AnswerRight } from '../../web-auth/visibility.js';
 import type { Identity, WebAuth } from '../../web-auth/web-auth.js';
 import type { InboundMessage } from '../adapter.js';
@@ -134,9 +135,9 @@ async function postMessage(
   who: Identity,
 ): Promise<void> {
   const body = parse(PostMessage, await readJson(req));
-  const wait = deps.messageRate.take(who.userId);
-  if (wait > 0) {
-    const seconds = Math.ceil(wait / 1000);
+  const rate = deps.messageRate.take(who.userId);
+  if (!rate.ok) {
+    const seconds = Math.ceil(rate.retryAfterMs / 1000);
     throw new HttpError(429, `too many messages: try again in ${seconds} s`, null, {
       'retry-after': String(seconds),
     });

@@ -1,6 +1,6 @@
 /**
- * A token bucket per key (the credential proxy keys it by session): `burst` requests at once, refilled at
- * `perMinute` a minute.
+ * A token bucket per key — the credential proxy keys it by session, the web API by signed-in user: `burst`
+ * requests at once, refilled at `perMinute` a minute.
  *
  * Invariants:
  * - A key's bucket starts full and never holds more than `burst`.
