@@ -20,10 +20,11 @@ case "${1:-cli}" in
     exec kubectl --context "$ctx" -n "$ns" exec -it "deployment/$deploy" -c host -- node /app/dist/cli/main.js chat
     ;;
   web)
-    secret=$(kubectl --context "$ctx" -n "$ns" get deployment "$deploy" \
-      -o jsonpath='{.spec.template.spec.containers[?(@.name=="host")].envFrom[0].secretRef.name}')
-    token=$(kubectl --context "$ctx" -n "$ns" get secret "$secret" -o jsonpath='{.data.NANOCLAW_WEB_TOKEN}' | base64 -d)
-    echo "Open http://127.0.0.1:$port/?token=$token   (Ctrl-C stops the port-forward)"
+    # A one-time sign-in URL for the owner, minted in the host container (it holds the central DB); opening it
+    # sets the session cookie. The long-lived NANOCLAW_WEB_TOKEN never goes into a URL.
+    url=$(kubectl --context "$ctx" -n "$ns" exec "deployment/$deploy" -c host -- \
+      node /app/dist/cli/main.js web-token sign-in --url "http://127.0.0.1:$port/")
+    echo "Open $url   (one use; Ctrl-C stops the port-forward)"
     exec kubectl --context "$ctx" -n "$ns" port-forward "service/$deploy" "$port:3000"
     ;;
   *)
