@@ -4,7 +4,10 @@
  *
  *   KUBECONFIG                       kubeconfig file (default: in-cluster service account, then ~/.kube/config)
  *   NANOCLAW_DATA_DIR                central DB at <dir>/nanoclaw.db, agent folders in <dir>/groups (default ./data)
- *   NANOCLAW_WATCH_NAMESPACES        comma-separated namespaces (default: the pod's namespace, else "default")
+ *   NANOCLAW_WATCH_NAMESPACES        comma-separated namespaces (default: the pod's namespace, else "default");
+ *                                    the first is the install's own
+ *   NANOCLAW_GLOBAL_GRANT_NAMESPACES comma-separated namespaces whose UserRoles may grant a global owner or admin
+ *                                    (default: the install's own namespace only)
  *   NANOCLAW_LEASE_NAME              Lease name (default nanoclaw-operator)
  *   NANOCLAW_LEASE_DURATION_SECONDS  Lease duration (default 15)
  *   NANOCLAW_OPERATOR_ID             identity in the Lease (default <hostname>-<pid>-<random>)
@@ -30,15 +33,27 @@ const HELP = `Usage: nanoclaw operator
 
 Reconciles AgentGroup, MessagingGroup and UserRole resources (nanoclaw.dev/v1alpha1) in the watched namespaces
 into the central DB, with leader election. Configured from the environment: KUBECONFIG, NANOCLAW_DATA_DIR,
-NANOCLAW_WATCH_NAMESPACES, NANOCLAW_LEASE_NAME, NANOCLAW_LEASE_DURATION_SECONDS, NANOCLAW_OPERATOR_ID,
-NANOCLAW_RESYNC_SECONDS, NANOCLAW_HEALTH_PORT, NANOCLAW_HEALTH_BIND, LOG_LEVEL.
+NANOCLAW_WATCH_NAMESPACES, NANOCLAW_GLOBAL_GRANT_NAMESPACES, NANOCLAW_LEASE_NAME, NANOCLAW_LEASE_DURATION_SECONDS,
+NANOCLAW_OPERATOR_ID, NANOCLAW_RESYNC_SECONDS, NANOCLAW_HEALTH_PORT, NANOCLAW_HEALTH_BIND, LOG_LEVEL.
 `;
 
 const SA_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
+/** A comma-separated list of namespaces; blanks dropped. */
+const NamespaceList = z
+  .string()
+  .transform((s) =>
+    s
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'not a namespace name')));
+
 export const OperatorEnv = z.object({
   NANOCLAW_DATA_DIR: z.string().min(1).default('./data'),
   NANOCLAW_WATCH_NAMESPACES: z.string().optional(),
+  NANOCLAW_GLOBAL_GRANT_NAMESPACES: NamespaceList.optional(),
   NANOCLAW_LEASE_NAME: z.string().min(1).default('nanoclaw-operator'),
   NANOCLAW_LEASE_DURATION_SECONDS: z.coerce.number().int().min(2).max(300).default(15),
   NANOCLAW_OPERATOR_ID: z.string().min(1).optional(),
@@ -82,6 +97,9 @@ export async function operatorCommand(argv: string[]): Promise<number> {
     dataDir,
     kubeConfig,
     namespaces,
+    ...(env.NANOCLAW_GLOBAL_GRANT_NAMESPACES
+      ? { globalGrantNamespaces: env.NANOCLAW_GLOBAL_GRANT_NAMESPACES }
+      : {}),
     log,
     leaseName: env.NANOCLAW_LEASE_NAME,
     ...(env.NANOCLAW_OPERATOR_ID ? { identity: env.NANOCLAW_OPERATOR_ID } : {}),
@@ -98,7 +116,10 @@ export async function operatorCommand(argv: string[]): Promise<number> {
           })
           .listen(env.NANOCLAW_HEALTH_PORT, env.NANOCLAW_HEALTH_BIND)
       : null;
-  log.info({ namespaces, dataDir }, 'operator running');
+  log.info(
+    { namespaces, globalGrantNamespaces: env.NANOCLAW_GLOBAL_GRANT_NAMESPACES, dataDir },
+    'operator running',
+  );
   return new Promise((resolve) => {
     let stopping = false;
     const stop = (signal: string): void => {

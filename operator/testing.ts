@@ -8,11 +8,11 @@ import path from 'node:path';
 import type { CentralDb } from '../host/db/central-db.js';
 import { parseManifest } from './api/v1alpha1/parse.js';
 import { projectObject, type ProjectOptions } from './projection/project.js';
-import type { Outcome } from './projection/types.js';
+import type { ObjectName, Outcome } from './projection/types.js';
 
 export interface Projector {
   dataDir: string;
-  live: Map<string, string>;
+  live: Map<string, ObjectName>;
   opts: ProjectOptions;
   /** Projects a manifest as object `uid` at `generation` (null = embedded-style derived generation). */
   apply(
@@ -25,15 +25,21 @@ export interface Projector {
   cleanup(): void;
 }
 
-export function projector(db: CentralDb, multiNamespace = false): Projector {
+/** `globalGrantNamespaces` default: the namespace `apply` uses by default. */
+export function projector(
+  db: CentralDb,
+  multiNamespace = false,
+  globalGrantNamespaces: string[] = ['default'],
+): Projector {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nanoclaw-op-'));
-  const live = new Map<string, string>();
+  const live = new Map<string, ObjectName>();
   const configMaps = new Map<string, Record<string, string>>();
   const opts: ProjectOptions = {
     dataDir,
     multiNamespace,
+    globalGrantNamespaces: new Set(globalGrantNamespaces),
     isLive: (uid) => live.has(uid),
-    describe: (uid) => live.get(uid),
+    lookup: (uid) => live.get(uid),
     configMaps: (ns, name) => configMaps.get(`${ns}/${name}`),
   };
   return {
@@ -44,7 +50,7 @@ export function projector(db: CentralDb, multiNamespace = false): Projector {
       const parsed = parseManifest(manifest);
       if (!parsed.ok) throw new Error(`invalid test manifest: ${JSON.stringify(parsed.errors)}`);
       const { kind, metadata, spec } = parsed.manifest;
-      live.set(uid, `${namespace}/${metadata.name}`);
+      live.set(uid, { kind, namespace, name: metadata.name });
       const ref = { kind, namespace, name: metadata.name, uid, generation };
       return projectObject(db, ref, { kind, spec } as Parameters<typeof projectObject>[2], opts);
     },

@@ -9,6 +9,8 @@ import type { Logger } from 'pino';
 import type { CentralDb } from '../../host/db/central-db.js';
 import { KIND_ORDER, projectObject, pruneProjection } from '../projection/project.js';
 import type { ProjectOptions } from '../projection/project.js';
+import { logArchived } from '../projection/archive.js';
+import type { ObjectName } from '../projection/types.js';
 import { loadManifestDir, type ManifestError } from './load.js';
 
 export interface SyncOptions {
@@ -36,15 +38,17 @@ export function syncManifestDir(db: CentralDb, opts: SyncOptions): SyncResult {
   const namespace = opts.namespace ?? 'default';
   const loaded = loadManifestDir(opts.dir);
   const errors = [...loaded.errors];
-  const live = new Map<string, string>();
+  const live = new Map<string, ObjectName>();
   for (const o of loaded.objects)
-    live.set(o.uid, `${o.manifest.kind} "${o.manifest.metadata.name}" (${o.file})`);
+    live.set(o.uid, { kind: o.manifest.kind, namespace, name: o.manifest.metadata.name });
   const isLive = (uid: string) => live.has(uid) || loaded.keptUids.has(uid);
   const ctx: ProjectOptions = {
     dataDir: opts.dataDir,
     multiNamespace: false,
+    // One folder is one namespace, the install's own: its UserRoles may grant global roles.
+    globalGrantNamespaces: new Set([namespace]),
     isLive,
-    describe: (uid) => live.get(uid),
+    lookup: (uid) => live.get(uid),
     configMaps: (_ns, name) => loaded.configMaps.get(name),
   };
   const ordered = [...loaded.objects].sort(
@@ -78,7 +82,10 @@ export function syncManifestDir(db: CentralDb, opts: SyncOptions): SyncResult {
         });
       }
     }
-    if (loaded.complete) pruned = pruneProjection(db, isLive).length;
+    if (!loaded.complete) return;
+    const { gone, archived } = pruneProjection(db, opts.dataDir, isLive);
+    pruned = gone.length;
+    logArchived(opts.log, archived);
   });
   if (!loaded.complete)
     opts.log.warn({ dir: opts.dir }, 'some manifest files could not be read; nothing pruned');

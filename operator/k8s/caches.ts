@@ -11,6 +11,7 @@
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { KIND_NAMES, type KindName, type NanoclawObject } from '../api/v1alpha1/kinds.js';
+import type { ObjectName } from '../projection/types.js';
 import { collectionPath, type KubeApis } from './api.js';
 import { ResilientInformer, type InformerEvent } from '../../kube/informer.js';
 
@@ -56,7 +57,7 @@ export class ObjectCaches {
   private readonly objects = new Map<string, ResilientInformer<NanoclawObject>>(); // kind/ns →
   private readonly configMaps = new Map<string, ResilientInformer<ConfigMapObject>>(); // ns →
   /** uid → `<Kind> <namespace>/<name>` of every cached object, kept up to date from the events. */
-  private readonly uids = new Map<string, string>();
+  private readonly uids = new Map<string, ObjectName>();
   private readonly subscribers: { [E in keyof CacheEvents]: CacheEvents[E][] } = {
     object: [],
     configMap: [],
@@ -140,8 +141,8 @@ export class ObjectCaches {
     return out;
   }
 
-  /** uid → `<Kind> <namespace>/<name>` of every cached object. */
-  liveUids(): ReadonlyMap<string, string> {
+  /** uid → kind, namespace and name of every cached object. */
+  liveUids(): ReadonlyMap<string, ObjectName> {
     return this.uids;
   }
 
@@ -149,7 +150,7 @@ export class ObjectCaches {
     slim(obj);
     const { uid, namespace, name } = obj.metadata;
     if (event === 'delete') this.uids.delete(uid);
-    else this.uids.set(uid, `${kind} ${namespace}/${name}`);
+    else this.uids.set(uid, { kind, namespace, name });
     for (const fn of this.subscribers.object) fn(kind, event, obj);
   }
 

@@ -17,6 +17,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { CentralDb } from '../../host/db/central-db.js';
 import { pruneProjection, KIND_ORDER } from '../projection/project.js';
+import { logArchived } from '../projection/archive.js';
 import { errorText } from '../../kube/errors.js';
 import { KubeApis, type RequestCounters } from './api.js';
 import { ObjectCaches, objectKey, parseKey } from './caches.js';
@@ -32,8 +33,16 @@ export interface OperatorOptions {
   /** NANOCLAW_DATA_DIR: agent folders are created under <dataDir>/groups/. */
   dataDir: string;
   kubeConfig: KubeConfig;
-  /** NANOCLAW_WATCH_NAMESPACES. One namespace: agent group ids are names; several: `<namespace>/<name>`. */
+  /**
+   * NANOCLAW_WATCH_NAMESPACES. One namespace: agent group ids are names; several: `<namespace>/<name>` and folders
+   * `<namespace>-<folder>`. The first is the install's own namespace.
+   */
   namespaces: string[];
+  /**
+   * NANOCLAW_GLOBAL_GRANT_NAMESPACES: namespaces whose UserRoles may grant a global owner or admin. Default (unset
+   * or empty): the install's own namespace only.
+   */
+  globalGrantNamespaces?: string[];
   log: Logger;
   /** Lease name (default `nanoclaw-operator`), in `leaseNamespace` (default: the first watched namespace). */
   leaseName?: string;
@@ -89,6 +98,9 @@ export function runOperator(opts: OperatorOptions): Promise<OperatorHandle> {
     db: opts.db,
     dataDir: opts.dataDir,
     multiNamespace: namespaces.length > 1,
+    globalGrantNamespaces: new Set(
+      opts.globalGrantNamespaces?.length ? opts.globalGrantNamespaces : [namespaces[0]!],
+    ),
     caches,
     apis,
     events: new EventRecorder(apis, log, identity),
@@ -181,7 +193,8 @@ export function runOperator(opts: OperatorOptions): Promise<OperatorHandle> {
       const started = Date.now();
       const before = { ...reconciler.stats };
       const live = caches.liveUids();
-      const gone = pruneProjection(opts.db, (uid) => live.has(uid));
+      const { gone, archived } = pruneProjection(opts.db, opts.dataDir, (uid) => live.has(uid));
+      logArchived(log, archived);
       counters.pruned += gone.length;
       counters.resyncs++;
       if (gone.length) log.info({ pruned: gone.length }, 'pruned rows of objects that no longer exist');

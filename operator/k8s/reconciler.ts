@@ -22,6 +22,8 @@ import {
   type KindAndSpec,
   type ProjectOptions,
 } from '../projection/project.js';
+import { logArchived } from '../projection/archive.js';
+import { projectedFolder, type IdScope } from '../projection/ids.js';
 import { outcomeOf, type Outcome } from '../projection/types.js';
 import type { KubeApis } from './api.js';
 import { objectKey, parseKey, type ObjectCaches } from './caches.js';
@@ -39,6 +41,8 @@ export interface ReconcilerDeps {
   db: CentralDb;
   dataDir: string;
   multiNamespace: boolean;
+  /** Namespaces whose UserRoles may grant a global role. */
+  globalGrantNamespaces: ReadonlySet<string>;
   caches: ObjectCaches;
   apis: KubeApis;
   events: EventRecorder;
@@ -82,8 +86,9 @@ export class Reconciler {
     return {
       dataDir: this.deps.dataDir,
       multiNamespace: this.deps.multiNamespace,
+      globalGrantNamespaces: this.deps.globalGrantNamespaces,
       isLive: (uid) => live.has(uid),
-      describe: (uid) => live.get(uid),
+      lookup: (uid) => live.get(uid),
       configMaps: (ns, name) => this.deps.caches.configMap(ns, name),
     };
   }
@@ -166,8 +171,9 @@ export class Reconciler {
   }
 
   private remove(kind: KindName, obj: NanoclawObject): void {
-    const rows = removeProjection(this.deps.db, obj.metadata.uid);
+    const { rows, archived } = removeProjection(this.deps.db, this.deps.dataDir, obj.metadata.uid);
     this.written.delete(obj.metadata.uid);
+    logArchived(this.deps.log, archived);
     if (rows > 0) {
       this.stats.removed++;
       this.stats.dbWrites += rows;
@@ -198,7 +204,10 @@ export class Reconciler {
       candidates.push(...caches.list('MessagingGroup', ns), ...caches.list('UserRole', ns));
     }
     for (const o of candidates) {
-      if (objectKey(o.kind, o.metadata.namespace, o.metadata.name) !== self && dependsOn(o, obj, removed)) {
+      if (
+        objectKey(o.kind, o.metadata.namespace, o.metadata.name) !== self &&
+        dependsOn(o, obj, removed, this.deps)
+      ) {
         enqueue(objectKey(o.kind, o.metadata.namespace, o.metadata.name));
       }
     }
@@ -229,7 +238,7 @@ export class Reconciler {
 }
 
 /** Whether `o`'s projection may change because `changed`'s rows appeared, changed or (`removed`) went. */
-function dependsOn(o: NanoclawObject, changed: NanoclawObject, removed: boolean): boolean {
+function dependsOn(o: NanoclawObject, changed: NanoclawObject, removed: boolean, scope: IdScope): boolean {
   const sameNs = o.metadata.namespace === changed.metadata.namespace;
   switch (changed.kind) {
     case 'AgentGroup': {
@@ -237,7 +246,9 @@ function dependsOn(o: NanoclawObject, changed: NanoclawObject, removed: boolean)
       if (o.kind === 'MessagingGroup')
         return sameNs && (o.spec.agents ?? []).some((a) => a.agentGroup === name);
       if (o.kind === 'UserRole') return sameNs && o.spec.agentGroup === name;
-      return removed && (o.spec.folder ?? o.metadata.name) === (changed.spec.folder ?? name);
+      const folder = (ag: typeof o & { kind: 'AgentGroup' }) =>
+        projectedFolder(ag.metadata.namespace, ag.spec.folder ?? ag.metadata.name, scope);
+      return removed && folder(o) === folder(changed);
     }
     case 'MessagingGroup':
       return (

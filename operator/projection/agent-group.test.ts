@@ -126,18 +126,6 @@ describe('AgentGroup projection', () => {
     expect(getAgentGroup(db, 'a')).toMatchObject({ source_uid: 'u9', folder: 'one' });
   });
 
-  it('uses <namespace>/<name> ids when several namespaces are watched, and never shares a folder', () => {
-    const multi = projector(db, true);
-    try {
-      expect(multi.apply(agentGroup('a'), 'u1', 1, 'team-a').observed.agentGroupId).toBe('team-a/a');
-      const clash = multi.apply(agentGroup('a'), 'u2', 1, 'team-b');
-      expect(clash).toMatchObject({ ready: false, reason: 'FolderConflict' });
-      expect(clash.message).toContain('team-a/a');
-    } finally {
-      multi.cleanup();
-    }
-  });
-
   it('derives the generation from content in the embedded mode', () => {
     p.apply(agentGroup('a'), 'e1', null);
     expect(getAgentGroup(db, 'a')!.source_generation).toBe(1);
@@ -146,11 +134,14 @@ describe('AgentGroup projection', () => {
     expect(getAgentGroup(db, 'a')!.source_generation).toBe(2);
   });
 
-  it('removes its row (and what cascades from it) on delete', () => {
+  it('removes its row (and what cascades from it) on delete, and archives its folder', () => {
     p.apply(agentGroup('a'), 'u1');
     upsertAgentGroup(db, { id: 'rt', name: 'Runtime', folder: 'rt' });
-    expect(removeProjection(db, 'u1')).toBe(1);
+    expect(removeProjection(db, p.dataDir, 'u1').rows).toBe(1);
     expect(listAgentGroups(db).map((g) => g.id)).toEqual(['rt']);
-    expect(fs.existsSync(path.join(p.dataDir, 'groups', 'a'))).toBe(true);
+    expect(fs.existsSync(path.join(p.dataDir, 'groups', 'a'))).toBe(false);
+    expect(fs.readdirSync(path.join(p.dataDir, 'groups', '.archive'))).toEqual([
+      expect.stringMatching(/^a-\d{8}T\d{9}Z$/),
+    ]);
   });
 });

@@ -4,6 +4,9 @@
  * Never touched: a runtime row with the same id (IdConflict), a row owned by another live object (IdConflict),
  * the folder of an existing row (FolderImmutable), a folder another agent group uses (FolderConflict).
  * A row left by a deleted object with the same id is taken over (same folder only). No write when nothing changed.
+ * Several namespaces watched: the folder is namespaced (ids.ts), so a FolderConflict is, in practice, between two
+ * objects of one namespace; a row projected before that keeps its un-namespaced folder. Conflict messages name
+ * other objects only through describeHolder (never one of another namespace).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,7 +16,7 @@ import { totalChanges } from '../../host/db/provenance.js';
 import { RunnerConfig, type AgentGroup } from '../../host/db/schema.js';
 import type { DesiredAgentGroup } from './desired.js';
 import { targetGeneration } from './generation.js';
-import { outcomeOf, type ApplyContext, type Outcome, type Problem } from './types.js';
+import { describeHolder, outcomeOf, type ApplyContext, type Outcome, type Problem } from './types.js';
 
 const GLOBAL_FOLDER = 'global';
 
@@ -35,7 +38,20 @@ function sameContent(row: AgentGroup, d: DesiredAgentGroup): boolean {
   );
 }
 
-function conflict(db: CentralDb, d: DesiredAgentGroup, ctx: ApplyContext): Problem | undefined {
+/**
+ * The folder this object's row keeps: the desired one, or — for a row projected before folders were namespaced
+ * (same id, so the same namespace and name) — the un-namespaced folder it already has.
+ */
+function folderOf(byId: AgentGroup | undefined, d: DesiredAgentGroup): string {
+  return byId && d.legacyFolder !== null && byId.folder === d.legacyFolder ? byId.folder : d.folder;
+}
+
+function conflict(
+  db: CentralDb,
+  d: DesiredAgentGroup,
+  folder: string,
+  ctx: ApplyContext,
+): Problem | undefined {
   const byId = getAgentGroup(db, d.id);
   if (byId?.source === 'runtime') {
     return {
@@ -44,22 +60,24 @@ function conflict(db: CentralDb, d: DesiredAgentGroup, ctx: ApplyContext): Probl
     };
   }
   if (byId && byId.source_uid !== d.ref.uid && byId.source_uid && ctx.isLive(byId.source_uid)) {
-    const other = ctx.describe(byId.source_uid) ?? byId.source_uid;
-    return { reason: 'IdConflict', message: `agent group "${d.id}" is already projected from ${other}` };
+    return {
+      reason: 'IdConflict',
+      message: `agent group "${d.id}" is already projected from ${describeHolder(ctx, byId, d.ref)}`,
+    };
   }
-  if (byId && byId.folder !== d.folder) {
+  if (byId && byId.folder !== folder) {
     return {
       reason: 'FolderImmutable',
       field: 'spec.folder',
       message: `agent group "${d.id}" already uses folder "${byId.folder}"; a folder cannot change — delete and re-create the AgentGroup to move it`,
     };
   }
-  const user = folderUser(db, d.folder);
+  const user = folderUser(db, folder);
   if (user && user.id !== d.id) {
     return {
       reason: 'FolderConflict',
       field: 'spec.folder',
-      message: `folder "${d.folder}" is already used by agent group "${user.id}" (${user.source === 'crd' ? (ctx.describe(user.source_uid ?? '') ?? 'an AgentGroup') : 'a runtime row'}); folders are never shared`,
+      message: `folder "${folder}" is already used by ${describeHolder(ctx, user, d.ref)}; folders are never shared`,
     };
   }
   return undefined;
@@ -75,16 +93,17 @@ function ensureFolders(dataDir: string, folder: string): void {
 
 export function applyAgentGroup(db: CentralDb, d: DesiredAgentGroup, ctx: ApplyContext): Outcome {
   const before = totalChanges(db);
-  const observed = { agentGroupId: d.id, folder: d.folder };
+  const folder = folderOf(getAgentGroup(db, d.id), d);
+  const observed = { agentGroupId: d.id, folder };
   const problem = db.tx(() => {
-    const bad = conflict(db, d, ctx);
+    const bad = conflict(db, d, folder, ctx);
     if (bad) return bad;
     try {
-      ensureFolders(ctx.dataDir, d.folder);
+      ensureFolders(ctx.dataDir, folder);
     } catch (err) {
       return {
         reason: 'FolderError',
-        message: `cannot create folder "${d.folder}": ${(err as Error).message}`,
+        message: `cannot create folder "${folder}": ${(err as Error).message}`,
       };
     }
     const row = getAgentGroup(db, d.id);
@@ -94,7 +113,7 @@ export function applyAgentGroup(db: CentralDb, d: DesiredAgentGroup, ctx: ApplyC
     upsertAgentGroup(db, {
       id: d.id,
       name: d.name,
-      folder: d.folder,
+      folder,
       provider: d.provider,
       model: d.model,
       instructions: d.instructions,
@@ -109,6 +128,6 @@ export function applyAgentGroup(db: CentralDb, d: DesiredAgentGroup, ctx: ApplyC
     problem ? [problem] : [],
     totalChanges(db) - before,
     observed,
-    `agent group "${d.id}" uses folder "${d.folder}"`,
+    `agent group "${d.id}" uses folder "${folder}"`,
   );
 }

@@ -12,6 +12,8 @@
  * - Wirings (and the 'crd' destinations they created) of agents no longer listed are removed; runtime
  *   destinations are kept.
  * - channel/platformId of a projected row never change (ChatImmutable; the API server refuses it anyway).
+ * - A chat is claimed first-come across every watched namespace; messages name the holder only through
+ *   describeHolder, so another namespace's MessagingGroup or agent group is never named.
  */
 import { getAgentGroup } from '../../host/db/agent-groups.js';
 import type { CentralDb } from '../../host/db/central-db.js';
@@ -33,7 +35,14 @@ import type { MessagingGroup, Wiring } from '../../host/db/schema.js';
 import { deleteWiring, listWiringsOf, upsertWiring } from '../../host/db/wirings.js';
 import type { DesiredMessagingGroup, DesiredWiring } from './desired.js';
 import { targetGeneration } from './generation.js';
-import { outcomeOf, type ApplyContext, type Outcome, type Problem } from './types.js';
+import { describeHolder, outcomeOf, type ApplyContext, type Outcome, type Problem } from './types.js';
+
+/** The agent groups of runtime wirings, each named as describeHolder allows (they may be another tenant's). */
+function wiredTo(db: CentralDb, wirings: Wiring[], d: DesiredMessagingGroup, ctx: ApplyContext): string {
+  // A wiring's agent group exists: the foreign key cascades.
+  const names = wirings.map((w) => describeHolder(ctx, getAgentGroup(db, w.agent_group_id)!, d.ref));
+  return [...new Set(names)].join(', ');
+}
 
 type ChatClaim = { row: MessagingGroup | undefined } | { problem: Problem };
 
@@ -57,12 +66,11 @@ function claimChat(db: CentralDb, d: DesiredMessagingGroup, ctx: ApplyContext): 
   if (!existing) return { row: undefined };
   if (existing.source === 'crd') {
     if (existing.source_uid && ctx.isLive(existing.source_uid)) {
-      const other = ctx.describe(existing.source_uid) ?? `uid ${existing.source_uid}`;
       return {
         problem: {
           reason: 'ChatConflict',
           field: 'spec.platformId',
-          message: `chat ${chat} is already declared by MessagingGroup ${other}; one chat has one MessagingGroup`,
+          message: `chat ${chat} is already declared by ${describeHolder(ctx, existing, d.ref)}; one chat has one MessagingGroup`,
         },
       };
     }
@@ -74,7 +82,7 @@ function claimChat(db: CentralDb, d: DesiredMessagingGroup, ctx: ApplyContext): 
       problem: {
         reason: 'ChatOwnedByRuntime',
         field: 'spec.platformId',
-        message: `chat ${chat} was registered at run time and is wired to ${runtimeWirings.map((w) => `"${w.agent_group_id}"`).join(', ')}; remove that runtime chat (or its wirings) to manage it with this MessagingGroup`,
+        message: `chat ${chat} was registered at run time and is wired to ${wiredTo(db, runtimeWirings, d, ctx)}; remove that runtime chat (or its wirings) to manage it with this MessagingGroup`,
       },
     };
   }

@@ -6,6 +6,10 @@
  * reported (ConflictsWithRuntimeGrant); held by another live UserRole it is DuplicateGrant; left by a deleted
  * UserRole it is taken over. When the spec changes, the previous grant of this object is replaced. Users rows have
  * no provenance and are never deleted here.
+ *
+ * Tenants: a global grant (owner, or admin without agentGroup) comes only from a namespace in
+ * ctx.globalGrantNamespaces; from any other it is GlobalGrantNotAllowed and no grant row exists. Scoped grants work
+ * in every watched namespace (their agent group is always the UserRole's own namespace's).
  */
 import { getAgentGroup } from '../../host/db/agent-groups.js';
 import type { CentralDb } from '../../host/db/central-db.js';
@@ -25,7 +29,7 @@ import {
 import { getUser, upsertUser } from '../../host/db/users.js';
 import type { DesiredUserRole } from './desired.js';
 import { targetGeneration } from './generation.js';
-import { outcomeOf, type ApplyContext, type Outcome, type Problem } from './types.js';
+import { describeHolder, outcomeOf, type ApplyContext, type Outcome, type Problem } from './types.js';
 
 function describeGrant(d: DesiredUserRole): string {
   const g = d.grant;
@@ -56,6 +60,14 @@ function dropOtherGrants(
 
 function apply(db: CentralDb, d: DesiredUserRole, ctx: ApplyContext): Problem | undefined {
   const g = d.grant;
+  if (g.type === 'role' && g.agentGroupId === null && !ctx.globalGrantNamespaces.has(d.ref.namespace)) {
+    dropOtherGrants(db, d, 'none');
+    return {
+      reason: 'GlobalGrantNotAllowed',
+      field: 'spec.role',
+      message: `${describeGrant(d)} can only be granted by a UserRole in the install's own namespace (or one configured for global grants); here, grant admin or member of an AgentGroup instead`,
+    };
+  }
   if (g.agentGroupId !== null && !getAgentGroup(db, g.agentGroupId)) {
     dropOtherGrants(db, d, 'none');
     return {
@@ -88,10 +100,9 @@ function apply(db: CentralDb, d: DesiredUserRole, ctx: ApplyContext): Problem | 
     }
     if (row.source_uid && ctx.isLive(row.source_uid)) {
       dropOtherGrants(db, d, 'none');
-      const other = ctx.describe(row.source_uid) ?? `uid ${row.source_uid}`;
       return {
         reason: 'DuplicateGrant',
-        message: `${d.userId} is already ${describeGrant(d)} through UserRole ${other}`,
+        message: `${d.userId} is already ${describeGrant(d)} through ${describeHolder(ctx, row, d.ref)}`,
       };
     }
   }

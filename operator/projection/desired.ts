@@ -11,7 +11,7 @@ import { DEFAULT_IDLE_TIMEOUT } from '../api/v1alpha1/agent-group.js';
 import { durationSeconds } from '../api/v1alpha1/common.js';
 import type { MessagingGroupSpec } from '../api/v1alpha1/messaging-group.js';
 import type { UserRoleSpec } from '../api/v1alpha1/user-role.js';
-import { projectedId, type IdScope } from './ids.js';
+import { projectedFolder, projectedId, type IdScope } from './ids.js';
 import type { Problem, SourceRef } from './types.js';
 
 export type ConfigMapLookup = (namespace: string, name: string) => Record<string, string> | undefined;
@@ -19,7 +19,13 @@ export type ConfigMapLookup = (namespace: string, name: string) => Record<string
 export interface DesiredAgentGroup {
   ref: SourceRef;
   id: string;
+  /** The folder on disk: spec.folder (default metadata.name), namespaced when several namespaces are watched. */
   folder: string;
+  /**
+   * spec.folder as given, when namespacing changed it: rows projected before folders were namespaced keep it.
+   * Null in a single-namespace install.
+   */
+  legacyFolder: string | null;
   name: string;
   provider: 'claude' | 'mock';
   model: string | null;
@@ -90,7 +96,8 @@ export function desiredAgentGroup(
     desired: {
       ref,
       id: projectedId(ref.namespace, ref.name, scope),
-      folder,
+      folder: projectedFolder(ref.namespace, folder, scope),
+      legacyFolder: scope.multiNamespace ? folder : null,
       name: spec.displayName ?? ref.name,
       provider: spec.provider,
       model: spec.model ?? null,

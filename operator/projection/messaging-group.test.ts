@@ -147,7 +147,7 @@ describe('MessagingGroup projection', () => {
     });
     expect(p.apply(dup, 'mg-2')).toMatchObject({ ready: false, reason: 'ChatConflict', writes: 0 });
     expect(p.apply(dup, 'mg-2').message).toContain('default/team');
-    removeProjection(db, 'mg-1');
+    removeProjection(db, p.dataDir, 'mg-1');
     p.live.delete('mg-1');
     expect(p.apply(dup, 'mg-2').ready).toBe(true);
     expect(findMessagingGroup(db, 'telegram', '-100')).toMatchObject({ id: 'team-copy', source_uid: 'mg-2' });
@@ -158,7 +158,7 @@ describe('MessagingGroup projection', () => {
     p.live.delete('mg-1');
     expect(p.apply(team([{ agentGroup: 'alpha' }]), 'mg-new').ready).toBe(true);
     expect(listDestinations(db, 'alpha')).toEqual([expect.objectContaining({ source_uid: 'mg-new' })]);
-    expect(pruneProjection(db, (uid) => p.live.has(uid))).toEqual([]);
+    expect(pruneProjection(db, p.dataDir, (uid) => p.live.has(uid)).gone).toEqual([]);
     expect(listWiringsOf(db, 'team')).toHaveLength(1);
   });
 
@@ -206,7 +206,7 @@ describe('MessagingGroup projection', () => {
     p.apply(team([{ agentGroup: 'alpha' }]), 'mg-1');
     const rt = upsertMessagingGroup(db, { channelType: 'web', platformId: 'rt' });
     upsertWiring(db, { messagingGroupId: rt.id, agentGroupId: 'alpha' });
-    removeProjection(db, 'mg-1');
+    removeProjection(db, p.dataDir, 'mg-1');
     expect(findMessagingGroup(db, 'telegram', '-100')).toBeUndefined();
     expect(listDestinations(db, 'alpha').map((d) => d.target_id)).toEqual([rt.id]);
     expect(listWiringsOf(db, rt.id)).toHaveLength(1);

@@ -2,6 +2,7 @@
  * The one entry point both modes use: validated object → rows in the central DB (one transaction per object), and
  * removal of the rows of objects that are gone. The Kubernetes operator and the embedded manifest loader differ
  * only in where objects come from and where the outcome goes (status vs. a returned list).
+ * Removing an agent group's rows archives its folders (archive.ts): a folder is never inherited by a later object.
  */
 import type { CentralDb } from '../../host/db/central-db.js';
 import { crdSourceUids, deleteCrdRows } from '../../host/db/provenance.js';
@@ -10,6 +11,7 @@ import type { MessagingGroupSpec } from '../api/v1alpha1/messaging-group.js';
 import type { ParsedManifest } from '../api/v1alpha1/parse.js';
 import type { UserRoleSpec } from '../api/v1alpha1/user-role.js';
 import { applyAgentGroup } from './apply-agent-group.js';
+import { archiveFolders, projectedFolders, type FolderArchive } from './archive.js';
 import { applyMessagingGroup } from './apply-messaging-group.js';
 import { applyUserRole } from './apply-user-role.js';
 import {
@@ -55,16 +57,31 @@ export function projectObject(
   }
 }
 
-/** Removes every row projected from `uid` (the object was deleted). Returns rows removed. */
-export function removeProjection(db: CentralDb, uid: string): number {
-  return deleteCrdRows(db, uid);
+export interface Removal {
+  /** Rows removed (cascades not counted). */
+  rows: number;
+  /** Folders of removed agent groups, moved to the archive (or refused: a symlink is never followed). */
+  archived: FolderArchive[];
 }
 
-/** Removes the rows of every uid that is not live. Returns how many objects' rows were pruned. */
-export function pruneProjection(db: CentralDb, isLive: (uid: string) => boolean): string[] {
-  return db.tx(() => {
-    const gone = [...crdSourceUids(db)].filter((uid) => !isLive(uid));
-    for (const uid of gone) deleteCrdRows(db, uid);
-    return gone;
+/** Removes every row projected from `uid` (the object was deleted) and archives its agent group's folders. */
+export function removeProjection(db: CentralDb, dataDir: string, uid: string): Removal {
+  const folders = projectedFolders(db, uid);
+  const rows = deleteCrdRows(db, uid);
+  return { rows, archived: archiveFolders(db, dataDir, folders) };
+}
+
+/** Removes the rows of every uid that is not live, and archives their agent groups' folders. */
+export function pruneProjection(
+  db: CentralDb,
+  dataDir: string,
+  isLive: (uid: string) => boolean,
+): { gone: string[]; archived: FolderArchive[] } {
+  const { gone, folders } = db.tx(() => {
+    const uids = [...crdSourceUids(db)].filter((uid) => !isLive(uid));
+    const owned = uids.flatMap((uid) => projectedFolders(db, uid));
+    for (const uid of uids) deleteCrdRows(db, uid);
+    return { gone: uids, folders: owned };
   });
+  return { gone, archived: archiveFolders(db, dataDir, folders) };
 }

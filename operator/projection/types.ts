@@ -32,6 +32,13 @@ export interface Outcome {
   observed: Record<string, string | number>;
 }
 
+/** Who a live object is, as the apply step may look it up. Turned into words only by `describeHolder`. */
+export interface ObjectName {
+  kind: KindName;
+  namespace: string;
+  name: string;
+}
+
 export interface ApplyContext {
   /** Root of the data directory: agent folders live in <dataDir>/groups/<folder>/. */
   dataDir: string;
@@ -40,8 +47,32 @@ export interface ApplyContext {
    * re-created under the same name) are taken over instead of reported as a conflict.
    */
   isLive(uid: string): boolean;
-  /** `namespace/name` of the live object with this uid, for messages. */
-  describe(uid: string): string | undefined;
+  /** The live object with this uid. Messages never use it directly: they go through `describeHolder`. */
+  lookup(uid: string): ObjectName | undefined;
+  /**
+   * Namespaces whose UserRoles may grant a global role (owner, or admin without agentGroup): the install's own
+   * (the first watched namespace) unless configured. A global grant from elsewhere is GlobalGrantNotAllowed.
+   */
+  globalGrantNamespaces: ReadonlySet<string>;
+}
+
+/** The provenance of a row another object's projection ran into. */
+export interface Holder {
+  source: 'crd' | 'runtime';
+  source_uid: string | null;
+}
+
+/**
+ * The only way a problem message (status condition, Event) names another object. Tenants share one install, so a
+ * message shown in namespace `viewer.namespace` names an object of that namespace (`Kind namespace/name`) and never
+ * one of another namespace — that is "an object in another namespace", whatever holds it.
+ */
+export function describeHolder(ctx: ApplyContext, holder: Holder, viewer: SourceRef): string {
+  if (holder.source === 'runtime') return 'a runtime row (created by the host)';
+  const other = holder.source_uid ? ctx.lookup(holder.source_uid) : undefined;
+  if (!other) return 'another object';
+  if (other.namespace !== viewer.namespace) return 'an object in another namespace';
+  return `${other.kind} ${other.namespace}/${other.name}`;
 }
 
 const PROJECTED = 'Projected';

@@ -116,7 +116,7 @@ describe('UserRole projection', () => {
     const dup = p.apply(userRole('a2', { user: 'slack:U1', role: 'admin' }), 'ur-a2');
     expect(dup).toMatchObject({ ready: false, reason: 'DuplicateGrant' });
     expect(dup.message).toContain('default/a1');
-    removeProjection(db, 'ur-a1');
+    removeProjection(db, p.dataDir, 'ur-a1');
     p.live.delete('ur-a1');
     expect(p.apply(userRole('a2', { user: 'slack:U1', role: 'admin' }), 'ur-a2').ready).toBe(true);
   });
@@ -126,13 +126,13 @@ describe('UserRole projection', () => {
     p.live.delete('ur-old');
     expect(p.apply(userRole('a', { user: 'slack:U1', role: 'admin' }), 'ur-new', 1).ready).toBe(true);
     expect(roles()).toEqual([expect.objectContaining({ source_uid: 'ur-new' })]);
-    expect(pruneProjection(db, (uid) => p.live.has(uid))).toEqual([]);
+    expect(pruneProjection(db, p.dataDir, (uid) => p.live.has(uid)).gone).toEqual([]);
   });
 
   it('removing a UserRole revokes its grant and leaves the user row', () => {
     p.apply(userRole('o', { user: 'telegram:1', role: 'owner' }), 'ur-o');
     expect(adminUserIdsFor(db, 'alpha')).toEqual(['telegram:1']);
-    removeProjection(db, 'ur-o');
+    removeProjection(db, p.dataDir, 'ur-o');
     expect(adminUserIdsFor(db, 'alpha')).toEqual([]);
     expect(getUser(db, 'telegram:1')).toBeDefined();
   });
@@ -140,7 +140,7 @@ describe('UserRole projection', () => {
   it('prunes every object that is no longer live, in one pass', () => {
     p.apply(userRole('o', { user: 'telegram:1', role: 'owner' }), 'ur-o');
     p.apply(userRole('m', { user: 'web:x', role: 'member', agentGroup: 'alpha' }), 'ur-m');
-    const gone = pruneProjection(db, (uid) => uid.startsWith('ag-'));
+    const gone = pruneProjection(db, p.dataDir, (uid) => uid.startsWith('ag-')).gone;
     expect(gone.sort()).toEqual(['ur-m', 'ur-o']);
     expect(roles()).toEqual([]);
     expect(members()).toEqual([]);
