@@ -28,6 +28,7 @@ import { CENTRAL_DB_FILE, openCentralDb } from '../host/db/central-db.js';
 import { createLogger } from '../host/log.js';
 import { runOperator } from '../operator/k8s/operator.js';
 import { parse } from './args.js';
+import { untilSignal } from './until-signal.js';
 
 const HELP = `Usage: nanoclaw operator
 
@@ -120,25 +121,9 @@ export async function operatorCommand(argv: string[]): Promise<number> {
     { namespaces, globalGrantNamespaces: env.NANOCLAW_GLOBAL_GRANT_NAMESPACES, dataDir },
     'operator running',
   );
-  return new Promise((resolve) => {
-    let stopping = false;
-    const stop = (signal: string): void => {
-      if (stopping) return;
-      stopping = true;
-      log.info({ signal }, 'operator shutting down');
-      health?.close();
-      void op
-        .stop()
-        .then(() => {
-          db.close();
-          resolve(0);
-        })
-        .catch((err: unknown) => {
-          log.error({ err: (err as Error).message }, 'operator shutdown failed');
-          resolve(1);
-        });
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+  return untilSignal(log, 'operator', async () => {
+    health?.close();
+    await op.stop();
+    db.close();
   });
 }

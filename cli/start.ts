@@ -5,6 +5,7 @@ import { startHost, type HostOptions, type RunningHost } from '../host/host.js';
 import { createLogger } from '../host/log.js';
 import { parse } from './args.js';
 import { startEmbeddedConfig } from './embedded.js';
+import { untilSignal } from './until-signal.js';
 
 const START_HELP = `Usage: nanoclaw start [--port N] [--data-dir DIR] [--config-dir DIR]
 
@@ -42,25 +43,7 @@ async function runUntilSignal(
   log.info({ config: describeConfig(config) }, 'starting host');
   const host: RunningHost = await startHost({ config, log, ...extra });
   process.stdout.write(`${host.signInUrl}\n`);
-  return new Promise((resolve) => {
-    let stopping = false;
-    const stop = (signal: string): void => {
-      if (stopping) return;
-      stopping = true;
-      log.info({ signal }, 'shutting down');
-      void beforeClose()
-        .then(() => host.close())
-        .then(
-          () => resolve(0),
-          (err: unknown) => {
-            log.error({ err: (err as Error).message }, 'shutdown failed');
-            resolve(1);
-          },
-        );
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-  });
+  return untilSignal(log, 'host', () => beforeClose().then(() => host.close()));
 }
 
 export async function hostCommand(argv: string[]): Promise<number> {
