@@ -1,0 +1,74 @@
+/**
+ * `helm upgrade` while a session is live loses no message: every message the old host accepted is answered
+ * (by the old host before it stopped or by the new one after), and the chat works after the upgrade.
+ * `helm uninstall` removes the workload and keeps the data claim, the CRDs and the custom resources.
+ */
+import { describe, expect, it } from 'vitest';
+import { eventually, getJson, helm, kubectl, kubectlResult, pods, toolAsync } from '../cluster.js';
+import { CHART, FULL, HOST_SELECTOR, NS, RELEASE, SECRET, setFlags, VALUES } from '../release.js';
+import { Chat, postMessage, webBase, webToken } from '../web-chat.js';
+
+export function upgradeAndUninstallSuite(): void {
+  describe('helm upgrade and helm uninstall', () => {
+    it('helm upgrade with a live session loses no message', async () => {
+      const base = webBase(NS, FULL);
+      const token = webToken(NS, SECRET);
+      const chat = new Chat(base, token, 'main');
+      await chat.open();
+      try {
+        await chat.ask('before the upgrade');
+        const [oldHost] = pods(NS, HOST_SELECTOR);
+        const texts = [1, 2, 3].map((i) => `in flight ${i}`);
+        for (const text of texts) expect((await postMessage(base, token, 'main', text)).status).toBe(202);
+        // A changed pod template: the Deployment recreates the pod (strategy Recreate). Async, so the event
+        // stream keeps reading what the old host sends until it stops.
+        const up = await toolAsync('helm', [
+          'upgrade',
+          RELEASE,
+          CHART,
+          '-n',
+          NS,
+          ...setFlags([...VALUES, 'logLevel=debug']),
+        ]);
+        expect(up.code, up.stderr).toBe(0);
+        const rollout = await toolAsync('kubectl', [
+          '-n',
+          NS,
+          'rollout',
+          'status',
+          `deployment/${FULL}`,
+          '--timeout=180s',
+        ]);
+        expect(rollout.code, rollout.stderr).toBe(0);
+        expect(pods(NS, HOST_SELECTOR).map((p) => p.metadata.uid)).not.toContain(oldHost!.metadata.uid);
+        // The old host ended the stream when it stopped; a client then reconnects, resuming.
+        await eventually('the old host ending the event stream', () => chat.ended, 30_000, 100);
+        await chat.open(true);
+        for (const text of texts) await chat.waitFor(`Mock response to: ${text}`);
+        await chat.ask('after the upgrade');
+        const answered = chat.replies.filter((r) => r.text.startsWith('Mock response to: in flight'));
+        expect(answered.map((r) => r.text).sort()).toEqual(texts.map((t) => `Mock response to: ${t}`));
+      } finally {
+        chat.close();
+      }
+    });
+
+    it('helm uninstall keeps the data claim, the CRDs and every custom resource', () => {
+      const res = helm(['uninstall', RELEASE, '-n', NS, '--wait', '--timeout', '120s']);
+      expect(res.code, res.stderr).toBe(0);
+      expect(kubectlResult(['-n', NS, 'get', 'deployment', FULL]).code).not.toBe(0);
+      const pvc = getJson<{ status: { phase: string } }>(['-n', NS, 'get', 'pvc', `${FULL}-data`]);
+      expect(pvc.status.phase).toBe('Bound');
+      for (const crd of ['agentgroups', 'messaginggroups', 'userroles'])
+        expect(kubectlResult(['get', 'crd', `${crd}.nanoclaw.dev`]).code, crd).toBe(0);
+      const names = kubectl(['-n', NS, 'get', 'nanoclaw', '-o', 'name']).trim().split('\n').sort();
+      expect(names).toEqual(
+        expect.arrayContaining([
+          'agentgroup.nanoclaw.dev/assistant',
+          'messaginggroup.nanoclaw.dev/web-main',
+          'userrole.nanoclaw.dev/local-owner',
+        ]),
+      );
+    });
+  });
+}
