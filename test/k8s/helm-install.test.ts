@@ -237,7 +237,12 @@ describe('the host and the operator, with the chart ServiceAccount', () => {
       await liveContainerEnv(admin, ns, FULL, 'host', { 'metadata.namespace': ns, 'spec.nodeName': NODE })
     ).NANOCLAW_WEB_TOKEN!;
     expect(token).toMatch(/^[A-Za-z0-9]{32}$/);
-    expect((await post(host!.url, '/api/messages', { text: 'no token', chat: 'main' })).status).toBe(401);
+    const anonymous = await fetch(new URL(WEB_ROUTES.messages, host!.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'no token', chat: 'main' }),
+    });
+    expect(anonymous.status).toBe(401);
     const auth = { authorization: `Bearer ${token}` };
     await replyOn(host!.url, token, 'main', 'Mock response to: hello from helm', async () => {
       expect(
