@@ -2,10 +2,13 @@
  * The chart's optional ValidatingAdmissionPolicy (admissionPolicy.enabled): rendered only when asked for and when
  * the cluster serves admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy; it applies to the host's own
  * ServiceAccount in the release namespace only, denies, and pins what the host builds (the runner command from
- * host/runtime/kubernetes/pod-spec.ts, the data claim, the uid/gid). test/real-node proves it on a real API server.
+ * host/runtime/kubernetes/pod-spec.ts, the data claim, the read-only inbound.db, journal and global mounts, the
+ * uid/gid). test/real-node proves it on a real API server.
  */
 import { describe, expect, it } from 'vitest';
 import { RUNNER_COMMAND } from '../../host/runtime/kubernetes/pod-spec.js';
+import { DEFAULT_WORKSPACE, GLOBAL_SUBDIR, workspacePaths } from '../../protocol/paths.js';
+import { journalFile } from '../../protocol/session-db.js';
 import { CHART_DIR, helm, KUBE_VERSION, parseObjects, type K8sObject } from '../fixtures/helm/render.js';
 
 const VAP_API = 'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy';
@@ -79,6 +82,10 @@ describe('chart admission policy', () => {
     const command = `[${RUNNER_COMMAND.map((a) => `'${a}'`).join(', ')}]`;
     expect(text(policyOf([]))).toContain(`c.command == ${command}`);
     expect(text(policyOf([]))).toContain("v.persistentVolumeClaim.claimName == 'demo-nanoclaw-data'");
+    // The read-only mounts the host gives every runner pod (host/runtime/kubernetes/pod-spec.ts).
+    const inbound = workspacePaths(DEFAULT_WORKSPACE).inboundDb;
+    expect(text(policyOf([]))).toContain(`['${inbound}', '${journalFile(inbound)}']`);
+    expect(text(policyOf([]))).toContain(`m.mountPath != '${DEFAULT_WORKSPACE}/${GLOBAL_SUBDIR}'`);
     expect(text(policyOf(['persistence.existingClaim=mine']))).toContain(
       "v.persistentVolumeClaim.claimName == 'mine'",
     );

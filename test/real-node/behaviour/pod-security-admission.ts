@@ -74,6 +74,11 @@ export function podSecurityAdmissionSuite(): void {
         readOnly?: boolean;
       }[];
       for (const m of mounts) if (m.mountPath === '/workspace/global') m.readOnly = false;
+      const writableInbound = runnerPodCopy('writable-inbound');
+      const inboundMounts = writableInbound.spec.containers[0]!.volumeMounts as { mountPath: string }[];
+      writableInbound.spec.containers[0]!.volumeMounts = inboundMounts.filter(
+        (m) => !m.mountPath.startsWith('/workspace/inbound.db'),
+      );
       const shell = runnerPodCopy('shell');
       shell.spec.containers[0]!.command = ['node', '-e', 'require("node:child_process").execSync("id")'];
       const notARunner = runnerPodCopy('not-a-runner');
@@ -84,6 +89,7 @@ export function podSecurityAdmissionSuite(): void {
       const refused: [LivePod, string][] = [
         [withToken, 'a runner pod mounts no ServiceAccount token'],
         [writableGlobal, 'a runner pod mounts the global folder read-only'],
+        [writableInbound, 'a runner pod mounts inbound.db and its journal read-only'],
         [shell, 'a runner pod has exactly one container running the agent-runner'],
         [notARunner, 'the host creates runner pods of its own release only'],
       ];

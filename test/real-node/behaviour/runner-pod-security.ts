@@ -1,6 +1,7 @@
 /**
  * What a process inside a real runner pod sees: uid/gid 1000, no capabilities, no_new_privs, a seccomp filter,
- * a read-only root filesystem, no ServiceAccount token, the global folder read-only (its own folder writable).
+ * a read-only root filesystem, no ServiceAccount token, inbound.db and its journal read-only (outbound.db
+ * writable), the global folder read-only (its own folder writable).
  * The kernel and the container runtime enforce these, not the pod spec alone.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +16,7 @@ interface Seen {
   status: Record<string, string>;
   writes: Record<string, string>;
   token: boolean;
+  opens: Record<string, string>;
 }
 
 const PROGRAM = `
@@ -23,11 +25,15 @@ const status = Object.fromEntries(fs.readFileSync('/proc/self/status', 'utf8').s
   .filter((l) => l.includes(':')).map((l) => l.split(/:\\s*/)));
 const tryWrite = (file) => { try { fs.writeFileSync(file, 'x'); fs.rmSync(file); return 'ok'; }
   catch (e) { return e.code; } };
+// Opening for writing, never writing: a session DB that is (wrongly) writable is left as it is.
+const tryOpen = (file) => { try { fs.closeSync(fs.openSync(file, 'r+')); return 'ok'; } catch (e) { return e.code; } };
 console.log(JSON.stringify({
   uid: process.getuid(), gid: process.getgid(), groups: process.getgroups(), status,
   writes: { root: tryWrite('/probe'), usr: tryWrite('/usr/probe'), global: tryWrite('/workspace/global/probe'),
     agent: tryWrite('/workspace/agent/.probe'), tmp: tryWrite('/tmp/probe') },
   token: fs.existsSync('/var/run/secrets/kubernetes.io/serviceaccount'),
+  opens: { inbound: tryOpen('/workspace/inbound.db'), journal: tryOpen('/workspace/inbound.db-journal'),
+    outbound: tryOpen('/workspace/outbound.db') },
 }));`;
 
 export function runnerPodSecuritySuite(): void {
@@ -61,6 +67,12 @@ export function runnerPodSecuritySuite(): void {
 
     it('has no ServiceAccount token', () => {
       expect(seen.token).toBe(false);
+    });
+
+    it('cannot open inbound.db or its journal for writing (the host is their only writer), only outbound.db', () => {
+      expect(seen.opens.inbound).toBe('EROFS');
+      expect(seen.opens.journal).toBe('EROFS');
+      expect(seen.opens.outbound).toBe('ok');
     });
 
     it('sees the global folder read-only and its agent folder writable', () => {
