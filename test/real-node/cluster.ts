@@ -5,8 +5,9 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { repoRoot } from '../../hack/repo-root.js';
 
-export const REPO = path.resolve(import.meta.dirname, '..', '..');
+export const REPO = repoRoot();
 
 export interface ClusterAccess {
   kubeconfig: string;

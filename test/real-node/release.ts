@@ -38,8 +38,8 @@ export interface Installed {
   rollout: Result;
 }
 
-/** Steps 2 and 3 of docs/install.md: namespace, Secret, helm install, rollout status. */
-export function installAsDocumented(): Installed {
+/** Steps 2 and 3 of docs/install.md: namespace, Secret, helm install, rollout status (`extraArgs`: to helm). */
+export function installAsDocumented(extraArgs: string[] = []): Installed {
   kubectl(['create', 'namespace', NS]);
   kubectl(['label', 'namespace', NS, 'pod-security.kubernetes.io/enforce=restricted']);
   const token = crypto
@@ -47,7 +47,7 @@ export function installAsDocumented(): Installed {
     .toString('base64')
     .replace(/[^A-Za-z0-9]/g, '');
   kubectl(['-n', NS, 'create', 'secret', 'generic', SECRET, `--from-literal=NANOCLAW_WEB_TOKEN=${token}`]);
-  const install = helm(['install', RELEASE, CHART, '-n', NS, ...setFlags(VALUES)]);
+  const install = helm(['install', RELEASE, CHART, '-n', NS, ...setFlags(VALUES), ...extraArgs]);
   const rollout = kubectlResultSafe(['-n', NS, 'rollout', 'status', `deployment/${FULL}`, '--timeout=180s']);
   return { install, rollout };
 }
