@@ -6,7 +6,9 @@
 #                                                  (base-image.sh) and EXTRA_CA_CERTS = this machine's added CAs;
 #   nanoclaw.local/pause:catatonit                 the pod sandbox (Debian's static catatonit);
 #   nanoclaw.local/coredns:v<version>              the CoreDNS binary from build-binaries.sh.
-# Output: $RN_CACHE/images/<image ids>.tar (one `docker save` of all four) and the symlink images/current.tar.
+# Output: $RN_CACHE/images/<image ids>.tar (one `docker save` of all four) and the symlink images/current.tar;
+# images/current.key is the hash of everything the images are built from (sources, versions, base, CAs): when it
+# matches, nothing is built and no engine starts.
 # Both targets are built from one snapshot of the sources, copied first (a tree that changes between the two
 # builds would give images of different code): NANOCLAW_REAL_NODE_SOURCE=worktree (default: the checkout as it
 # is, untracked files included, .gitignore'd ones not) or head (the last commit, `git archive HEAD`).
@@ -36,6 +38,38 @@ stop_engine() {
   awk -v r="$exec_root" 'index($2, r) == 1 {print $2}' /proc/self/mounts | sort -r | xargs -r -n1 umount -l
   rm -rf "$exec_root"
 }
+context="$RN_CACHE/context"
+rm -rf "$context" && mkdir -p "$context"
+case ${NANOCLAW_REAL_NODE_SOURCE:-worktree} in
+  head) git -C "$repo" archive HEAD | tar -C "$context" -xf - ;;
+  # (files deleted but not yet committed are listed too; tar skips them)
+  worktree) (cd "$repo" && git ls-files -z --cached --others --exclude-standard |
+    tar --null -T - --ignore-failed-read -cf - 2>/dev/null | tar -C "$context" -xf -) ;;
+  *) rn_log "NANOCLAW_REAL_NODE_SOURCE must be worktree or head"; exit 2 ;;
+esac
+# Only what .dockerignore lets into the build context counts (docs or tests changing rebuild nothing): its
+# patterns as regular expressions — `**/x` anywhere, others from the root, `*` within one path segment.
+ignore=''
+while IFS= read -r pat; do
+  pat=${pat%%#*} && pat=${pat%"${pat##*[![:space:]]}"}
+  [ -n "$pat" ] || continue
+  anywhere='^'
+  case $pat in '**/'*) anywhere='(^|/)' && pat=${pat#'**/'} ;; esac
+  ignore="${ignore:+$ignore|}$anywhere$(printf '%s' "$pat" | sed -e 's/\./\\./g' -e 's/\*/[^\/]*/g')(/|\$)"
+done < "$context/.dockerignore"
+(cd "$context" && find . -type f | sed 's|^\./||' | grep -E "$ignore" | grep -v -x '.dockerignore' | tr '\n' '\0' |
+  xargs -0 -r rm -f)
+rn_log "sources: ${NANOCLAW_REAL_NODE_SOURCE:-worktree} ($(git -C "$repo" rev-parse --short HEAD))"
+
+extra_ca=$(cat /usr/local/share/ca-certificates/*.crt 2>/dev/null || true)
+# Unchanged sources, base image, CA certificates and pinned versions: the saved images are current, no engine needed.
+key=$( (cd "$context" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum; cat "$RN_HERE/versions.env" "$RN_HERE/env.sh";
+  echo "$base_tar $extra_ca") | sha256sum | cut -c1-32)
+if [ -f "$RN_CACHE/images/current.tar" ] && [ "$(cat "$RN_CACHE/images/current.key" 2>/dev/null)" = "$key" ]; then
+  rn_log "cached: $(readlink "$RN_CACHE/images/current.tar") (sources unchanged)"
+  exit 0
+fi
+
 stop_engine # a previous run's engine that crashed before its trap
 # The engine's own containerd creates /opt/containerd and its shims /run/containerd whatever the roots say;
 # removed again if they were not there.
@@ -69,18 +103,6 @@ tiny() { # image, binary, entrypoint json: a one-binary image (static binaries o
   rm -rf "$dir"
 }
 
-context="$RN_CACHE/context"
-rm -rf "$context" && mkdir -p "$context"
-case ${NANOCLAW_REAL_NODE_SOURCE:-worktree} in
-  head) git -C "$repo" archive HEAD | tar -C "$context" -xf - ;;
-  # (files deleted but not yet committed are listed too; tar skips them)
-  worktree) (cd "$repo" && git ls-files -z --cached --others --exclude-standard |
-    tar --null -T - --ignore-failed-read -cf - 2>/dev/null | tar -C "$context" -xf -) ;;
-  *) rn_log "NANOCLAW_REAL_NODE_SOURCE must be worktree or head"; exit 2 ;;
-esac
-rn_log "sources: ${NANOCLAW_REAL_NODE_SOURCE:-worktree} ($(git -C "$repo" rev-parse --short HEAD))"
-
-extra_ca=$(cat /usr/local/share/ca-certificates/*.crt 2>/dev/null || true)
 for target in host agent-runner; do
   tag=$RN_HOST_IMAGE
   [ "$target" = host ] || tag=$RN_RUNNER_IMAGE
@@ -108,6 +130,7 @@ if [ ! -f "$out" ]; then
   find "$RN_CACHE/images" -name '*.tar' ! -name "$(basename "$out")" ! -name current.tar -delete
 fi
 ln -sfn "$(basename "$out")" "$RN_CACHE/images/current.tar"
+echo "$key" > "$RN_CACHE/images/current.key"
 # Old layers of rebuilt images would pile up in the cache.
 "$docker" image prune -f >/dev/null
 rn_log "images: $out"
