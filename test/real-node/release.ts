@@ -13,7 +13,7 @@ export const RELEASE = 'nanoclaw';
 /** `<release>-nanoclaw` is shortened to the release name when it already contains "nanoclaw". */
 export const FULL = 'nanoclaw';
 export const SECRET = 'nanoclaw-keys';
-export const TAG = 'real-node';
+const TAG = 'real-node';
 export const HOST_IMAGE = `nanoclaw:${TAG}`;
 export const RUNNER_IMAGE = `nanoclaw-runner:${TAG}`;
 export const HOST_SELECTOR = `app.kubernetes.io/name=nanoclaw,app.kubernetes.io/instance=${RELEASE}`;
