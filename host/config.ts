@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { commaList } from '../protocol/env.js';
 
 const ResourcesJson = z.strictObject({
   requests: z.record(z.string(), z.string()).optional(),
@@ -16,15 +17,6 @@ const SA_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespa
 
 const port = z.coerce.number().int().min(0).max(65535);
 const seconds = z.coerce.number().positive();
-const list = z
-  .string()
-  .default('')
-  .transform((s) =>
-    s
-      .split(',')
-      .map((v) => v.trim())
-      .filter(Boolean),
-  );
 const cidr = z.string().refine((c) => {
   const [addr, bits, extra] = c.split('/');
   const family = isIP(addr ?? '');
@@ -46,7 +38,7 @@ const HostEnv = z.object({
     .regex(/^web:[^\s]+$/, 'must be a web user id, "web:<name>"')
     .default('web:local'),
   /** Host names (no port) browsers may use besides loopback; others are refused (DNS rebinding). */
-  NANOCLAW_WEB_ALLOWED_HOSTS: list,
+  NANOCLAW_WEB_ALLOWED_HOSTS: commaList,
   /** An authenticating proxy's user header (e.g. X-Forwarded-User), trusted only from NANOCLAW_WEB_TRUSTED_PROXIES. */
   NANOCLAW_WEB_PROXY_USER_HEADER: z
     .string()
@@ -54,7 +46,7 @@ const HostEnv = z.object({
     .transform((h) => h.toLowerCase())
     .optional(),
   /** Addresses (CIDR or single IPs) the proxy user header is accepted from. */
-  NANOCLAW_WEB_TRUSTED_PROXIES: list.pipe(z.array(cidr)),
+  NANOCLAW_WEB_TRUSTED_PROXIES: commaList.pipe(z.array(cidr)),
   NANOCLAW_WEB_SESSION_TTL_SECONDS: seconds.default(7 * 24 * 3600),
   NANOCLAW_WEB_SIGN_IN_TTL_SECONDS: seconds.default(15 * 60),
   /** Messages per sender: a token bucket refilled at this rate, holding at most the burst. */

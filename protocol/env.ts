@@ -28,7 +28,8 @@ export const PROXY_PATH_PREFIX = '/proxy/anthropic';
 /** Path of the host ⇄ runner notification channel (see notify.ts). */
 export const RUNNER_CHANNEL_PATH = '/runner/v1/channel';
 
-const csv = z
+/** A comma-separated env value as a list (blanks dropped); shared by the runner's and the host's env schemas. */
+export const commaList = z
   .string()
   .default('')
   .transform((s) =>
@@ -42,7 +43,7 @@ export const RunnerEnv = z
   .object({
     [RUNNER_ENV.sessionId]: z.string().min(1),
     [RUNNER_ENV.agentGroupId]: z.string().min(1),
-    [RUNNER_ENV.adminUserIds]: csv,
+    [RUNNER_ENV.adminUserIds]: commaList,
     [RUNNER_ENV.workspace]: z.string().min(1).default(DEFAULT_WORKSPACE),
     [RUNNER_ENV.hostUrl]: z.url().optional(),
     [RUNNER_ENV.sessionToken]: z.string().min(16).optional(),
