@@ -11,13 +11,22 @@
 import type { AddressInfo } from 'node:net';
 import type http from 'node:http';
 import type { Logger } from 'pino';
-import type { ChannelAdapter, InboundMessage, InboundOutcome } from './channels/adapter.js';
+import type {
+  ChannelAdapter,
+  ClickOutcome,
+  InboundMessage,
+  InboundOutcome,
+  InboundSink,
+  QuestionClick,
+} from './channels/adapter.js';
+import { mayAnswerQuestion } from './access/question-right.js';
 import { MapChannelRegistry } from './channels/adapter.js';
 import { WebAdapter } from './channels/web/web-adapter.js';
 import { createWebServer } from './channels/web/web-server.js';
 import type { HostConfig } from './config.js';
 import { openCentralDb, type CentralDb } from './db/central-db.js';
 import { Delivery } from './delivery/delivery.js';
+import { namespacedUserId } from './db/users.js';
 import { Metrics } from './metrics.js';
 import { routeInbound, type RouteResult } from './router/route-inbound.js';
 import { createRunnerServer } from './runner/runner-server.js';
@@ -36,7 +45,7 @@ import { Sweep } from './sweep/sweep.js';
 import { RateLimiter } from './rate-limit.js';
 import { StreamSlots } from './web-auth/limits.js';
 import { writeLocalOwnerToken } from './web-auth/local-owner.js';
-import { canSeeWebChat, mayAnswer } from './web-auth/visibility.js';
+import { canSeeWebChat, mayAnswerInWeb } from './web-auth/visibility.js';
 import { WebAuth } from './web-auth/web-auth.js';
 
 const DEFAULT_WEB_CHAT = 'main';
@@ -162,10 +171,30 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     if (result.dropped && result.delivered.length === 0) countDropped({ reason: result.dropped });
     return result;
   };
-  const sink = {
+  const sink: InboundSink = {
     onMessage: async (msg: InboundMessage): Promise<InboundOutcome> => {
       const r = await route(msg);
       return { delivered: r.delivered.length, dropped: r.dropped };
+    },
+    onAction: async (click: QuestionClick): Promise<ClickOutcome> => {
+      const namespace = channels.get(click.channelType)?.userNamespace ?? click.channelType;
+      const userId = namespacedUserId(namespace, click.senderHandle);
+      const right = mayAnswerQuestion(db, {
+        questionId: click.questionId,
+        userId,
+        channelType: click.channelType,
+      });
+      const outcome =
+        right !== 'allowed'
+          ? right
+          : (await answerQuestion(db, sessions, { ...click, userId }))
+            ? 'answered'
+            : 'no_such_question';
+      log.info(
+        { channel: click.channelType, questionId: click.questionId, userId, outcome },
+        'question card click',
+      );
+      return outcome;
     },
   };
   for (const adapter of channels.all()) await adapter.start(sink);
@@ -181,7 +210,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     canSee: (userId, chat) => canSeeWebChat(db, userId, chat),
     log,
     answer: async (a) => {
-      const right = mayAnswer(db, dbs, { ...a, inReplyTo: web.questionRepliesTo(a.questionId) });
+      const right = mayAnswerInWeb(db, a);
       if (right !== 'allowed') return right;
       return (await answerQuestion(db, sessions, a)) ? 'answered' : 'no_such_question';
     },

@@ -170,6 +170,8 @@ const PendingQuestionRow = z.object({
   title: z.string(),
   options: z.string(),
   created_at: iso,
+  /** The user the card was asked of; null when the agent asked on its own. */
+  asked_of: z.string().nullable(),
 });
 
 export const HOST_MESSAGE_STATUSES = ['pending', 'delivered', 'failed'] as const;
@@ -202,6 +204,17 @@ const WebCredentialRow = z.object({
   expires_at: iso.nullable(),
 });
 
+const PairingCodeRow = z.object({
+  id: z.string(),
+  channel_type: z.string(),
+  code_hash: z.string(),
+  created_at: iso,
+  expires_at: iso,
+  wrong_guesses: z.number().int(),
+  used_at: iso.nullable(),
+  used_by: z.string().nullable(),
+});
+
 const MigrationRow = z.object({
   id: z.number().int(),
   name: z.string(),
@@ -225,6 +238,7 @@ export const CENTRAL_TABLES = {
   pending_questions: PendingQuestionRow,
   host_messages: HostMessageRow,
   web_credentials: WebCredentialRow,
+  pairing_codes: PairingCodeRow,
 } as const;
 
 type Rows<T extends Record<string, z.ZodType>> = { [K in keyof T]: z.infer<T[K]> };

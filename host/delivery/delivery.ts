@@ -282,6 +282,7 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
         threadId,
         title: content.question.title,
         options: content.question.options,
+        askedOf: row.in_reply_to ? senderOf(inbound, row.in_reply_to) : null,
       });
     }
     const sent = await sendThroughAdapter(this.channels, to, {
@@ -291,6 +292,16 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
     });
     return { channelType, platformMessageId: sent.platformMessageId };
   }
+}
+
+/** The sender of an inbound message (inbound.db is written by the host only), or null. */
+function senderOf(inbound: InboundDb, messageInId: string): string | null {
+  const row = inbound.first(
+    inbound.q.selectFrom('messages_in').select('content').where('id', '=', messageInId),
+  );
+  if (!row) return null;
+  const content = JSON.parse(row.content) as { sender?: unknown };
+  return typeof content.sender === 'string' ? content.sender : null;
 }
 
 function finalizedIds(inbound: InboundDb, ids: string[]): Set<string> {

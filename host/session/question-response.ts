@@ -19,6 +19,8 @@ export interface AskedQuestion {
   threadId: string | null;
   title: string;
   options: { label: string; value: string }[];
+  /** The user the question is asked of: the sender of the message the card answers (null if none). */
+  askedOf: string | null;
 }
 
 /** Remembers a question card being sent (a redelivered card keeps the first record). */
@@ -36,6 +38,7 @@ export function recordQuestion(db: CentralDb, q: AskedQuestion): void {
         title: q.title,
         options: JSON.stringify(q.options),
         created_at: nowIso(),
+        asked_of: q.askedOf,
       })
       .onConflict((oc) => oc.column('question_id').doNothing()),
   );

@@ -10,7 +10,6 @@ import type { WebEvent } from './web-api.js';
 const WEB_CHANNEL = 'web';
 const BUFFER_PER_CHAT = 200;
 const MAX_CHATS = 1000;
-const MAX_QUESTIONS = 1000;
 
 type Listener = (event: WebEvent) => void;
 
@@ -21,8 +20,6 @@ export class WebAdapter implements ChannelAdapter {
   private seq = 0;
   private readonly buffers = new Map<string, WebEvent[]>();
   private readonly listeners = new Map<string, Set<Listener>>();
-  /** Question cards sent by this process: question id → the message the card replies to. */
-  private readonly questions = new Map<string, string | null>();
 
   start(sink: InboundSink): Promise<void> {
     this.sink = sink;
@@ -58,11 +55,6 @@ export class WebAdapter implements ChannelAdapter {
           }
         : {}),
     };
-    if (payload.question) {
-      if (this.questions.size >= MAX_QUESTIONS)
-        this.questions.delete(this.questions.keys().next().value as string);
-      this.questions.set(payload.question.questionId, event.inReplyTo);
-    }
     let buffer = this.buffers.get(to.platformId);
     if (!buffer) {
       if (this.buffers.size >= MAX_CHATS) this.buffers.delete(this.buffers.keys().next().value as string);
@@ -73,11 +65,6 @@ export class WebAdapter implements ChannelAdapter {
     if (buffer.length > BUFFER_PER_CHAT) buffer.shift();
     for (const l of this.listeners.get(to.platformId) ?? []) l(event);
     return Promise.resolve({ platformMessageId: event.id });
-  }
-
-  /** The message a question card this process sent replies to; null when unknown. */
-  questionRepliesTo(questionId: string): string | null {
-    return this.questions.get(questionId) ?? null;
   }
 
   /** Events of a chat after `afterSeq` still in the buffer. */

@@ -23,7 +23,7 @@ import type { z } from 'zod';
 import { HttpError } from '../../web-auth/http-error.js';
 import type { RateLimiter } from '../../rate-limit.js';
 import type { StreamSlots } from '../../web-auth/limits.js';
-import type { AnswerRight } from '../../web-auth/visibility.js';
+import type { AnswerRight } from '../../access/question-right.js';
 import type { Identity, WebAuth } from '../../web-auth/web-auth.js';
 import type { InboundMessage } from '../adapter.js';
 import { WEB_PAGE } from './page.js';

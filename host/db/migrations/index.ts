@@ -3,6 +3,13 @@ import { initial } from './001-initial.js';
 import { sessions } from './002-sessions.js';
 import { hostMessages } from './003-host-messages.js';
 import { webCredentials } from './004-web-credentials.js';
+import { channelState } from './005-channel-state.js';
 
 /** The central DB's migrations, in order. Append only. */
-export const CENTRAL_MIGRATIONS: readonly Migration[] = [initial, sessions, hostMessages, webCredentials];
+export const CENTRAL_MIGRATIONS: readonly Migration[] = [
+  initial,
+  sessions,
+  hostMessages,
+  webCredentials,
+  channelState,
+];
