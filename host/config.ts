@@ -1,6 +1,6 @@
 /**
  * The host's configuration, from the environment, parsed by one zod schema. A bad value fails fast with the
- * variable's name. Secrets (ANTHROPIC_API_KEY, NANOCLAW_WEB_TOKEN) are kept out of anything that gets logged:
+ * variable's name. Secrets (ANTHROPIC_API_KEY, NANOCLAW_WEB_TOKEN, bot tokens) are kept out of anything that gets logged:
  * use `describeConfig` for logs.
  */
 import fs from 'node:fs';
@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { commaList } from '../protocol/env.js';
+import { channelInstances, type ChannelInstance } from './channels/channel-instance.js';
 
 const ResourcesJson = z.strictObject({
   requests: z.record(z.string(), z.string()).optional(),
@@ -58,6 +59,16 @@ const HostEnv = z.object({
   /** The port runners reach the host on (notification channel + credential proxy). 0 = pick a free one. */
   NANOCLAW_RUNNER_PORT: port.default(0),
   NANOCLAW_RUNNER_BIND: z.string().min(1).default('127.0.0.1'),
+  /** The port chat platforms push to (Telegram webhook mode, Slack Events API); unset = no listener. */
+  NANOCLAW_WEBHOOK_PORT: port.optional(),
+  /** The address that listener binds (a tunnel or an Ingress forwards to it). */
+  NANOCLAW_WEBHOOK_BIND: z.string().min(1).default('127.0.0.1'),
+  /** Largest inbound file the host downloads into a session's inbox (and largest file an agent may send). */
+  NANOCLAW_ATTACHMENT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(20 * 1024 * 1024),
   /** The URL runners use to reach the runner port; defaults to http://127.0.0.1:<runner port>. */
   NANOCLAW_RUNNER_HOST_URL: z.url().optional(),
   NANOCLAW_RUNTIME: z.enum(['local-process', 'kubernetes']).default('local-process'),
@@ -124,6 +135,10 @@ export interface HostConfig {
     streamsPerUser: number;
     streamsTotal: number;
   };
+  /** Configured chat bots (TELEGRAM_BOT_TOKEN, DISCORD_BOT_TOKEN_<NAME>, …). */
+  channels: ChannelInstance[];
+  webhook: { port: number; bind: string } | null;
+  attachmentMaxBytes: number;
   runnerPort: number;
   runnerBind: string;
   runnerHostUrl: string | undefined;
@@ -218,6 +233,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HostConfig {
       streamsPerUser: e.NANOCLAW_WEB_STREAMS_PER_USER,
       streamsTotal: e.NANOCLAW_WEB_STREAMS_TOTAL,
     },
+    channels: channelInstances(env),
+    webhook:
+      e.NANOCLAW_WEBHOOK_PORT === undefined
+        ? null
+        : { port: e.NANOCLAW_WEBHOOK_PORT, bind: e.NANOCLAW_WEBHOOK_BIND },
+    attachmentMaxBytes: e.NANOCLAW_ATTACHMENT_MAX_BYTES,
     runnerPort: e.NANOCLAW_RUNNER_PORT,
     runnerBind: e.NANOCLAW_RUNNER_BIND,
     runnerHostUrl: e.NANOCLAW_RUNNER_HOST_URL,
@@ -257,9 +278,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HostConfig {
 
 /** The config as it may appear in a log line: secrets reduced to whether they are set. */
 export function describeConfig(c: HostConfig): Record<string, unknown> {
-  const { anthropicApiKey, webToken, ...rest } = c;
+  const { anthropicApiKey, webToken, channels, ...rest } = c;
   return {
     ...rest,
+    channels: channels.map((i) => i.channelType),
     anthropicApiKey: anthropicApiKey ? 'set' : 'unset',
     webToken: webToken ? 'set' : 'unset',
   };

@@ -23,6 +23,8 @@ import { mayAnswerQuestion } from './access/question-right.js';
 import { MapChannelRegistry } from './channels/adapter.js';
 import { WebAdapter } from './channels/web/web-adapter.js';
 import { createWebServer } from './channels/web/web-server.js';
+import { createChannels } from './channels/create-channels.js';
+import { createWebhookServer } from './channels/webhook-server.js';
 import type { HostConfig } from './config.js';
 import { openCentralDb, type CentralDb } from './db/central-db.js';
 import { Delivery } from './delivery/delivery.js';
@@ -107,7 +109,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   );
 
   const web = new WebAdapter();
-  const channels = new MapChannelRegistry([web, ...(opts.channels ?? [])]);
+  const channels = new MapChannelRegistry([web, ...(opts.channels ?? createChannels(config.channels, log))]);
   const runtime = opts.runtime
     ? opts.runtime({ dataDir: config.dataDir, log })
     : createRuntime(config, db, log, opts.runnerCommand);
@@ -221,6 +223,11 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     metrics: () => metrics.render(),
   });
   const webPort = await listen(webServer, config.port, config.bind);
+  const webhookServer = config.webhook ? createWebhookServer(channels, log) : null;
+  if (webhookServer && config.webhook) {
+    const port = await listen(webhookServer, config.webhook.port, config.webhook.bind);
+    log.info({ port, bind: config.webhook.bind }, 'webhook listener ready');
+  }
   scheduler.start();
   await sweep.start();
   const webHost = config.bind.includes(':') ? `[${config.bind}]` : config.bind;
@@ -240,6 +247,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       (closing ??= (async () => {
         for (const adapter of channels.all()) await adapter.stop();
         await closeServer(webServer);
+        if (webhookServer) await closeServer(webhookServer);
         sweep.close();
         scheduler.close();
         const active = runtime.list().map((r) => r.sessionId);

@@ -1,19 +1,13 @@
-import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { channelInstances } from './channel-instance.js';
 
-const log = pino({ level: 'silent' });
-
 describe('channelInstances', () => {
   it('finds no channel when no bot token is set', () => {
-    expect(channelInstances({ TELEGRAM_API_ROOT: 'http://x' }, log)).toEqual([]);
+    expect(channelInstances({ TELEGRAM_API_ROOT: 'http://x' })).toEqual([]);
   });
 
   it('configures the default bot from <PLATFORM>_BOT_TOKEN with its other keys', () => {
-    const [tg] = channelInstances(
-      { TELEGRAM_BOT_TOKEN: '1:a', TELEGRAM_API_ROOT: 'http://127.0.0.1:1' },
-      log,
-    );
+    const [tg] = channelInstances({ TELEGRAM_BOT_TOKEN: '1:a', TELEGRAM_API_ROOT: 'http://127.0.0.1:1' });
     expect(tg).toMatchObject({
       platform: 'telegram',
       name: null,
@@ -24,17 +18,14 @@ describe('channelInstances', () => {
   });
 
   it('configures named bots that inherit non-secret defaults but never a token or secret', () => {
-    const found = channelInstances(
-      {
-        SLACK_BOT_TOKEN: 'xoxb-default',
-        SLACK_SIGNING_SECRET: 'default-secret',
-        SLACK_API_URL: 'http://127.0.0.1:2/api/',
-        SLACK_BOT_TOKEN_SUPPORT_TEAM: 'xoxb-support',
-        SLACK_APP_TOKEN_SUPPORT_TEAM: 'xapp-support',
-        DISCORD_BOT_TOKEN_OPS: 'd-ops',
-      },
-      log,
-    );
+    const found = channelInstances({
+      SLACK_BOT_TOKEN: 'xoxb-default',
+      SLACK_SIGNING_SECRET: 'default-secret',
+      SLACK_API_URL: 'http://127.0.0.1:2/api/',
+      SLACK_BOT_TOKEN_SUPPORT_TEAM: 'xoxb-support',
+      SLACK_APP_TOKEN_SUPPORT_TEAM: 'xapp-support',
+      DISCORD_BOT_TOKEN_OPS: 'd-ops',
+    });
     expect(found.map((i) => i.channelType)).toEqual(['discord-ops', 'slack', 'slack-support-team']);
     const support = found[2]!;
     expect(support.settings).toEqual({
@@ -51,6 +42,6 @@ describe('channelInstances', () => {
   });
 
   it('ignores an empty token', () => {
-    expect(channelInstances({ DISCORD_BOT_TOKEN: '' }, log)).toEqual([]);
+    expect(channelInstances({ DISCORD_BOT_TOKEN: '' })).toEqual([]);
   });
 });

@@ -7,8 +7,6 @@
  * one; a named instance falls back to the default's value for keys that are not secrets (API_ROOT, …), never for
  * tokens or signing secrets (keys ending in TOKEN or SECRET).
  */
-import type { Logger } from 'pino';
-
 export const PLATFORMS = ['telegram', 'discord', 'slack'] as const;
 export type Platform = (typeof PLATFORMS)[number];
 
@@ -22,7 +20,6 @@ export interface ChannelInstance {
   settings: Readonly<Record<string, string>>;
   /** Where a settings key comes from, for error messages: `TELEGRAM_API_ROOT_SUPPORT`. */
   envKey(key: string): string;
-  log: Logger;
 }
 
 const TOKEN = /^(TELEGRAM|DISCORD|SLACK)_BOT_TOKEN(?:_([A-Z0-9][A-Z0-9_]{0,23}))?$/;
@@ -52,7 +49,7 @@ function settingsBySuffix(
 }
 
 /** Every configured bot, default instances first, then named ones by name. */
-export function channelInstances(env: NodeJS.ProcessEnv, log: Logger): ChannelInstance[] {
+export function channelInstances(env: NodeJS.ProcessEnv): ChannelInstance[] {
   const found: ChannelInstance[] = [];
   for (const platform of PLATFORMS) {
     const prefix = `${platform.toUpperCase()}_`;
@@ -75,7 +72,6 @@ export function channelInstances(env: NodeJS.ProcessEnv, log: Logger): ChannelIn
         channelType,
         settings: { ...inherited, ...own },
         envKey: (k) => `${prefix}${k}${suffix ? `_${suffix}` : ''}`,
-        log: log.child({ channel: channelType }),
       });
     }
   }

@@ -1,0 +1,20 @@
+/**
+ * Builds the chat adapters the configuration names: one per configured bot (channel-instance.ts). A bot whose
+ * settings are invalid stops the host at start-up with the offending variable named.
+ */
+import type { Logger } from 'pino';
+import type { ChannelAdapter } from './adapter.js';
+import type { ChannelInstance, Platform } from './channel-instance.js';
+
+export type AdapterFactory = (instance: ChannelInstance, log: Logger) => ChannelAdapter;
+
+const FACTORIES: Partial<Record<Platform, AdapterFactory>> = {};
+
+export function createChannels(instances: readonly ChannelInstance[], log: Logger): ChannelAdapter[] {
+  return instances.map((instance) => {
+    const factory = FACTORIES[instance.platform];
+    if (!factory)
+      throw new Error(`${instance.envKey('BOT_TOKEN')}: the ${instance.platform} channel is not built in`);
+    return factory(instance, log.child({ channel: instance.channelType }));
+  });
+}
