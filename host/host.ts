@@ -28,6 +28,7 @@ import { createWebhookServer } from './channels/webhook-server.js';
 import type { HostConfig } from './config.js';
 import { openCentralDb, type CentralDb } from './db/central-db.js';
 import { Delivery } from './delivery/delivery.js';
+import { Typing } from './delivery/typing.js';
 import { namespacedUserId } from './db/users.js';
 import { Metrics } from './metrics.js';
 import { routeInbound, type RouteResult } from './router/route-inbound.js';
@@ -42,6 +43,7 @@ import { Waker } from './runner/waker.js';
 import { Scheduler } from './schedule/scheduler.js';
 import { answerQuestion } from './session/question-response.js';
 import { SessionDbs } from './session/session-dbs.js';
+import { InboundFiles } from './session/inbound-files.js';
 import { SessionManager } from './session/session-manager.js';
 import { Sweep } from './sweep/sweep.js';
 import { RateLimiter } from './rate-limit.js';
@@ -137,8 +139,18 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   });
   const waker = new Waker(link, runners);
   const dbs = new SessionDbs(db, layout);
-  const sessions = new SessionManager(db, dbs, waker, log);
-  const delivery = new Delivery({ db, dbs, channels, log, timezone: config.timezone });
+  const inboundFiles = new InboundFiles(config.dataDir, config.attachmentMaxBytes, log);
+  const sessions = new SessionManager(db, dbs, waker, log, inboundFiles);
+  const delivery = new Delivery({
+    db,
+    dbs,
+    channels,
+    log,
+    timezone: config.timezone,
+    dataDir: config.dataDir,
+    maxFileBytes: config.attachmentMaxBytes,
+  });
+  const typing = new Typing(channels, log);
   const scheduler = new Scheduler(db, dbs, waker, log);
   const sweep = new Sweep(
     db,
@@ -160,8 +172,12 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   link.on('outbound', (sessionId) => void delivery.drain(sessionId));
   link.on('connect', (sessionId) => void delivery.drain(sessionId));
   delivery.on('scheduleChanged', (session) => scheduler.note(session));
-  delivery.on('delivered', (origin, channel) => countDelivered({ origin, channel }));
+  delivery.on('delivered', (origin, channel, sessionId) => {
+    countDelivered({ origin, channel });
+    if (sessionId) typing.stop(sessionId);
+  });
   runtime.onExit((exit) => {
+    typing.stop(exit.sessionId);
     runners.revokeToken(exit.sessionId);
     void sweep.onRunnerExit(exit);
   });
@@ -170,6 +186,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   const route = async (msg: InboundMessage): Promise<RouteResult> => {
     countInbound({ channel: msg.channelType });
     const result = await routeInbound({ db, channels, sessions, replies: delivery, log }, msg);
+    for (const d of result.delivered) if (d.wake) typing.start(d.sessionId, msg.replyTo ?? msg);
     if (result.dropped && result.delivered.length === 0) countDropped({ reason: result.dropped });
     return result;
   };
@@ -250,6 +267,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
         if (webhookServer) await closeServer(webhookServer);
         sweep.close();
         scheduler.close();
+        typing.close();
         const active = runtime.list().map((r) => r.sessionId);
         await runtime.close();
         for (const id of active) await delivery.drain(id);

@@ -13,9 +13,22 @@ export const DELIVERY_STATUSES = ['delivered', 'failed'] as const;
 export type InboundKind = (typeof INBOUND_KINDS)[number];
 export type AckStatus = (typeof ACK_STATUSES)[number];
 
+/** A file that came with a chat message, saved by the host under the session's inbox. */
+export const InboundFile = z.object({
+  /** Relative to the session directory (/workspace in the runner): `inbox/<message>/<name>`. */
+  path: z.string().min(1),
+  name: z.string().min(1),
+  mimeType: z.string().nullable(),
+  size: z.number().int().min(0),
+});
+export type InboundFile = z.infer<typeof InboundFile>;
+
 /** A chat message from a person (or the host on their behalf). */
 export const ChatInContent = z.object({
   text: z.string(),
+  attachments: z.array(InboundFile).optional(),
+  /** The message this one edits (the platform's id of the original). */
+  editOf: z.string().optional(),
   /** Namespaced user id (`telegram:123`), or null when the platform gave none. */
   sender: z.string().nullable(),
   senderName: z.string().nullable().optional(),
@@ -51,7 +64,8 @@ export const QuestionOption = z.object({
 /** An agent's chat output. `question` turns it into a card with buttons (ask_user_question). */
 export const ChatOutContent = z.object({
   text: z.string(),
-  files: z.array(z.string()).optional(),
+  /** Files to upload with the message, relative to the session's outbox directory. */
+  files: z.array(z.string().min(1).max(255)).max(10).optional(),
   question: z
     .object({
       questionId: z.string(),
@@ -61,6 +75,32 @@ export const ChatOutContent = z.object({
     .optional(),
 });
 export type ChatOutContent = z.infer<typeof ChatOutContent>;
+
+/**
+ * An agent's change to a message already in the chat (a messages_out row of kind 'chat' with `op`): edit a
+ * message it sent, or react to any message. `messageId` is a messages_in id (as the prompt shows it) or a
+ * messages_out id (as send_message returns it) of the same session.
+ */
+export const ChatOpContent = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('edit'), messageId: z.string().min(1).max(300), text: z.string().min(1) }),
+  z.object({
+    op: z.literal('reaction'),
+    messageId: z.string().min(1).max(300),
+    emoji: z.string().min(1).max(32),
+  }),
+]);
+export type ChatOpContent = z.infer<typeof ChatOpContent>;
+
+/** Any content of an outbound chat row: an operation when it has `op`, else a message. */
+export const OutboundChatContent = z.union([
+  ChatOpContent,
+  ChatOutContent.extend({ op: z.undefined().optional() }),
+]);
+export type OutboundChatContent = z.infer<typeof OutboundChatContent>;
+
+export function isChatOp(c: OutboundChatContent): c is ChatOpContent {
+  return c.op !== undefined;
+}
 
 const cron = z.string().min(1).max(200);
 const isoTime = z.iso.datetime({ offset: true });

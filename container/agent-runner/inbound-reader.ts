@@ -92,6 +92,15 @@ export class InboundReader {
     return Number(row?.m ?? 0);
   }
 
+  /** Whether `id` is a chat message of this session (what add_reaction may target besides its own messages). */
+  hasChatMessage(id: string): boolean {
+    return (
+      this.db.first(
+        this.db.q.selectFrom('messages_in').select('id').where('id', '=', id).where('kind', '=', 'chat'),
+      ) !== undefined
+    );
+  }
+
   destinations(): Destination[] {
     return this.db.all(this.db.q.selectFrom('destinations').selectAll().orderBy('name'));
   }

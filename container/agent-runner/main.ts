@@ -113,6 +113,7 @@ async function run(config: RunnerConfig, logger: Logger): Promise<number> {
         provider,
         adminUserIds: config.adminUserIds,
         inboundSignal: wake,
+        outboxDir: paths.outbox,
         pollIntervalMs: config.pollIntervalMs,
         onActivity: () => heartbeat.activity(),
         log: logger,

@@ -10,12 +10,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AckStatus } from '../../protocol/messages.js';
-import { ChatOutContent, SystemAction } from '../../protocol/messages.js';
+import { OutboundChatContent, SystemAction } from '../../protocol/messages.js';
 import { isoNow, nextOddSeq, type OutboundDb } from '../../protocol/session-db.js';
 import type { Routing } from './inbound-reader.js';
 
 export type OutMessage =
-  | { kind: 'chat'; address: Routing; inReplyTo: string | null; content: ChatOutContent }
+  | { kind: 'chat'; address: Routing; inReplyTo: string | null; content: OutboundChatContent }
   | { kind: 'system'; content: SystemAction };
 
 export interface Commit {
@@ -128,6 +128,16 @@ export class OutboundWriter {
     return row?.value ?? null;
   }
 
+  /** Whether `id` is a chat message this runner wrote (not an edit or a reaction): what edit_message may change. */
+  hasSentMessage(id: string): boolean {
+    const row = this.db
+      .prepare(
+        `SELECT 1 AS x FROM messages_out WHERE id = ? AND kind = 'chat' AND json_extract(content, '$.op') IS NULL`,
+      )
+      .get(id);
+    return row !== undefined;
+  }
+
   /** Whether this runner asked the host to schedule `taskId` (it may not have reached inbound.db yet). */
   hasRequestedTask(taskId: string): boolean {
     const row = this.db
@@ -152,6 +162,6 @@ export class OutboundWriter {
 
 function validate(m: OutMessage): OutMessage {
   return m.kind === 'chat'
-    ? { ...m, content: ChatOutContent.parse(m.content) }
+    ? { ...m, content: OutboundChatContent.parse(m.content) }
     : { ...m, content: SystemAction.parse(m.content) };
 }

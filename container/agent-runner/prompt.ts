@@ -1,6 +1,8 @@
 /**
  * How a batch is shown to a model: one <message> element per row, in seq order, with who sent it and when.
- * Accumulated context (trigger=0) is marked so the model knows it was not addressed to it.
+ * Accumulated context (trigger=0) is marked so the model knows it was not addressed to it. Files that came with
+ * a message are listed as <file path="inbox/…"/> (relative to the working directory, the session workspace); an
+ * edited message names the message it corrects (edit-of).
  */
 import type { InboundMessage } from './inbound-message.js';
 import { textOf } from './inbound-message.js';
@@ -31,7 +33,12 @@ export function formatPrompt(messages: InboundMessage[]): string {
     ];
     if (m.row.trigger === 0) attrs.push('context="true"');
     if (m.kind === 'chat' && m.chat.isMention) attrs.push('mention="true"');
-    return `<message ${attrs.join(' ')}>${body(textOf(m))}</message>`;
+    if (m.kind === 'chat' && m.chat.editOf) attrs.push(`edit-of="${attr(m.chat.editOf)}"`);
+    const files = (m.kind === 'chat' ? (m.chat.attachments ?? []) : []).map(
+      (f) =>
+        `\n<file path="${attr(f.path)}" name="${attr(f.name)}" type="${attr(f.mimeType ?? 'unknown')}" bytes="${f.size}"/>`,
+    );
+    return `<message ${attrs.join(' ')}>${body(textOf(m))}${files.join('')}</message>`;
   });
   return `<messages>\n${lines.join('\n')}\n</messages>`;
 }

@@ -28,6 +28,7 @@ export interface TurnDeps {
   provider: Provider;
   adminUserIds: ReadonlySet<string>;
   inboundSignal: WakeSignal;
+  outboxDir: string;
   pollIntervalMs: number;
   onActivity: () => void;
   log: Logger;
@@ -104,6 +105,7 @@ export class TurnRunner {
       outbound,
       turn: { replyTo: address, inReplyTo: target.row.id },
       inboundSignal: this.d.inboundSignal,
+      outboxDir: this.d.outboxDir,
       pollIntervalMs: this.d.pollIntervalMs,
       signal,
       log,

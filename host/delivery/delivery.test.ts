@@ -14,6 +14,7 @@ import type { Session } from '../db/schema.js';
 import { upsertWiring } from '../db/wirings.js';
 import { dataLayout } from '../session/layout.js';
 import { SessionDbs } from '../session/session-dbs.js';
+import { InboundFiles } from '../session/inbound-files.js';
 import { SessionManager } from '../session/session-manager.js';
 import { resolveSession } from '../session/session-store.js';
 import { Delivery } from './delivery.js';
@@ -88,13 +89,21 @@ beforeEach(() => {
   }).session;
   dbs = new SessionDbs(db, dataLayout(dir));
   const log = pino({ level: 'silent' });
-  sessions = new SessionManager(db, dbs, { wake: () => Promise.resolve() }, log);
+  sessions = new SessionManager(
+    db,
+    dbs,
+    { wake: () => Promise.resolve() },
+    log,
+    new InboundFiles(dir, 1024 * 1024, log),
+  );
   sessions.refreshContext(dbs.of(session));
   web = new RecordingAdapter('web');
   scheduled.length = 0;
   delivery = new Delivery({
     db,
     dbs,
+    dataDir: dir,
+    maxFileBytes: 1024 * 1024,
     channels: new MapChannelRegistry([web]),
     log,
     timezone: 'UTC',
@@ -297,7 +306,14 @@ describe('an outbound.db the runner tampered with', () => {
     tamper(`CREATE TRIGGER t AFTER INSERT ON messages_out BEGIN SELECT 1; END`);
     const lines: string[] = [];
     const log = pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) });
-    const d = new Delivery({ db, dbs, channels: new MapChannelRegistry([web]), log });
+    const d = new Delivery({
+      db,
+      dbs,
+      channels: new MapChannelRegistry([web]),
+      log,
+      dataDir: dir,
+      maxFileBytes: 1024,
+    });
     await d.drain(session.id);
     d.close();
     expect(web.sent).toEqual([]);

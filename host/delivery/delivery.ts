@@ -14,7 +14,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { ChatOutContent, SystemAction } from '../../protocol/messages.js';
+import { isChatOp, OutboundChatContent, SystemAction } from '../../protocol/messages.js';
 import type { InboundDb, MessageOut } from '../../protocol/session-db.js';
 import { isoNow } from '../../protocol/session-db.js';
 import type { MessageOrigin } from '../../protocol/vocabulary.js';
@@ -24,7 +24,9 @@ import type { HostMessage, Session } from '../db/schema.js';
 import { recordQuestion } from '../session/question-response.js';
 import type { SessionDbs, SessionHandle } from '../session/session-dbs.js';
 import { syncAcks } from './ack-sync.js';
-import { sendThroughAdapter } from './channel-send.js';
+import { applyChatOp, sendThroughAdapter } from './channel-send.js';
+import { resolveOpTarget } from './message-ops.js';
+import { readOutboxFiles, removeOutboxFiles } from './outbox-files.js';
 import { authorizeChannelTarget } from './destination-acl.js';
 import { HostOutbox, type HostMessageInput } from './host-outbox.js';
 import { MAX_ATTEMPTS, RETRY_DELAYS_MS, retryDelay } from './retry.js';
@@ -43,8 +45,8 @@ interface DrainState {
 export interface DeliveryEvents {
   /** Tasks were scheduled or changed in a session (so the scheduler can re-arm). */
   scheduleChanged: [session: Session];
-  /** A message reached an adapter. */
-  delivered: [origin: MessageOrigin, channelType: string];
+  /** A message reached an adapter (sessionId: the agent's session; null for what the host says). */
+  delivered: [origin: MessageOrigin, channelType: string, sessionId: string | null];
 }
 
 export interface DeliveryOptions {
@@ -54,6 +56,9 @@ export interface DeliveryOptions {
   log: Logger;
   /** Time zone of cron recurrences. */
   timezone?: string;
+  /** The data dir (session directories are inside it) and the largest file an agent may send. */
+  dataDir: string;
+  maxFileBytes: number;
   retryDelaysMs?: readonly number[];
 }
 
@@ -66,6 +71,8 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
   private readonly tz: string | undefined;
   private readonly retryDelaysMs: readonly number[];
   private readonly host: HostOutbox;
+  private readonly dataDir: string;
+  private readonly maxFileBytes: number;
 
   constructor(o: DeliveryOptions) {
     super();
@@ -74,13 +81,15 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
     this.channels = o.channels;
     this.log = o.log;
     this.tz = o.timezone;
+    this.dataDir = o.dataDir;
+    this.maxFileBytes = o.maxFileBytes;
     this.retryDelaysMs = o.retryDelaysMs ?? RETRY_DELAYS_MS;
     this.host = new HostOutbox({
       db: o.db,
       channels: o.channels,
       log: o.log,
       retryDelaysMs: this.retryDelaysMs,
-      onDelivered: (channelType) => this.emit('delivered', 'host', channelType),
+      onDelivered: (channelType) => this.emit('delivered', 'host', channelType, null),
     });
   }
 
@@ -215,7 +224,7 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
       } else {
         const sent = await this.sendChat(handle, row);
         record(inbound, row.id, 'delivered', sent.platformMessageId, null);
-        this.emit('delivered', 'agent', sent.channelType);
+        this.emit('delivered', 'agent', sent.channelType, session.id);
       }
       st.attempts.delete(row.id);
       return true;
@@ -263,15 +272,23 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
   ): Promise<{ channelType: string; platformMessageId: string | null }> {
     const { session } = handle;
     const inbound = handle.inbound();
-    const content = ChatOutContent.parse(JSON.parse(row.content));
+    const content = OutboundChatContent.parse(JSON.parse(row.content));
     const routing = inbound.first(inbound.q.selectFrom('session_routing').selectAll());
     const channelType = row.channel_type ?? routing?.channel_type;
     const platformId = row.platform_id ?? routing?.platform_id;
     if (!channelType || !platformId)
       throw new Error('message has no target and the session has no origin chat');
     const threadId = row.channel_type ? row.thread_id : (row.thread_id ?? routing?.thread_id ?? null);
+    if (isChatOp(content)) {
+      const target = resolveOpTarget(inbound, content);
+      const to = target.to ?? { channelType, platformId, threadId };
+      authorizeChannelTarget(this.db, session, to.channelType, to.platformId);
+      await applyChatOp(this.channels, to, target.platformMessageId, content);
+      return { channelType: to.channelType, platformMessageId: target.platformMessageId };
+    }
     authorizeChannelTarget(this.db, session, channelType, platformId);
     const to = { channelType, platformId, threadId };
+    const files = readOutboxFiles(this.dataDir, handle.paths.outbox, content.files ?? [], this.maxFileBytes);
     if (content.question) {
       recordQuestion(this.db, {
         questionId: content.question.questionId,
@@ -289,7 +306,9 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
       text: content.text,
       inReplyTo: row.in_reply_to,
       ...(content.question ? { question: { ...content.question, question: content.text } } : {}),
+      ...(files.length ? { files } : {}),
     });
+    removeOutboxFiles(this.dataDir, handle.paths.outbox, content.files ?? []);
     return { channelType, platformMessageId: sent.platformMessageId };
   }
 }

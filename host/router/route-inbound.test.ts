@@ -39,8 +39,10 @@ function deps() {
   const channels = new MapChannelRegistry([telegram]);
   const log = pino({ level: 'silent' });
   // Host replies take the real outbound path; nothing here touches a session directory.
-  const dbs = new SessionDbs(db, dataLayout(path.join(os.tmpdir(), 'nc-route-unused')));
-  return { db, channels, sessions: sink, replies: new Delivery({ db, dbs, channels, log }), log };
+  const unused = path.join(os.tmpdir(), 'nc-route-unused');
+  const dbs = new SessionDbs(db, dataLayout(unused));
+  const replies = new Delivery({ db, dbs, channels, log, dataDir: unused, maxFileBytes: 1024 });
+  return { db, channels, sessions: sink, replies, log };
 }
 
 function chat(

@@ -86,6 +86,11 @@ export function regularFileInside(root: string, rel: string): string {
  * larger than `maxBytes`.
  */
 export function readFileInside(root: string, rel: string, maxBytes: number): string | null {
+  return readBytesInside(root, rel, maxBytes)?.toString('utf8') ?? null;
+}
+
+/** The bytes of `root/rel`, or null when it is missing, not a regular file (a symlink included) or too large. */
+export function readBytesInside(root: string, rel: string, maxBytes: number): Buffer | null {
   const parts = segments(rel);
   const dir = walk(root, parts.slice(0, -1), false);
   if (dir === null) return null;
@@ -105,14 +110,14 @@ export function readFileInside(root: string, rel: string, maxBytes: number): str
     if (!st.isFile() || st.size > maxBytes) return null;
     const buf = Buffer.alloc(st.size);
     const n = fs.readSync(fd, buf, 0, st.size, 0);
-    return buf.subarray(0, n).toString('utf8');
+    return buf.subarray(0, n);
   } finally {
     fs.closeSync(fd);
   }
 }
 
 /** Replaces `root/rel` with `data` (parents are created as real directories). */
-export function writeFileInside(root: string, rel: string, data: string, mode = 0o644): void {
+export function writeFileInside(root: string, rel: string, data: string | Buffer, mode = 0o644): void {
   const parts = segments(rel);
   const dir = walk(root, parts.slice(0, -1), true)!;
   const target = path.join(dir, parts[parts.length - 1]!);
@@ -124,13 +129,27 @@ export function writeFileInside(root: string, rel: string, data: string, mode = 
   );
   try {
     try {
-      fs.writeSync(fd, data);
+      fs.writeFileSync(fd, data);
     } finally {
       fs.closeSync(fd);
     }
     fs.renameSync(temp, target);
   } catch (err) {
     fs.rmSync(temp, { force: true });
+    throw err;
+  }
+}
+
+/** Removes `root/rel` if it is there (a symlink is removed, never followed); false when nothing was removed. */
+export function removeFileInside(root: string, rel: string): boolean {
+  const parts = segments(rel);
+  const dir = walk(root, parts.slice(0, -1), false);
+  if (dir === null) return false;
+  try {
+    fs.unlinkSync(path.join(dir, parts[parts.length - 1]!));
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw err;
   }
 }

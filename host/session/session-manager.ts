@@ -18,6 +18,7 @@ import { listDestinations } from '../db/destinations.js';
 import { getMessagingGroup } from '../db/messaging-groups.js';
 import type { Session } from '../db/schema.js';
 import type { AgentDelivery, SessionSink } from '../router/route-inbound.js';
+import type { InboundFiles } from './inbound-files.js';
 import { insertInbound, writeSessionContext, type NewInboundMessage } from './inbound-writer.js';
 import type { SessionDbs, SessionHandle } from './session-dbs.js';
 import { findActiveSession, resolveSession, touchSession } from './session-store.js';
@@ -38,6 +39,7 @@ export class SessionManager implements SessionSink {
     private readonly dbs: SessionDbs,
     private readonly runners: WakeTarget,
     private readonly log: Logger,
+    private readonly files: InboundFiles,
   ) {}
 
   hasActiveSession(agentGroupId: string, messagingGroupId: string, threadId: string): boolean {
@@ -57,8 +59,12 @@ export class SessionManager implements SessionSink {
     if (created)
       this.log.info({ sessionId: session.id, agentGroup: d.agentGroupId, mode: d.mode }, 'session created');
     const address = d.message.replyTo ?? d.message;
+    const handle = this.dbs.of(session);
+    const saved = await this.files.save(d.message, handle.paths.root);
     const content: ChatInContent = {
-      text: d.message.text,
+      text: [d.message.text, ...saved.notes].filter(Boolean).join('\n'),
+      ...(saved.files.length ? { attachments: saved.files } : {}),
+      ...(d.message.editOf ? { editOf: d.message.editOf } : {}),
       sender: d.userId,
       senderName: d.message.senderName ?? null,
       platformMessageId: d.message.messageId,

@@ -1,8 +1,11 @@
-/** A channel adapter for unit tests: records what it is asked to send, and can be told to fail the next sends. */
+/** A channel adapter for unit tests: records what it is asked to do, and can be told to fail the next sends. */
 import type { ChannelAdapter, ChatAddress, OutboundPayload } from '../../host/channels/adapter.js';
 
 export class RecordingAdapter implements ChannelAdapter {
   sent: { to: ChatAddress; payload: OutboundPayload }[] = [];
+  edits: { to: ChatAddress; platformMessageId: string; text: string }[] = [];
+  reactions: { to: ChatAddress; platformMessageId: string; emoji: string }[] = [];
+  typing: ChatAddress[] = [];
   /** How many of the next sends the "platform" refuses. */
   failNext = 0;
 
@@ -21,5 +24,20 @@ export class RecordingAdapter implements ChannelAdapter {
     }
     this.sent.push({ to, payload });
     return Promise.resolve({ platformMessageId: `p${this.sent.length}` });
+  }
+
+  edit(to: ChatAddress, platformMessageId: string, text: string) {
+    this.edits.push({ to, platformMessageId, text });
+    return Promise.resolve();
+  }
+
+  react(to: ChatAddress, platformMessageId: string, emoji: string) {
+    this.reactions.push({ to, platformMessageId, emoji });
+    return Promise.resolve();
+  }
+
+  setTyping(to: ChatAddress) {
+    this.typing.push(to);
+    return Promise.resolve();
   }
 }

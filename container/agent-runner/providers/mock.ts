@@ -4,11 +4,11 @@
  * Behaviour (see README.md for the directive list):
  * - Directives are read from the text of the turn's target (its last triggering message) and run in order.
  * - Reply: "Mock response to: <target text without directives>", or with [[echo-context]] one line per batch
- *   message; each tool call adds a line "[tool <name>] <result>" ("[tool <name> error] …" on a tool error).
+ *   message (with ` [files: <path> (<n> bytes), …]` for attachments); each tool call adds a line "[tool <name>] <result>" ("[tool <name> error] …" on a tool error).
  * - An admin command passed through replies "Mock handled <command>".
  * - Continuation: "mock-<n>", n counting turns since the last /clear, so tests can watch session_state.
  */
-import { textOf } from '../inbound-message.js';
+import { textOf, type InboundMessage } from '../inbound-message.js';
 import { senderLabel } from '../prompt.js';
 import { sleep } from '../wake-signal.js';
 import { parseDirectives } from './directives.js';
@@ -16,6 +16,12 @@ import type { Provider, TurnRequest, TurnResult } from './provider.js';
 
 class MockProviderError extends Error {
   override name = 'MockProviderError';
+}
+
+/** ` [files: inbox/…, …]` for a message with attachments, so tests see what the agent was given. */
+function filesOf(m: InboundMessage): string {
+  const files = m.kind === 'chat' ? (m.chat.attachments ?? []) : [];
+  return files.length ? ` [files: ${files.map((f) => `${f.path} (${f.size} bytes)`).join(', ')}]` : '';
 }
 
 export function nextMockContinuation(previous: string | null): string {
@@ -66,7 +72,8 @@ export class MockProvider implements Provider {
           `Mock context (${req.messages.length}):`,
           ...req.messages.map(
             (m) =>
-              `- ${m.row.id}${m.row.trigger === 0 ? ' (context)' : ''} ${senderLabel(m)}: ${parseDirectives(textOf(m)).text}`,
+              `- ${m.row.id}${m.row.trigger === 0 ? ' (context)' : ''} ${senderLabel(m)}: ${parseDirectives(textOf(m)).text}` +
+              filesOf(m),
           ),
         ].join('\n')
       : `Mock response to: ${parsed.text}`;

@@ -34,6 +34,7 @@ beforeEach(async () => {
     outbound: new OutboundWriter(outDb, () => reader.maxSeq()),
     turn: { replyTo: { channelType: 'web', platformId: 'c1', threadId: null }, inReplyTo: 'm2' },
     inboundSignal: new WakeSignal(),
+    outboxDir: path.join(dir, 'outbox'),
     pollIntervalMs: 20,
     signal: new AbortController().signal,
     log: pino({ level: 'silent' }),
@@ -67,9 +68,12 @@ function addTask(id: string, status: string, seq: number): void {
 }
 
 describe('tool input validation', () => {
-  it('lists the eight tools', () => {
+  it('lists the eleven tools', () => {
     expect(TOOLS.map((t) => t.name)).toEqual([
       'send_message',
+      'send_file',
+      'edit_message',
+      'add_reaction',
       'schedule_task',
       'list_tasks',
       'update_task',

@@ -8,6 +8,8 @@
  */
 import { z } from 'zod';
 import { askUserQuestion } from './ask-user-question.js';
+import { addReaction, editMessage } from './message-ops.js';
+import { sendFile } from './send-file.js';
 import { sendMessage } from './send-message.js';
 import { cancelTask, listTasks, pauseTask, resumeTask, scheduleTask, updateTask } from './tasks.js';
 import { ToolError, type ToolContext, type ToolDefinition, type ToolResult } from './tool.js';
@@ -16,6 +18,9 @@ export const MCP_SERVER_NAME = 'nanoclaw';
 
 export const TOOLS: readonly ToolDefinition[] = [
   sendMessage,
+  sendFile,
+  editMessage,
+  addReaction,
   scheduleTask,
   listTasks,
   updateTask,

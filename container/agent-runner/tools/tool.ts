@@ -19,6 +19,8 @@ export interface ToolContext {
   turn: { replyTo: Routing; inReplyTo: string | null };
   /** Woken when the host says inbound.db changed. */
   inboundSignal: WakeSignal;
+  /** The session's outbox (/workspace/outbox): the only place send_file takes files from. */
+  outboxDir: string;
   pollIntervalMs: number;
   signal: AbortSignal;
   log: Logger;

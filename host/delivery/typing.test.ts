@@ -1,0 +1,50 @@
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { RecordingAdapter } from '../../test/support/recording-adapter.js';
+import { MapChannelRegistry } from '../channels/adapter.js';
+import { Typing } from './typing.js';
+
+const to = { channelType: 'telegram', platformId: '42', threadId: null };
+let tg: RecordingAdapter;
+let typing: Typing;
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  tg = new RecordingAdapter('telegram');
+  typing = new Typing(new MapChannelRegistry([tg]), pino({ level: 'silent' }), 4000, 20_000);
+});
+afterEach(() => {
+  typing.close();
+  vi.useRealTimers();
+});
+
+describe('Typing', () => {
+  it('shows typing at once and refreshes it until stopped', () => {
+    typing.start('s1', to);
+    expect(tg.typing).toHaveLength(1);
+    vi.advanceTimersByTime(8000);
+    expect(tg.typing).toHaveLength(3);
+    typing.stop('s1');
+    vi.advanceTimersByTime(8000);
+    expect(tg.typing).toHaveLength(3);
+  });
+
+  it('gives up after the maximum so a stuck runner does not type forever', () => {
+    typing.start('s1', to);
+    vi.advanceTimersByTime(60_000);
+    expect(tg.typing.length).toBeLessThanOrEqual(6);
+  });
+
+  it('keeps one indicator per session when a second message arrives', () => {
+    typing.start('s1', to);
+    typing.start('s1', to);
+    vi.advanceTimersByTime(4000);
+    expect(tg.typing).toHaveLength(3);
+  });
+
+  it('skips channels that have no typing indicator', () => {
+    typing.start('s1', { ...to, channelType: 'web' });
+    vi.advanceTimersByTime(8000);
+    expect(tg.typing).toHaveLength(0);
+  });
+});
