@@ -21,7 +21,8 @@ export function readOutboxFiles(
     try {
       data = readBytesInside(dataDir, `${root}/${name}`, maxBytes);
     } catch (err) {
-      if (err instanceof UnsafePathError) throw new Error(`file ${name} refused: ${err.message}`);
+      if (err instanceof UnsafePathError)
+        throw new Error(`file ${name} refused: ${err.message}`, { cause: err });
       throw err;
     }
     if (!data)
