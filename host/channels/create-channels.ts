@@ -5,10 +5,13 @@
 import type { Logger } from 'pino';
 import type { ChannelAdapter } from './adapter.js';
 import type { ChannelInstance, Platform } from './channel-instance.js';
+import { createTelegramAdapter } from './telegram/telegram-adapter.js';
 
 export type AdapterFactory = (instance: ChannelInstance, log: Logger) => ChannelAdapter;
 
-const FACTORIES: Partial<Record<Platform, AdapterFactory>> = {};
+const FACTORIES: Partial<Record<Platform, AdapterFactory>> = {
+  telegram: createTelegramAdapter,
+};
 
 export function createChannels(instances: readonly ChannelInstance[], log: Logger): ChannelAdapter[] {
   return instances.map((instance) => {
