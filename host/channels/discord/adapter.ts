@@ -24,6 +24,7 @@ import {
   GatewayIntentBits,
   MessageFlags,
   Partials,
+  RateLimitError,
   REST,
   Routes,
   type ButtonInteraction,
@@ -61,7 +62,27 @@ const CLICK_NOTE: Record<Exclude<ClickOutcome, 'answered'>, string> = {
 
 function errorText(err: unknown): string {
   if (err instanceof DiscordAPIError) return `${err.status} ${err.message}`;
+  if (err instanceof RateLimitError)
+    return `rate limited on ${err.method.toUpperCase()} ${err.route} for ${err.retryAfter} ms, past the wait budget`;
   return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * discord.js turns each gateway dispatch into cache updates and events; a malformed dispatch makes its handler
+ * throw inside the socket's message loop (an unhandled rejection). Each dispatch is handled under a guard that
+ * logs and drops it instead.
+ */
+function guardDispatches(client: Client, log: Logger): void {
+  const ws = client.ws as unknown as { handlePacket(packet?: { t?: string }, shard?: unknown): boolean };
+  const handle = ws.handlePacket.bind(ws);
+  ws.handlePacket = (packet, shard) => {
+    try {
+      return handle(packet, shard);
+    } catch (err) {
+      log.warn({ event: packet?.t, err: errorText(err) }, 'malformed discord dispatch dropped');
+      return false;
+    }
+  };
 }
 
 export class DiscordAdapter implements ChannelAdapter {
@@ -96,6 +117,7 @@ export class DiscordAdapter implements ChannelAdapter {
           this.budget.exceeded(`${d.method} ${d.url}`, Math.max(d.retryAfter, d.timeToReset)),
       },
     });
+    guardDispatches(client, this.log);
     client.on(Events.MessageCreate, (m) => this.enqueue(m, false));
     client.on(Events.MessageUpdate, (old, m) => {
       if (old.partial || old.content !== m.content) this.enqueue(m, true);
@@ -113,7 +135,7 @@ export class DiscordAdapter implements ChannelAdapter {
       await ready;
     } catch (err) {
       await client.destroy();
-      throw new Error(`discord (${this.channelType}): could not connect: ${errorText(err)}`);
+      throw new Error(`discord (${this.channelType}): could not connect: ${errorText(err)}`, { cause: err });
     }
     this.client = client as Client<true>;
     this.log.info({ bot: client.user?.username }, 'discord connected');
@@ -214,7 +236,20 @@ export class DiscordAdapter implements ChannelAdapter {
     return channel;
   }
 
-  async send(to: ChatAddress, payload: OutboundPayload): Promise<SendResult> {
+  /** Runs one platform operation; a refusal becomes an error that says what was refused and why. */
+  private async attempt<T>(what: string, op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (err) {
+      throw new Error(`discord ${what}: ${errorText(err)}`, { cause: err });
+    }
+  }
+
+  send(to: ChatAddress, payload: OutboundPayload): Promise<SendResult> {
+    return this.attempt(`send to ${to.threadId ?? to.platformId}`, () => this.sendNow(to, payload));
+  }
+
+  private async sendNow(to: ChatAddress, payload: OutboundPayload): Promise<SendResult> {
     const channel = await this.sendable(to.threadId ?? to.platformId);
     const planned = planMessages(payload);
     if (payload.question)

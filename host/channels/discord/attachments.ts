@@ -24,7 +24,7 @@ export async function downloadCapped(url: string, maxBytes: number): Promise<Buf
   }
   const parts: Buffer[] = [];
   let total = 0;
-  const reader = res.body.getReader();
+  const reader: ReadableStreamDefaultReader<Uint8Array> = res.body.getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;

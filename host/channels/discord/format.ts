@@ -57,9 +57,9 @@ function inline(tokens: Token[] | undefined): string {
 function inlineToken(t: Token): string {
   switch (t.type) {
     case 'text':
-      return t.tokens ? inline(t.tokens) : escapeText(t.text);
+      return t.tokens ? inline(t.tokens) : escapeText((t as Tokens.Text).text);
     case 'escape':
-      return `\\${t.text}`;
+      return `\\${(t as Tokens.Escape).text}`;
     case 'strong':
       return `**${inline(t.tokens)}**`;
     case 'em':
@@ -67,15 +67,17 @@ function inlineToken(t: Token): string {
     case 'del':
       return `~~${inline(t.tokens)}~~`;
     case 'codespan':
-      return codeSpan(t.text);
+      return codeSpan((t as Tokens.Codespan).text);
     case 'br':
       return '\n';
     case 'link':
       return link(t as Tokens.Link);
-    case 'image':
-      return /^https?:\/\//i.test(t.href)
-        ? `[${escapeText(t.text || 'image')}](${t.href})`
+    case 'image': {
+      const img = t as Tokens.Image;
+      return /^https?:\/\//i.test(img.href)
+        ? `[${escapeText(img.text || 'image')}](${img.href})`
         : escapeText(t.raw);
+    }
     default:
       return escapeText(t.raw);
   }
@@ -111,11 +113,13 @@ function block(t: Token): string | null {
     case 'paragraph':
       return inline(t.tokens);
     case 'text':
-      return t.tokens ? inline(t.tokens) : escapeText(t.text);
-    case 'heading':
-      return t.depth <= 3 ? `${'#'.repeat(t.depth)} ${inline(t.tokens)}` : `**${inline(t.tokens)}**`;
+      return t.tokens ? inline(t.tokens) : escapeText((t as Tokens.Text).text);
+    case 'heading': {
+      const h = t as Tokens.Heading;
+      return h.depth <= 3 ? `${'#'.repeat(h.depth)} ${inline(h.tokens)}` : `**${inline(h.tokens)}**`;
+    }
     case 'code':
-      return fence(t.lang as string | undefined, t.text);
+      return fence((t as Tokens.Code).lang, (t as Tokens.Code).text);
     case 'blockquote':
       return indentLines(blocks(t.tokens ?? []).join('\n\n'), '> ');
     case 'list':
