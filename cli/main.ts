@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /**
- * `nanoclaw <verb>` — the composition root. Verbs: start (embedded default), host, operator, chat, web-token.
+ * `nanoclaw <verb>` — the composition root. Verbs: start (embedded default), host, operator, chat, web-token, pair.
  * Exit codes: 0 ok, 1 runtime failure, 2 bad usage or configuration.
  */
 import { ConfigError } from '../host/config.js';
 import { UsageError } from './args.js';
 import { chatCommand } from './chat.js';
 import { operatorCommand } from './operator.js';
+import { pairCommand } from './pair.js';
 import { hostCommand, startCommand } from './start.js';
 import { webTokenCommand } from './web-token.js';
 
@@ -18,6 +19,7 @@ Commands:
   operator   reconcile AgentGroup, MessagingGroup and UserRole resources into the central DB
   chat       talk to an agent from the terminal through a running host's web chat API
   web-token  create, list or revoke per-user bearer tokens for the web chat API
+  pair       print a one-time code that links your Telegram/Discord/Slack account (first one: owner)
 
 Run "nanoclaw <command> --help" for a command's options. Configuration comes from the environment
 (NANOCLAW_DATA_DIR, NANOCLAW_CONFIG_DIR, NANOCLAW_PORT, NANOCLAW_RUNTIME, ANTHROPIC_API_KEY, LOG_LEVEL, ...).
@@ -29,6 +31,7 @@ const verbs: Record<string, (argv: string[]) => Promise<number>> = {
   operator: operatorCommand,
   chat: chatCommand,
   'web-token': webTokenCommand,
+  pair: pairCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -19,7 +19,9 @@ import type {
   InboundSink,
   QuestionClick,
 } from './channels/adapter.js';
+import { pairingReply, tryPairing } from './access/pairing.js';
 import { mayAnswerQuestion } from './access/question-right.js';
+import { getAgentGroup } from './db/agent-groups.js';
 import { MapChannelRegistry } from './channels/adapter.js';
 import { WebAdapter } from './channels/web/web-adapter.js';
 import { createWebServer } from './channels/web/web-server.js';
@@ -190,8 +192,22 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     if (result.dropped && result.delivered.length === 0) countDropped({ reason: result.dropped });
     return result;
   };
+  const countPairing = metrics.counter('nanoclaw_pairing_attempts_total', 'Pairing codes received (result)');
   const sink: InboundSink = {
     onMessage: async (msg: InboundMessage): Promise<InboundOutcome> => {
+      const namespace = channels.get(msg.channelType)?.userNamespace ?? msg.channelType;
+      const pairing = tryPairing(db, { ...msg, userNamespace: namespace });
+      if (pairing.kind !== 'not_pairing') {
+        countPairing({ channel: msg.channelType, result: pairing.kind });
+        log.info({ channel: msg.channelType, ...pairing }, 'pairing attempt');
+        const agent =
+          pairing.kind === 'paired' && pairing.agentGroupId
+            ? getAgentGroup(db, pairing.agentGroupId)
+            : undefined;
+        const text = pairingReply(pairing, agent?.name ?? null);
+        if (text) await delivery.sendFromHost({ kind: 'pairing', to: msg, text, inReplyTo: msg.messageId });
+        return { delivered: 0, dropped: pairing.kind === 'paired' ? null : 'pairing_refused' };
+      }
       const r = await route(msg);
       return { delivered: r.delivered.length, dropped: r.dropped };
     },

@@ -14,7 +14,8 @@ export const ROW_SOURCES = ['crd', 'runtime'] as const;
 export const DESTINATION_TARGET_TYPES = ['channel', 'agent'] as const;
 export const PROVIDERS = ['claude', 'mock'] as const;
 /** What the host itself says (every host-originated message is one of these, audited in host_messages). */
-export const HOST_MESSAGE_KINDS = ['help', 'command_denied'] as const;
+/** What the host says itself: command replies and refusals, pairing confirmations, approval cards, notices. */
+export const HOST_MESSAGE_KINDS = ['help', 'command_denied', 'pairing', 'approval', 'notice'] as const;
 
 export type UnknownSenderPolicy = (typeof UNKNOWN_SENDER_POLICIES)[number];
 export type EngageMode = (typeof ENGAGE_MODES)[number];

@@ -208,6 +208,8 @@ const PairingCodeRow = z.object({
   id: z.string(),
   channel_type: z.string(),
   code_hash: z.string(),
+  /** The agent group the paired DM is wired to, if the code named one. */
+  agent_group_id: z.string().nullable(),
   created_at: iso,
   expires_at: iso,
   wrong_guesses: z.number().int(),

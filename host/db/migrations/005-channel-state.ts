@@ -5,7 +5,9 @@ import type { Migration } from '../migrate.js';
  * - `pending_questions.asked_of`: the user a question card was asked of (the sender of the message it answers), so
  *   who may click it is decided from the DB and not from a process's memory;
  * - `pairing_codes`: short-lived codes that link a chat account to this host (`nanoclaw pair <channel>`); only a
- *   SHA-256 of the code is stored, with its wrong-guess count and who used it.
+ *   SHA-256 of the code is stored, with its wrong-guess count and who used it;
+ * - `host_messages.kind` gains the kinds of what the host says on its own initiative: pairing confirmations,
+ *   approval cards and notices (SQLite cannot change a CHECK in place, so the table is rebuilt).
  * Frozen: never edit a shipped migration, add a new one.
  */
 export const channelState: Migration = {
@@ -17,6 +19,7 @@ CREATE TABLE pairing_codes (
   id            TEXT PRIMARY KEY,
   channel_type  TEXT NOT NULL,
   code_hash     TEXT NOT NULL,
+  agent_group_id TEXT REFERENCES agent_groups(id) ON DELETE CASCADE,
   created_at    TEXT NOT NULL,
   expires_at    TEXT NOT NULL,
   wrong_guesses INTEGER NOT NULL DEFAULT 0,
@@ -24,5 +27,24 @@ CREATE TABLE pairing_codes (
   used_by       TEXT
 );
 CREATE INDEX idx_pairing_codes_channel ON pairing_codes(channel_type, used_at);
+CREATE TABLE host_messages_new (
+  id                  TEXT PRIMARY KEY,
+  kind                TEXT NOT NULL CHECK (kind IN ('help', 'command_denied', 'pairing', 'approval', 'notice')),
+  channel_type        TEXT NOT NULL,
+  platform_id         TEXT NOT NULL,
+  thread_id           TEXT,
+  text                TEXT NOT NULL,
+  in_reply_to         TEXT,
+  status              TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'failed')),
+  attempts            INTEGER NOT NULL DEFAULT 0,
+  platform_message_id TEXT,
+  error               TEXT,
+  created_at          TEXT NOT NULL,
+  finished_at         TEXT
+);
+INSERT INTO host_messages_new SELECT * FROM host_messages;
+DROP TABLE host_messages;
+ALTER TABLE host_messages_new RENAME TO host_messages;
+CREATE INDEX idx_host_messages_pending ON host_messages(created_at) WHERE status = 'pending';
 `,
 };
