@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `nanoclaw <verb>` — the composition root. Verbs: start (embedded default), host, operator, chat, web-token, pair.
+ * `nanoclaw <verb>` — the composition root. Verbs: start (embedded default), host, operator, chat, web-token, pair, verify.
  * Exit codes: 0 ok, 1 runtime failure, 2 bad usage or configuration.
  */
 import { ConfigError } from '../host/config.js';
@@ -8,6 +8,7 @@ import { UsageError } from './args.js';
 import { chatCommand } from './chat.js';
 import { operatorCommand } from './operator.js';
 import { pairCommand } from './pair.js';
+import { verifyCommand } from './verify.js';
 import { hostCommand, startCommand } from './start.js';
 import { webTokenCommand } from './web-token.js';
 
@@ -19,6 +20,7 @@ Commands:
   operator   reconcile AgentGroup, MessagingGroup and UserRole resources into the central DB
   chat       talk to an agent from the terminal through a running host's web chat API
   web-token  create, list or revoke per-user bearer tokens for the web chat API
+  verify     check the configuration, the DB and every configured chat bot's token with its platform
   pair       print a one-time code that links your Telegram/Discord/Slack account (first one: owner)
 
 Run "nanoclaw <command> --help" for a command's options. Configuration comes from the environment
@@ -32,6 +34,7 @@ const verbs: Record<string, (argv: string[]) => Promise<number>> = {
   chat: chatCommand,
   'web-token': webTokenCommand,
   pair: pairCommand,
+  verify: verifyCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

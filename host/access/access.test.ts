@@ -220,6 +220,13 @@ describe('ensureUserDm', () => {
     expect(cache).toEqual([expect.objectContaining({ user_id: 'telegram:123', messaging_group_id: mg!.id })]);
   });
 
+  it('reaches a user through a named bot of their platform when no default bot is configured', async () => {
+    user(db, 'telegram:123', 'Ann');
+    const named = { ...adapter('telegram-support'), userNamespace: 'telegram' };
+    const mg = await ensureUserDm(db, new MapChannelRegistry([named]), 'telegram:123');
+    expect(mg).toMatchObject({ channel_type: 'telegram-support', platform_id: '123' });
+  });
+
   it('calls openDM once on resolution-required channels and caches the result', async () => {
     user(db, 'discord:456');
     const open = countingOpenDM();

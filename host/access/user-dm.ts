@@ -1,5 +1,6 @@
 /**
- * Cold DMs: the messaging group through which the host can reach a user privately, cached in user_dms.
+ * Cold DMs: the messaging group through which the host can reach a user privately, cached in user_dms (keyed by
+ * the user id's namespace; the DM's channel is the bot that opened it, e.g. a named `telegram-support` bot).
  * Unreachable (null) when the user is unknown, the channel has no adapter, or the adapter cannot open a DM;
  * a failure writes no cache row, so the next call tries again.
  */
@@ -29,7 +30,9 @@ export async function ensureUserDm(
     if (mg) return mg;
   }
 
-  const adapter = channels.get(channel);
+  // The user's channel is their id's namespace (`telegram`); a named bot (`telegram-support`) serves it too.
+  const adapter =
+    channels.get(channel) ?? channels.all().find((a) => (a.userNamespace ?? a.channelType) === channel);
   if (!adapter) return null;
   let platformId: string;
   if (adapter.openDM) {
@@ -45,9 +48,9 @@ export async function ensureUserDm(
 
   return db.tx(() => {
     const mg =
-      findMessagingGroup(db, channel, platformId) ??
+      findMessagingGroup(db, adapter.channelType, platformId) ??
       upsertMessagingGroup(db, {
-        channelType: channel,
+        channelType: adapter.channelType,
         platformId,
         name: user.display_name,
         isGroup: false,
