@@ -13,7 +13,7 @@
 import { marked, type Token, type Tokens } from 'marked';
 import { splitText } from '../split-text.js';
 
-export const TELEGRAM_TEXT_LIMIT = 4096;
+const TELEGRAM_TEXT_LIMIT = 4096;
 const SAFE_HREF = /^(https?:|mailto:|tg:)/i;
 
 export function escapeHtml(text: string): string {
