@@ -11,13 +11,13 @@ import type {
   V1NetworkPolicyPeer,
   V1NetworkPolicyPort,
   V1Pod,
-  V1Secret,
   V1Service,
 } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OperatorEnv } from '../../cli/operator.js';
 import { loadConfig } from '../../host/config.js';
 import { buildRunnerPod, installSelector } from '../../host/runtime/kubernetes/pod-spec.js';
+import { containerEnv } from '../fixtures/helm/container-env.js';
 import { all, find, render, type K8sObject } from '../fixtures/helm/render.js';
 
 const NS = 'nanoclaw';
@@ -30,23 +30,8 @@ function container(name: string, d = deployment): V1Container {
   return c;
 }
 
-/** The container's environment as the kubelet would give it (fieldRefs and the chart's Secret resolved). */
 function envOf(c: V1Container, objs = objects): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const ref of c.envFrom ?? []) {
-    const secret = all<V1Secret>(objs, 'Secret').find((s) => s.metadata?.name === ref.secretRef?.name);
-    for (const [k, v] of Object.entries(secret?.data ?? {}))
-      env[k] = Buffer.from(v, 'base64').toString('utf8');
-  }
-  for (const e of c.env ?? []) {
-    const field = e.valueFrom?.fieldRef?.fieldPath;
-    if (field === 'metadata.namespace') env[e.name] = NS;
-    else if (field === 'spec.nodeName') env[e.name] = 'node-a';
-    else if (field === 'metadata.name') env[e.name] = 'demo-nanoclaw-abc12';
-    else if (e.valueFrom) throw new Error(`unexpected valueFrom in ${e.name}`);
-    else env[e.name] = e.value ?? '';
-  }
-  return env;
+  return containerEnv(c, objs, NS);
 }
 
 /** An ingress rule as it is rendered (client-node's type calls `from` `_from`). */
