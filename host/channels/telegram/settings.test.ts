@@ -40,15 +40,31 @@ describe('parseTelegramSettings', () => {
     }
   });
 
+  it('refuses a webhook URL that is not where the host serves this bot (also when inherited)', () => {
+    expect(() =>
+      parseTelegramSettings(
+        instance({
+          TELEGRAM_BOT_TOKEN_OPS: '9:k',
+          TELEGRAM_WEBHOOK_URL: 'https://bot.example/webhooks/telegram',
+          TELEGRAM_WEBHOOK_SECRET_OPS: 's',
+        }),
+      ),
+    ).toThrow(
+      'TELEGRAM_WEBHOOK_URL_OPS: must end with /webhooks/telegram-ops, where the host serves this bot',
+    );
+  });
+
   it('requires a webhook secret in webhook mode', () => {
     expect(() =>
-      parseTelegramSettings(instance({ TELEGRAM_BOT_TOKEN: '1:a', TELEGRAM_WEBHOOK_URL: 'https://x/y' })),
+      parseTelegramSettings(
+        instance({ TELEGRAM_BOT_TOKEN: '1:a', TELEGRAM_WEBHOOK_URL: 'https://x/webhooks/telegram' }),
+      ),
     ).toThrow('TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_WEBHOOK_URL is set');
     expect(() =>
       parseTelegramSettings(
         instance({
           TELEGRAM_BOT_TOKEN: '1:a',
-          TELEGRAM_WEBHOOK_URL: 'https://x/y',
+          TELEGRAM_WEBHOOK_URL: 'https://x/webhooks/telegram',
           TELEGRAM_WEBHOOK_SECRET: 'a b',
         }),
       ),

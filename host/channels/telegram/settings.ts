@@ -3,7 +3,7 @@
  *
  * Invariants: a bad or missing value fails with the env variable's name (`TELEGRAM_BOT_TOKEN_SUPPORT: …`) and
  * never with the value itself; webhook mode (WEBHOOK_URL) always has a secret, so no unauthenticated request is
- * ever routed.
+ * ever routed, and its URL ends with the path the host serves the bot at (`/webhooks/<channelType>`).
  */
 import { z } from 'zod';
 import type { ChannelInstance } from '../channel-instance.js';
@@ -38,6 +38,12 @@ export function parseTelegramSettings(instance: ChannelInstance): TelegramSettin
     throw new Error(`${instance.envKey(key)}: ${issue.message}`);
   }
   const s = parsed.data;
+  const path = `/webhooks/${instance.channelType}`;
+  // Also catches a named bot inheriting the default bot's URL (WEBHOOK_URL is not a secret, so it is inherited).
+  if (s.WEBHOOK_URL && !new URL(s.WEBHOOK_URL).pathname.endsWith(path))
+    throw new Error(
+      `${instance.envKey('WEBHOOK_URL')}: must end with ${path}, where the host serves this bot`,
+    );
   if (s.WEBHOOK_URL && !s.WEBHOOK_SECRET)
     throw new Error(
       `${instance.envKey('WEBHOOK_SECRET')}: required when ${instance.envKey('WEBHOOK_URL')} is set`,
