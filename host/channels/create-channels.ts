@@ -6,12 +6,14 @@ import type { Logger } from 'pino';
 import type { ChannelAdapter } from './adapter.js';
 import type { ChannelInstance, Platform } from './channel-instance.js';
 import { createDiscordAdapter } from './discord/adapter.js';
+import { createSlackAdapter } from './slack/slack-adapter.js';
 import { createTelegramAdapter } from './telegram/telegram-adapter.js';
 
 export type AdapterFactory = (instance: ChannelInstance, log: Logger) => ChannelAdapter;
 
 const FACTORIES: Partial<Record<Platform, AdapterFactory>> = {
   discord: createDiscordAdapter,
+  slack: createSlackAdapter,
   telegram: createTelegramAdapter,
 };
 
