@@ -261,6 +261,23 @@ describe('telegram channel through the in-process host', () => {
     ).toEqual([{ type: 'emoji', emoji: '👍' }]);
   });
 
+  it('edits a message the agent sent, by its Telegram message id', async () => {
+    fake.inject(TOKEN, {
+      message: message({ text: 'draft [[tool:send_message {"text":"progress: 10%"}]]' }),
+    });
+    const ack = await reply(fake, ALICE.id, '[tool send_message] Message sent');
+    const outId = /\(id ([\w-]+)\)/.exec(ack.text)![1]!;
+    const progress = repliesIn(fake, ALICE.id).find((m) => m.text === 'progress: 10%')!;
+    const edit = `[[tool:edit_message {"messageId":"${outId}","text":"progress: **done**"}]]`;
+    fake.inject(TOKEN, { message: message({ text: `finish ${edit}` }) });
+    await fake.waitFor(() => progress.html === 'progress: <b>done</b>', 'the edited message', 20_000);
+    expect(fake.callsOf('editMessageText').at(-1)!.params).toMatchObject({
+      chat_id: String(ALICE.id),
+      message_id: progress.message_id,
+      parse_mode: 'HTML',
+    });
+  });
+
   it('opens a DM to a known user without a platform call, then from the cache', async () => {
     grantRole(host.db, { userId: 'telegram:333', role: 'admin', displayName: 'Carol' });
     const registry = new MapChannelRegistry([adapter]);
