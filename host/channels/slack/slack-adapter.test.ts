@@ -1,9 +1,18 @@
 /** The Slack adapter through the real Bolt / Web API / Socket Mode SDKs against the fake Slack (test/fakes/slack). */
+import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FakeSlack } from '../../../test/fakes/slack/fake-slack.js';
-import type { ClickOutcome, InboundMessage, InboundSink, QuestionClick } from '../adapter.js';
+import { FakeSlack, signedPost } from '../../../test/fakes/slack/fake-slack.js';
+import {
+  MapChannelRegistry,
+  type ClickOutcome,
+  type InboundMessage,
+  type InboundSink,
+  type QuestionClick,
+} from '../adapter.js';
 import { channelInstances } from '../channel-instance.js';
+import { createWebhookServer } from '../webhook-server.js';
 import { createSlackAdapter, type SlackAdapter } from './slack-adapter.js';
 
 const log = pino({ level: process.env.TEST_LOG ?? 'silent' });
@@ -282,5 +291,89 @@ describe('slack adapter: outbound', () => {
     expect(await adapter.verify()).toEqual({ state: 'reachable', detail: 'Fake Team/nanobot' });
     fake.api.failNext('auth.test', 'invalid_auth');
     expect(await adapter.verify()).toEqual({ state: 'failing', error: 'invalid_auth' });
+  });
+});
+
+describe('slack adapter: Events API over the webhook listener', () => {
+  const secret = 'webhook-signing-secret-0001';
+  let hook: SlackAdapter;
+  let server: http.Server;
+  let url: string;
+  const hookSink = new TestSink();
+  let release: (() => void) | null = null;
+
+  beforeAll(async () => {
+    const [instance] = channelInstances({
+      SLACK_BOT_TOKEN: fake.id.botToken,
+      SLACK_SIGNING_SECRET: secret,
+      SLACK_API_URL: fake.apiUrl,
+    });
+    hook = createSlackAdapter(instance!, log);
+    const onMessage = hookSink.onMessage.bind(hookSink);
+    hookSink.onMessage = async (m) => {
+      if (m.text === 'hold') await new Promise<void>((r) => (release = r));
+      return onMessage(m);
+    };
+    await hook.start(hookSink);
+    server = createWebhookServer(new MapChannelRegistry([hook]), log);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/slack`;
+  });
+
+  afterAll(async () => {
+    await hook?.stop();
+    await new Promise<void>((r) => server?.close(() => r()));
+  });
+
+  it('answers 200 only after the sink resolved', async () => {
+    const event = fake.eventCallback(fake.message({ channel: 'C0CHAT', user: 'U0ALICE', text: 'hold' }));
+    let answered = false;
+    const res = signedPost(url, secret, event).then((r) => {
+      answered = true;
+      return r;
+    });
+    await until('the sink to be called', () => release);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(answered).toBe(false);
+    release!();
+    expect((await res).status).toBe(200);
+    expect(hookSink.messages.at(-1)?.messageId).toBe((event.event as { ts: string }).ts);
+  });
+
+  it('refuses a bad signature with 401 and routes nothing', async () => {
+    const before = hookSink.messages.length;
+    const event = fake.eventCallback(fake.message({ channel: 'C0CHAT', user: 'U0ALICE', text: 'forged' }));
+    expect((await signedPost(url, secret, event, { signature: 'v0=' + '0'.repeat(64) })).status).toBe(401);
+    expect((await signedPost(url, 'another-secret-entirely', event)).status).toBe(401);
+    expect(hookSink.messages.length).toBe(before);
+  });
+
+  it('answers 500 when the sink fails, so Slack retries, and takes the retry once', async () => {
+    hookSink.failNext = 1;
+    const event = fake.eventCallback(fake.message({ channel: 'C0CHAT', user: 'U0BOB', text: 'retry me' }));
+    expect((await signedPost(url, secret, event)).status).toBe(500);
+    expect((await signedPost(url, secret, event, { retryNum: 1 })).status).toBe(200);
+    const ts = (event.event as { ts: string }).ts;
+    expect(hookSink.messages.filter((m) => m.messageId === ts)).toHaveLength(1);
+  });
+
+  it('takes a question click as a signed interactivity form post', async () => {
+    const { platformMessageId } = await hook.send(chat, {
+      text: 'Go?',
+      question: { questionId: 'qw', title: 'Go', question: 'Go?', options: [{ label: 'Go', value: 'go' }] },
+    });
+    const click = fake.blockAction({
+      user: 'U0BOB',
+      channel: 'C0CHAT',
+      messageTs: platformMessageId!,
+      actionId: 'q:qw:0',
+      value: 'go',
+    });
+    expect((await signedPost(url, secret, click, { form: true })).status).toBe(200);
+    expect(hookSink.clicks.at(-1)).toMatchObject({
+      questionId: 'qw',
+      value: 'go',
+      senderHandle: 'TFAKE01:U0BOB',
+    });
   });
 });
