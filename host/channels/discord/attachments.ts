@@ -14,7 +14,7 @@ export interface DiscordFile {
   size: number;
 }
 
-export async function downloadCapped(url: string, maxBytes: number): Promise<Buffer> {
+async function downloadCapped(url: string, maxBytes: number): Promise<Buffer> {
   const res = await fetch(url, { signal: AbortSignal.timeout(60_000) });
   if (!res.ok || !res.body) throw new Error(`discord attachment download failed: HTTP ${res.status}`);
   const announced = Number(res.headers.get('content-length') ?? NaN);

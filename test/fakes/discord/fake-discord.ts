@@ -25,7 +25,7 @@ import {
 } from './payloads.js';
 import { FakeRest } from './rest.js';
 
-export const FAKE_DISCORD_TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.fake.discord-test-token';
+const FAKE_DISCORD_TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.fake.discord-test-token';
 
 export interface PostOptions {
   /** Where: the test channel (default), the test thread, or a DM with the author. */

@@ -11,7 +11,7 @@ export function snowflake(at = Date.now()): string {
   return (((BigInt(at) - DISCORD_EPOCH) << 22n) | increment).toString();
 }
 
-export const ChannelType = { GuildText: 0, DM: 1, PublicThread: 11 } as const;
+const ChannelType = { GuildText: 0, DM: 1, PublicThread: 11 } as const;
 
 export interface ApiUser {
   id: string;
