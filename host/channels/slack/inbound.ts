@@ -55,7 +55,7 @@ const MessageEvent = z.object({
 const EventBody = z.object({ team_id: z.string().optional(), event: MessageEvent });
 
 /** A message ready for the sink once the caller added senderName and attachments. */
-export interface MappedMessage {
+interface MappedMessage {
   message: InboundMessage;
   userId: string;
   files: SlackFile[];

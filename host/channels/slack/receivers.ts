@@ -43,7 +43,7 @@ async function processHoldingAck(app: App, event: ReceiverEvent, log: Logger): P
  * Whether a Socket Mode frame has the shape the SDK dereferences without checking (`payload.event.type` of an
  * events_api envelope): the SDK would throw an unhandled rejection on anything else.
  */
-export function wellFormedFrame(data: unknown): boolean {
+function wellFormedFrame(data: unknown): boolean {
   if (typeof data !== 'string' && !(data instanceof ArrayBuffer) && !Buffer.isBuffer(data)) return false;
   let frame: unknown;
   try {

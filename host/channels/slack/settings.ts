@@ -22,7 +22,7 @@ export type SlackSettings = {
   apiUrl: string;
 } & ({ mode: 'socket'; appToken: string } | { mode: 'webhook'; signingSecret: string });
 
-export const DEFAULT_API_URL = 'https://slack.com/api/';
+const DEFAULT_API_URL = 'https://slack.com/api/';
 
 export function slackSettings(instance: ChannelInstance): SlackSettings {
   const parsed = SlackEnv.safeParse(instance.settings);

@@ -287,6 +287,17 @@ describe('slack adapter: outbound', () => {
     await expect(adapter.openDM('TFAKE01:U0NOBODY')).rejects.toThrow(/user_not_found/);
   });
 
+  it('refuses to start with a token Slack rejects, naming the variable', async () => {
+    const [instance] = channelInstances({
+      SLACK_BOT_TOKEN_OPS: 'xoxb-revoked',
+      SLACK_APP_TOKEN_OPS: fake.id.appToken,
+      SLACK_API_URL: fake.apiUrl,
+    });
+    await expect(createSlackAdapter(instance!, log).start(new TestSink())).rejects.toThrow(
+      'SLACK_BOT_TOKEN_OPS: slack auth.test failed: invalid_auth',
+    );
+  });
+
   it('verifies as team/bot, or failing with the API error', async () => {
     expect(await adapter.verify()).toEqual({ state: 'reachable', detail: 'Fake Team/nanobot' });
     fake.api.failNext('auth.test', 'invalid_auth');

@@ -65,6 +65,8 @@ export class SlackAdapter implements ChannelAdapter {
     readonly channelType: string,
     private readonly settings: SlackSettings,
     private readonly log: Logger,
+    /** The variable holding this bot's token, named in start-up errors. */
+    private readonly tokenKey = 'SLACK_BOT_TOKEN',
   ) {
     this.web = new webApi.WebClient(settings.botToken, {
       slackApiUrl: settings.apiUrl,
@@ -82,7 +84,7 @@ export class SlackAdapter implements ChannelAdapter {
 
   private async identity(): Promise<BotIdentity> {
     const auth = await this.web.auth.test().catch((err: unknown) => {
-      throw new Error(`slack auth.test failed: ${apiError(err)}`, { cause: err });
+      throw new Error(`${this.tokenKey}: slack auth.test failed: ${apiError(err)}`, { cause: err });
     });
     if (!auth.team_id || !auth.user_id) throw new Error('slack auth.test returned no team or user id');
     return { teamId: auth.team_id, userId: auth.user_id, botId: auth.bot_id ?? null };
@@ -217,5 +219,5 @@ export class SlackAdapter implements ChannelAdapter {
 }
 
 export function createSlackAdapter(instance: ChannelInstance, log: Logger): SlackAdapter {
-  return new SlackAdapter(instance.channelType, slackSettings(instance), log);
+  return new SlackAdapter(instance.channelType, slackSettings(instance), log, instance.envKey('BOT_TOKEN'));
 }

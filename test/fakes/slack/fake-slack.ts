@@ -10,7 +10,7 @@ import { slackSignature } from '../../../host/channels/slack/signature.js';
 import { FakeSocketMode } from './socket-mode.js';
 import { FakeWebApi, type Identity, type SlackUser } from './web-api.js';
 
-export const FAKE_IDENTITY: Identity = {
+const FAKE_IDENTITY: Identity = {
   teamId: 'TFAKE01',
   teamName: 'Fake Team',
   botUserId: 'UBOT0001',
