@@ -76,7 +76,11 @@ describe('Discord through the in-process host', () => {
     dataDir = tempDir('nc-discord-');
     const db = openCentralDb(path.join(dataDir, 'nanoclaw.db'));
     seed(db, discord);
-    adapter = new DiscordAdapter('discord', { token: discord.token, apiUrl: discord.apiUrl }, log);
+    adapter = new DiscordAdapter(
+      'discord',
+      { token: discord.token, apiUrl: discord.apiUrl, tokenKey: 'DISCORD_BOT_TOKEN' },
+      log,
+    );
     const config = loadConfig({
       NANOCLAW_DATA_DIR: dataDir,
       NANOCLAW_PORT: '0',

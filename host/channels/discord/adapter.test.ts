@@ -27,7 +27,11 @@ const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
 beforeAll(async () => {
   discord = await FakeDiscord.start();
-  adapter = new DiscordAdapter('discord', { token: discord.token, apiUrl: discord.apiUrl }, log);
+  adapter = new DiscordAdapter(
+    'discord',
+    { token: discord.token, apiUrl: discord.apiUrl, tokenKey: 'DISCORD_BOT_TOKEN' },
+    log,
+  );
   await adapter.start(sink);
 });
 
@@ -328,8 +332,21 @@ describe('verify', () => {
     expect(await adapter.verify()).toEqual({ state: 'reachable', detail: 'nanobot' });
   });
 
+  it('refuses to start with a token Discord refuses, naming the variable', async () => {
+    const bad = new DiscordAdapter(
+      'discord-ops',
+      { token: 'y'.repeat(30), apiUrl: discord.apiUrl, tokenKey: 'DISCORD_BOT_TOKEN_OPS' },
+      log,
+    );
+    await expect(bad.start(sink)).rejects.toThrow(/^DISCORD_BOT_TOKEN_OPS: Discord refused the token/);
+  });
+
   it('reports Discord’s error for a bad token', async () => {
-    const bad = new DiscordAdapter('discord', { token: 'x'.repeat(30), apiUrl: discord.apiUrl }, log);
+    const bad = new DiscordAdapter(
+      'discord',
+      { token: 'x'.repeat(30), apiUrl: discord.apiUrl, tokenKey: 'DISCORD_BOT_TOKEN' },
+      log,
+    );
     expect(await bad.verify()).toEqual({ state: 'failing', error: '401 401: Unauthorized' });
   });
 });

@@ -135,7 +135,13 @@ export class DiscordAdapter implements ChannelAdapter {
       await ready;
     } catch (err) {
       await client.destroy();
-      throw new Error(`discord (${this.channelType}): could not connect: ${errorText(err)}`, { cause: err });
+      const refused = err instanceof Error && 'code' in err && err.code === 'TokenInvalid';
+      throw new Error(
+        refused
+          ? `${this.settings.tokenKey}: Discord refused the token (${errorText(err)})`
+          : `discord (${this.channelType}): could not connect: ${errorText(err)}`,
+        { cause: err },
+      );
     }
     this.client = client as Client<true>;
     this.log.info({ bot: client.user?.username }, 'discord connected');

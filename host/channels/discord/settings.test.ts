@@ -11,8 +11,16 @@ describe('Discord settings', () => {
       DISCORD_BOT_TOKEN_SUPPORT: TOKEN,
       DISCORD_API_URL_SUPPORT: 'http://127.0.0.1:9/api/',
     });
-    expect(parseDiscordSettings(def!)).toEqual({ token: TOKEN, apiUrl: 'https://discord.com/api' });
-    expect(parseDiscordSettings(named!)).toEqual({ token: TOKEN, apiUrl: 'http://127.0.0.1:9/api' });
+    expect(parseDiscordSettings(def!)).toEqual({
+      token: TOKEN,
+      apiUrl: 'https://discord.com/api',
+      tokenKey: 'DISCORD_BOT_TOKEN',
+    });
+    expect(parseDiscordSettings(named!)).toEqual({
+      token: TOKEN,
+      apiUrl: 'http://127.0.0.1:9/api',
+      tokenKey: 'DISCORD_BOT_TOKEN_SUPPORT',
+    });
   });
 
   it('names the variable, never the value, when a setting is bad', () => {

@@ -21,6 +21,8 @@ const Settings = z.object({
 export interface DiscordSettings {
   token: string;
   apiUrl: string;
+  /** The token's env variable, to name in errors: `DISCORD_BOT_TOKEN_SUPPORT`. */
+  tokenKey: string;
 }
 
 export function parseDiscordSettings(instance: ChannelInstance): DiscordSettings {
@@ -30,5 +32,9 @@ export function parseDiscordSettings(instance: ChannelInstance): DiscordSettings
     const key = String(issue.path[0] ?? 'BOT_TOKEN');
     throw new Error(`${instance.envKey(key)}: ${issue.message}`);
   }
-  return { token: parsed.data.BOT_TOKEN, apiUrl: parsed.data.API_URL };
+  return {
+    token: parsed.data.BOT_TOKEN,
+    apiUrl: parsed.data.API_URL,
+    tokenKey: instance.envKey('BOT_TOKEN'),
+  };
 }
