@@ -164,9 +164,10 @@ export class DiscordAdapter implements ChannelAdapter {
   }
 
   private async deliver(m: Message | PartialMessage, edit: boolean): Promise<void> {
-    const client = this.client;
+    // The message's own client: events may come before start() has finished and set this.client.
+    const client = m.client;
     const sink = this.sink;
-    if (!client || !sink) return;
+    if (!sink) return;
     // A thread discord.js has not seen yet comes without its parent: ask for it (GET /channels/{id}).
     const channel =
       m.channel?.isThread() && !m.channel.parentId
