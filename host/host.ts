@@ -19,7 +19,8 @@ import type {
   InboundSink,
   QuestionClick,
 } from './channels/adapter.js';
-import { pairingReply, tryPairing } from './access/pairing.js';
+import { issuePairingCode, pairingReply, tryPairing } from './access/pairing.js';
+import { isOwner } from './access/roles.js';
 import { mayAnswerQuestion } from './access/question-right.js';
 import { getAgentGroup } from './db/agent-groups.js';
 import { MapChannelRegistry } from './channels/adapter.js';
@@ -249,6 +250,10 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       if (right !== 'allowed') return right;
       return (await answerQuestion(db, sessions, a)) ? 'answered' : 'no_such_question';
     },
+    pairingCode: (userId, body) =>
+      isOwner(db, userId)
+        ? issuePairingCode(db, { channelType: body.channel, agentGroupId: body.agentGroup ?? null })
+        : null,
     ready: () => {
       const checks = { db: db.raw.open, runtime: true, channels: true };
       return { ready: Object.values(checks).every(Boolean), checks };

@@ -93,7 +93,7 @@ export function tryPairing(db: CentralDb, a: PairingAttempt): PairingOutcome {
     if (pending.length === 0) return { kind: 'not_pairing' };
     const given = hash(m[1]!);
     const match = pending.find((p) => timingSafeEqual(Buffer.from(p.code_hash, 'hex'), given));
-    if (!match) return refuse(db, pending);
+    if (!match) return refuse(db, pending, a);
     const userId = namespacedUserId(a.userNamespace, senderHandle);
     const now = nowIso();
     db.run(
@@ -140,7 +140,19 @@ export function tryPairing(db: CentralDb, a: PairingAttempt): PairingOutcome {
   });
 }
 
-function refuse(db: CentralDb, pending: { id: string; wrong_guesses: number }[]): PairingOutcome {
+/** Counts a wrong code; the DM is registered as the router registers any new chat, so the refusal can be sent. */
+function refuse(
+  db: CentralDb,
+  pending: { id: string; wrong_guesses: number }[],
+  a: PairingAttempt,
+): PairingOutcome {
+  if (!findMessagingGroup(db, a.channelType, a.platformId))
+    upsertMessagingGroup(db, {
+      channelType: a.channelType,
+      platformId: a.platformId,
+      isGroup: false,
+      unknownSenderPolicy: 'request_approval',
+    });
   let cancelled = false;
   for (const p of pending) {
     const wrong = p.wrong_guesses + 1;

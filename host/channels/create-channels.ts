@@ -1,8 +1,9 @@
 /**
  * Builds the chat adapters the configuration names: one per configured bot (channel-instance.ts). A bot whose
- * settings are invalid stops the host at start-up with the offending variable named.
+ * settings are invalid stops the host at start-up with the offending variable named (a ConfigError).
  */
 import type { Logger } from 'pino';
+import { ConfigError } from '../config.js';
 import type { ChannelAdapter } from './adapter.js';
 import type { ChannelInstance, Platform } from './channel-instance.js';
 import { createDiscordAdapter } from './discord/adapter.js';
@@ -21,7 +22,14 @@ export function createChannels(instances: readonly ChannelInstance[], log: Logge
   return instances.map((instance) => {
     const factory = FACTORIES[instance.platform];
     if (!factory)
-      throw new Error(`${instance.envKey('BOT_TOKEN')}: the ${instance.platform} channel is not built in`);
-    return factory(instance, log.child({ channel: instance.channelType }));
+      throw new ConfigError(
+        `${instance.envKey('BOT_TOKEN')}: the ${instance.platform} channel is not built in`,
+      );
+    try {
+      return factory(instance, log.child({ channel: instance.channelType }));
+    } catch (err) {
+      // A factory refuses only its settings; say so as a configuration error (exit code 2).
+      throw new ConfigError((err as Error).message, { cause: err });
+    }
   });
 }

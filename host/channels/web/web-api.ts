@@ -17,6 +17,8 @@ export const WEB_ROUTES = {
   events: '/api/events',
   /** POST a {@link PostAction} body → 202 `{ok: true}`, answering a question card. */
   actions: '/api/actions',
+  /** POST a {@link PostPairingCode} body → 201 {@link PairingCodeIssued}; owners only (403 otherwise). */
+  pairingCodes: '/api/pairing-codes',
 } as const;
 
 /** The session cookie the sign-in URL sets (HttpOnly, SameSite=Strict). */
@@ -53,6 +55,18 @@ export const PostAction = z.strictObject({
   value: z.string().min(1).max(200),
 });
 export type PostAction = z.infer<typeof PostAction>;
+
+/** Asks for a pairing code for a chat channel (the same as `nanoclaw pair <channel> [--agent …]`). */
+export const PostPairingCode = z.strictObject({
+  channel: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be a channel like "telegram"'),
+  agentGroup: ident(200).optional(),
+});
+export type PostPairingCode = z.infer<typeof PostPairingCode>;
+
+export interface PairingCodeIssued {
+  code: string;
+  expiresAt: string;
+}
 
 /** The 202 answer to POST /api/messages. */
 export interface MessageAccepted {

@@ -6,6 +6,7 @@
  *   POST /api/messages          PostMessage → 202 MessageAccepted (the sender is the authenticated user)
  *   GET  /api/events?chat=…     server-sent `message` events of deliveries (WebMessage), ids `<boot>.<seq>`
  *   POST /api/actions           PostAction → 202 (answers a question card)
+ *   POST /api/pairing-codes     PostPairingCode → 201 PairingCodeIssued (owners only: link a chat account)
  *   GET  /healthz /readyz /metrics
  *
  * Invariants:
@@ -20,6 +21,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import { InputError } from '../../errors.js';
 import { HttpError } from '../../web-auth/http-error.js';
 import type { RateLimiter } from '../../rate-limit.js';
 import type { StreamSlots } from '../../web-auth/limits.js';
@@ -35,9 +37,11 @@ import {
   parseEventId,
   PostAction,
   PostMessage,
+  PostPairingCode,
   WEB_ROUTES,
   type ApiError,
   type MessageAccepted,
+  type PairingCodeIssued,
   type WebEvent,
 } from './web-api.js';
 
@@ -52,6 +56,8 @@ export interface WebServerDeps {
   canSee: (userId: string, chat: string) => boolean;
   log: Logger;
   answer: (a: { questionId: string; value: string; userId: string }) => Promise<AnswerRight | 'answered'>;
+  /** Issues a pairing code for an owner; null when the user is not an owner. */
+  pairingCode: (userId: string, body: PostPairingCode) => PairingCodeIssued | null;
   ready: () => { ready: boolean; checks: Record<string, boolean> };
   metrics: () => string;
 }
@@ -109,6 +115,19 @@ async function handle(
       if (outcome !== 'answered')
         throw new HttpError(404, `no open question ${body.questionId}`, 'questionId');
       return json(res, 202, { ok: true });
+    }
+    case `POST ${WEB_ROUTES.pairingCodes}`: {
+      const body = parse(PostPairingCode, await readJson(req));
+      let issued: PairingCodeIssued | null;
+      try {
+        issued = deps.pairingCode(who.userId, body);
+      } catch (err) {
+        if (err instanceof InputError) throw new HttpError(400, err.message, 'agentGroup');
+        throw err;
+      }
+      if (!issued) throw new HttpError(403, 'only an owner can issue pairing codes');
+      deps.log.info({ userId: who.userId, channel: body.channel }, 'pairing code issued from the web chat');
+      return json<PairingCodeIssued>(res, 201, issued);
     }
   }
   throw new HttpError(404, `no route ${route}`);
