@@ -17,7 +17,7 @@ describe('channelInstances', () => {
     expect(tg!.envKey('API_ROOT')).toBe('TELEGRAM_API_ROOT');
   });
 
-  it('configures named bots that inherit non-secret defaults but never a token or secret', () => {
+  it('configures named bots that share the API address but never a token, secret or webhook URL', () => {
     const found = channelInstances({
       SLACK_BOT_TOKEN: 'xoxb-default',
       SLACK_SIGNING_SECRET: 'default-secret',

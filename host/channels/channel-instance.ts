@@ -4,8 +4,9 @@
  * `<PLATFORM>_BOT_TOKEN` configures the platform's default bot (channel type `telegram`); `<PLATFORM>_BOT_TOKEN_<NAME>`
  * configures a named one (channel type `telegram-<name>`, NAME upper-case letters, digits and underscores). An
  * instance's other settings are `<PLATFORM>_<KEY>` for the default bot and `<PLATFORM>_<KEY>_<NAME>` for a named
- * one; a named instance falls back to the default's value for keys that are not secrets (API_ROOT, …), never for
- * tokens or signing secrets (keys ending in TOKEN or SECRET).
+ * one. A named instance falls back to the default's value only for the platform's API address (API_ROOT,
+ * API_URL: a self-hosted Bot API or a test server serves every bot), never for tokens, secrets or a webhook URL,
+ * which belong to one bot.
  */
 export const PLATFORMS = ['telegram', 'discord', 'slack'] as const;
 export type Platform = (typeof PLATFORMS)[number];
@@ -24,9 +25,7 @@ export interface ChannelInstance {
 
 const TOKEN = /^(TELEGRAM|DISCORD|SLACK)_BOT_TOKEN(?:_([A-Z0-9][A-Z0-9_]{0,23}))?$/;
 
-function isSecret(key: string): boolean {
-  return key.endsWith('TOKEN') || key.endsWith('SECRET');
-}
+const SHARED_KEYS = new Set(['API_ROOT', 'API_URL']);
 
 /** Splits `<PLATFORM>_…` keys into per-instance settings: suffix ('' for the default bot) → key → value. */
 function settingsBySuffix(
@@ -62,7 +61,7 @@ export function channelInstances(env: NodeJS.ProcessEnv): ChannelInstance[] {
     for (const suffix of suffixes.sort()) {
       const own = by.get(suffix) ?? {};
       const inherited = suffix
-        ? Object.fromEntries(Object.entries(defaults).filter(([k]) => !isSecret(k)))
+        ? Object.fromEntries(Object.entries(defaults).filter(([k]) => SHARED_KEYS.has(k)))
         : {};
       const name = suffix ? suffix.toLowerCase().replace(/_/g, '-') : null;
       const channelType = name ? `${platform}-${name}` : platform;
