@@ -22,6 +22,7 @@ describe('channelInstances', () => {
       SLACK_BOT_TOKEN: 'xoxb-default',
       SLACK_SIGNING_SECRET: 'default-secret',
       SLACK_API_URL: 'http://127.0.0.1:2/api/',
+      SLACK_WEBHOOK_URL: 'https://example.com/webhooks/slack',
       SLACK_BOT_TOKEN_SUPPORT_TEAM: 'xoxb-support',
       SLACK_APP_TOKEN_SUPPORT_TEAM: 'xapp-support',
       DISCORD_BOT_TOKEN_OPS: 'd-ops',
@@ -38,6 +39,7 @@ describe('channelInstances', () => {
       BOT_TOKEN: 'xoxb-default',
       SIGNING_SECRET: 'default-secret',
       API_URL: 'http://127.0.0.1:2/api/',
+      WEBHOOK_URL: 'https://example.com/webhooks/slack',
     });
   });
 
