@@ -3,6 +3,7 @@
  * the Discord adapter on the real discord.js, against the local fake Discord (test/fakes/discord), with
  * mock-provider agents in real runner processes.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
@@ -20,7 +21,7 @@ import { upsertWiring } from '../../host/db/wirings.js';
 import { startHost, type RunningHost } from '../../host/host.js';
 import { FakeDiscord } from '../fakes/discord/fake-discord.js';
 import type { SentMessage } from '../fakes/discord/rest.js';
-import { startHostProcess, tempDir, type HostProcess } from '../support/host-process.js';
+import { CLI, startHostProcess, tempDir, type HostProcess } from '../support/host-process.js';
 import { sleep } from '../support/web-client.js';
 
 /** The agent group, the test channel (mention-engaged, strict) and Alice's DM, with Alice a member. */
@@ -260,6 +261,24 @@ describe('Discord through the in-process host', () => {
   });
 });
 
+/** `nanoclaw verify -o json` while this process keeps serving the fake; its checks. */
+function verify(dataDir: string, env: Record<string, string>) {
+  return new Promise<{ status: number | null; checks: { check: string; state: string; detail: string }[] }>(
+    (resolve) => {
+      const child = spawn(process.execPath, [CLI, 'verify', '-o', 'json'], {
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NANOCLAW_DATA_DIR: dataDir, ...env },
+      });
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      child.on('close', (status) => {
+        clearTimeout(timer);
+        resolve({ status, checks: JSON.parse(stdout || '[]') as never });
+      });
+    },
+  );
+}
+
 describe('Discord through the nanoclaw host process (env configuration)', () => {
   let discord: FakeDiscord;
   let host: HostProcess;
@@ -286,5 +305,25 @@ describe('Discord through the nanoclaw host process (env configuration)', () => 
     discord.post(discord.alice, 'hello process', { in: 'dm' });
     await replyIn(discord, dm, (m) => m.content === 'Mock response to: hello process');
     expect(host.output.join('\n')).not.toContain(discord.token);
+  });
+
+  it('nanoclaw verify: reachable with the bot’s name, or failing with Discord’s 401', async () => {
+    const ok = await verify(host.dataDir, {
+      DISCORD_BOT_TOKEN: discord.token,
+      DISCORD_API_URL: discord.apiUrl,
+    });
+    expect(ok.checks.find((c) => c.check === 'channel discord')).toMatchObject({
+      state: 'reachable',
+      detail: 'nanobot',
+    });
+    const bad = await verify(host.dataDir, {
+      DISCORD_BOT_TOKEN: 'z'.repeat(40),
+      DISCORD_API_URL: discord.apiUrl,
+    });
+    expect(bad.status).toBe(1);
+    expect(bad.checks.find((c) => c.check === 'channel discord')).toMatchObject({
+      state: 'failing',
+      detail: '401 401: Unauthorized',
+    });
   });
 });
