@@ -248,7 +248,9 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     answer: async (a) => {
       const right = mayAnswerInWeb(db, a);
       if (right !== 'allowed') return right;
-      return (await answerQuestion(db, sessions, a)) ? 'answered' : 'no_such_question';
+      return (await answerQuestion(db, sessions, { ...a, choice: { value: a.value } }))
+        ? 'answered'
+        : 'no_such_question';
     },
     pairingCode: (userId, body) =>
       isOwner(db, userId)

@@ -66,7 +66,7 @@ interface QuestionCard {
 
 export interface OutboundPayload {
   text: string;
-  /** The inbound message id this answers, when known. */
+  /** The platform's id of the message this answers (InboundMessage.messageId), when known. */
   inReplyTo?: string | null;
   question?: QuestionCard;
   /** Files to upload with the message: safe names, contents read by the host from the session's outbox. */
@@ -99,7 +99,12 @@ export interface InboundSink {
 export interface QuestionClick {
   channelType: string;
   questionId: string;
-  value: string;
+  /**
+   * The option clicked: its value, or its position among the card's options for platforms whose buttons carry
+   * too little for the value (Telegram's 64 bytes, Discord's custom_id). The host maps a position to the value it
+   * recorded with the card, so clicks on cards sent before a restart still count.
+   */
+  choice: { value: string } | { index: number };
   senderHandle: string;
   senderName?: string | null;
 }

@@ -299,12 +299,12 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
         threadId,
         title: content.question.title,
         options: content.question.options,
-        askedOf: row.in_reply_to ? senderOf(inbound, row.in_reply_to) : null,
+        askedOf: row.in_reply_to ? inboundContent(inbound, row.in_reply_to).sender : null,
       });
     }
     const sent = await sendThroughAdapter(this.channels, to, {
       text: content.text,
-      inReplyTo: row.in_reply_to,
+      inReplyTo: row.in_reply_to ? inboundContent(inbound, row.in_reply_to).platformMessageId : null,
       ...(content.question ? { question: { ...content.question, question: content.text } } : {}),
       ...(files.length ? { files } : {}),
     });
@@ -313,14 +313,19 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
   }
 }
 
-/** The sender of an inbound message (inbound.db is written by the host only), or null. */
-function senderOf(inbound: InboundDb, messageInId: string): string | null {
+/** Who sent an inbound message and its platform id (inbound.db is written by the host only); nulls if unknown. */
+function inboundContent(
+  inbound: InboundDb,
+  messageInId: string,
+): { sender: string | null; platformMessageId: string | null } {
   const row = inbound.first(
     inbound.q.selectFrom('messages_in').select('content').where('id', '=', messageInId),
   );
-  if (!row) return null;
-  const content = JSON.parse(row.content) as { sender?: unknown };
-  return typeof content.sender === 'string' ? content.sender : null;
+  const content = (row ? JSON.parse(row.content) : {}) as { sender?: unknown; platformMessageId?: unknown };
+  return {
+    sender: typeof content.sender === 'string' ? content.sender : null,
+    platformMessageId: typeof content.platformMessageId === 'string' ? content.platformMessageId : null,
+  };
 }
 
 function finalizedIds(inbound: InboundDb, ids: string[]): Set<string> {

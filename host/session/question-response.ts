@@ -1,7 +1,8 @@
 /**
  * Question cards: an agent's question is remembered when delivery sends its card (`recordQuestion`); a click on
  * one of its options becomes a `question_response` row in the asking session's inbound.db (`answerQuestion`).
- * Only an offered option answers, and a question is answered at most once.
+ * Only an offered option answers (named by its value, or by its position among the options the card was sent
+ * with), and a question is answered at most once.
  */
 import type { SystemInContent } from '../../protocol/messages.js';
 import type { CentralDb } from '../db/central-db.js';
@@ -47,20 +48,21 @@ export function recordQuestion(db: CentralDb, q: AskedQuestion): void {
 export async function answerQuestion(
   db: CentralDb,
   sessions: SessionManager,
-  a: { questionId: string; value: string; userId: string | null },
+  a: { questionId: string; choice: { value: string } | { index: number }; userId: string | null },
 ): Promise<boolean> {
   const q = db.first(
     db.q.selectFrom('pending_questions').selectAll().where('question_id', '=', a.questionId),
   );
   if (!q) return false;
   const options = JSON.parse(q.options) as { value: string }[];
-  if (!options.some((o) => o.value === a.value)) return false;
+  const value = 'index' in a.choice ? options[a.choice.index]?.value : a.choice.value;
+  if (value === undefined || !options.some((o) => o.value === value)) return false;
   const session = getSession(db, q.session_id);
   if (!session) return false;
   const content: SystemInContent = {
     type: 'question_response',
     questionId: a.questionId,
-    value: a.value,
+    value,
     userId: a.userId,
   };
   await sessions.write(session, { id: newId('answer'), kind: 'system', content, trigger: false }, true);

@@ -254,7 +254,7 @@ describe('question cards', () => {
       {
         channelType: 'discord',
         questionId: 'q-1',
-        value: 'no',
+        choice: { index: 1 },
         senderHandle: discord.alice.id,
         senderName: 'Alice A.',
       },
@@ -270,21 +270,22 @@ describe('question cards', () => {
       () => discord.rest.callbacks.find((c) => c.interactionId === interaction),
       'the callback',
     );
-    expect(clicks[0]).toMatchObject({ senderHandle: discord.bob.id, value: 'yes' });
+    expect(clicks[0]).toMatchObject({ senderHandle: discord.bob.id, choice: { index: 0 } });
     expect(cb).toMatchObject({
       type: 4,
       data: { content: 'This question was asked of someone else.', flags: 64 },
     });
   });
 
-  it('answers a click on a card it does not know without asking the host', async () => {
+  it('leaves a click on a card the host does not know to the host, and tells the clicker', async () => {
+    clickOutcome = 'no_such_question';
     const { platformMessageId } = await adapter.send(channel(), { text: 'plain' });
     const interaction = discord.click(platformMessageId!, 'q:q-unknown:0', discord.bob);
     const cb = await discord.waitFor(
       () => discord.rest.callbacks.find((c) => c.interactionId === interaction),
       'the callback',
     );
-    expect(clicks).toEqual([]);
+    expect(clicks.at(-1)).toMatchObject({ questionId: 'q-unknown', choice: { index: 0 } });
     expect(cb).toMatchObject({ type: 4, data: { content: 'This question is no longer open.' } });
   });
 });

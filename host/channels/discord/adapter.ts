@@ -45,7 +45,7 @@ import type {
 } from '../adapter.js';
 import type { ChannelInstance } from '../channel-instance.js';
 import { toInboundAttachment } from './attachments.js';
-import { parseQuestionButton, SentCards } from './cards.js';
+import { parseQuestionButton } from './cards.js';
 import { formatDiscord } from './format.js';
 import { buildInbound, type DiscordMessageFacts } from './inbound.js';
 import { planMessages } from './outbound.js';
@@ -91,7 +91,6 @@ export class DiscordAdapter implements ChannelAdapter {
   private client: Client<true> | null = null;
   private sink: InboundSink | null = null;
   private queue: Promise<void> = Promise.resolve();
-  private readonly cards = new SentCards();
   private readonly budget = new RateLimitBudget();
 
   constructor(
@@ -213,16 +212,15 @@ export class DiscordAdapter implements ChannelAdapter {
 
   private async onButton(i: ButtonInteraction): Promise<void> {
     const parsed = parseQuestionButton(i.customId);
-    const value = parsed ? this.cards.value(parsed.questionId, parsed.index) : null;
     const sink = this.sink;
     let outcome: ClickOutcome = 'no_such_question';
-    if (parsed && value !== null && sink) {
+    if (parsed && sink) {
       const member = i.member;
       const nickname = member && 'nickname' in member ? member.nickname : (member?.nick ?? null);
       outcome = await sink.onAction({
         channelType: this.channelType,
         questionId: parsed.questionId,
-        value,
+        choice: { index: parsed.index },
         senderHandle: i.user.id,
         senderName: nickname ?? i.user.globalName ?? i.user.username,
       });
@@ -259,11 +257,6 @@ export class DiscordAdapter implements ChannelAdapter {
   private async sendNow(to: ChatAddress, payload: OutboundPayload): Promise<SendResult> {
     const channel = await this.sendable(to.threadId ?? to.platformId);
     const planned = planMessages(payload);
-    if (payload.question)
-      this.cards.remember(
-        payload.question.questionId,
-        payload.question.options.map((o) => o.value),
-      );
     let first: string | null = null;
     for (const p of planned) {
       const sent = await channel.send({

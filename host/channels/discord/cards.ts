@@ -2,8 +2,8 @@
  * Question cards as Discord message components: one button per option, five to an action row.
  *
  * Invariants: a button's custom_id is `q:<questionId>:<option index>` (at most 100 characters, else the card is
- * refused); the click's value is looked up from the card as it was sent, never taken from the click. Labels are
- * cut to Discord's 80 characters.
+ * refused); a click reports the option's position, which the host maps to the value recorded with the card.
+ * Labels are cut to Discord's 80 characters.
  */
 const BUTTONS_PER_ROW = 5;
 const MAX_ROWS = 5;
@@ -35,21 +35,4 @@ export function questionRows(questionId: string, options: { label: string }[]): 
 export function parseQuestionButton(customId: string): { questionId: string; index: number } | null {
   const m = /^q:(.+):(\d{1,2})$/.exec(customId);
   return m ? { questionId: m[1]!, index: Number(m[2]) } : null;
-}
-
-/** The option values of the cards this process sent, newest kept (a bounded memory). */
-export class SentCards {
-  private readonly values = new Map<string, string[]>();
-
-  constructor(private readonly max = 1000) {}
-
-  remember(questionId: string, values: string[]): void {
-    this.values.delete(questionId);
-    this.values.set(questionId, values);
-    if (this.values.size > this.max) this.values.delete(this.values.keys().next().value as string);
-  }
-
-  value(questionId: string, index: number): string | null {
-    return this.values.get(questionId)?.[index] ?? null;
-  }
 }

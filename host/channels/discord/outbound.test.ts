@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseQuestionButton, questionRows, SentCards } from './cards.js';
+import { parseQuestionButton, questionRows } from './cards.js';
 import { planMessages, replyReference } from './outbound.js';
 
 const file = (name: string) => ({ name, data: Buffer.from(name) });
@@ -57,18 +57,5 @@ describe('question buttons', () => {
         Array.from({ length: 26 }, () => ({ label: 'a' })),
       ),
     ).toThrow(/25 buttons/);
-  });
-
-  it('remembers the values of the newest cards only', () => {
-    const cards = new SentCards(2);
-    cards.remember('a', ['1']);
-    cards.remember('b', ['2']);
-    cards.remember('c', ['3']);
-    expect([cards.value('a', 0), cards.value('b', 0), cards.value('c', 0), cards.value('c', 1)]).toEqual([
-      null,
-      '2',
-      '3',
-      null,
-    ]);
   });
 });

@@ -83,7 +83,7 @@ async function onQuestionClick(d: ListenerDeps, body: BlockAction, action: Butto
     .onAction({
       channelType: d.channelType,
       questionId: question.questionId,
-      value: action.value ?? '',
+      choice: { value: action.value ?? '' },
       senderHandle: `${team}:${body.user.id}`,
       senderName: (await d.names.get(body.user.id)) ?? body.user.name ?? null,
     })

@@ -188,7 +188,7 @@ describe('slack adapter: Socket Mode inbound', () => {
     expect(sink.clicks.at(-1)).toEqual({
       channelType: 'slack',
       questionId: 'q1',
-      value: 'a',
+      choice: { value: 'a' },
       senderHandle: 'TFAKE01:U0BOB',
       senderName: 'bob',
     });
@@ -383,7 +383,7 @@ describe('slack adapter: Events API over the webhook listener', () => {
     expect((await signedPost(url, secret, click, { form: true })).status).toBe(200);
     expect(hookSink.clicks.at(-1)).toMatchObject({
       questionId: 'qw',
-      value: 'go',
+      choice: { value: 'go' },
       senderHandle: 'TFAKE01:U0BOB',
     });
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CardStore, callbackData, cardKeyboard, parseCallbackData } from './cards.js';
+import { callbackData, cardKeyboard, parseCallbackData } from './cards.js';
 
 const card = {
   questionId: 'q-lz1x2-a1b2c3',
@@ -27,20 +27,9 @@ describe('question cards', () => {
     expect(() => cardKeyboard({ ...card, options: [] })).toThrow(/no options/);
   });
 
-  it('maps a click back to the option value of a remembered card', () => {
-    const store = new CardStore();
-    store.remember(card);
-    expect(store.resolve('q:q-lz1x2-a1b2c3:1')).toEqual({ questionId: 'q-lz1x2-a1b2c3', value: 'no' });
-    expect(store.resolve('q:q-lz1x2-a1b2c3:7')).toBeNull();
-    expect(store.resolve('q:unknown:0')).toBeNull();
-    expect(store.resolve('garbage')).toBeNull();
+  it('reads the question id and option position back from callback data', () => {
+    expect(parseCallbackData('q:q-lz1x2-a1b2c3:1')).toEqual({ questionId: 'q-lz1x2-a1b2c3', index: 1 });
     expect(parseCallbackData('q:a:b:2')).toEqual({ questionId: 'a:b', index: 2 });
-  });
-
-  it('forgets the oldest cards past its bound', () => {
-    const store = new CardStore(2);
-    for (const id of ['a', 'b', 'c']) store.remember({ ...card, questionId: id });
-    expect(store.resolve('q:a:0')).toBeNull();
-    expect(store.resolve('q:c:0')).toEqual({ questionId: 'c', value: 'yes' });
+    expect(parseCallbackData('garbage')).toBeNull();
   });
 });

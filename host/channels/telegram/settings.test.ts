@@ -40,12 +40,23 @@ describe('parseTelegramSettings', () => {
     }
   });
 
-  it('refuses a webhook URL that is not where the host serves this bot (also when inherited)', () => {
+  it('never gives a named bot the default bot’s webhook URL', () => {
+    const s = parseTelegramSettings(
+      instance({
+        TELEGRAM_BOT_TOKEN_OPS: '9:k',
+        TELEGRAM_WEBHOOK_URL: 'https://bot.example/webhooks/telegram',
+        TELEGRAM_WEBHOOK_SECRET: 's',
+      }),
+    );
+    expect(s.webhook).toBeNull();
+  });
+
+  it('refuses a webhook URL that is not where the host serves this bot', () => {
     expect(() =>
       parseTelegramSettings(
         instance({
           TELEGRAM_BOT_TOKEN_OPS: '9:k',
-          TELEGRAM_WEBHOOK_URL: 'https://bot.example/webhooks/telegram',
+          TELEGRAM_WEBHOOK_URL_OPS: 'https://bot.example/webhooks/telegram',
           TELEGRAM_WEBHOOK_SECRET_OPS: 's',
         }),
       ),

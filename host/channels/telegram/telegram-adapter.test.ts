@@ -259,19 +259,25 @@ describe('telegram adapter: cards and attachments', () => {
     fake.inject(TOKEN, click(ALICE, 'q:q-1:1', 'cq-a'));
     await until(() => fake.callsOf('answerCallbackQuery').length === 1, 'the callback answer');
     expect(sink.clicks).toEqual([
-      { channelType: 'telegram', questionId: 'q-1', value: 'no', senderHandle: '111', senderName: 'Alice A' },
+      {
+        channelType: 'telegram',
+        questionId: 'q-1',
+        choice: { index: 1 },
+        senderHandle: '111',
+        senderName: 'Alice A',
+      },
     ]);
     expect(fake.callsOf('answerCallbackQuery')[0]!.params).toEqual({ callback_query_id: 'cq-a' });
     sink.clickOutcome = 'not_yours';
     fake.inject(TOKEN, click(BOB, 'q:q-1:0', 'cq-b'));
-    fake.inject(TOKEN, click(BOB, 'q:forgotten:0', 'cq-c'));
+    fake.inject(TOKEN, click(BOB, 'not-a-card', 'cq-c'));
     await until(() => fake.callsOf('answerCallbackQuery').length === 3, 'both answers');
     expect(
       fake
         .callsOf('answerCallbackQuery')
         .slice(1)
         .map((c) => c.params.text),
-    ).toEqual(['This question is for someone else.', 'This question has expired.']);
+    ).toEqual(['This question is for someone else.', 'This question is already answered or closed.']);
     expect(sink.clicks).toHaveLength(2);
   });
 

@@ -27,7 +27,7 @@ import type {
 } from '../adapter.js';
 import type { ChannelInstance } from '../channel-instance.js';
 import { type BackoffMs, Backoff } from './backoff.js';
-import { CardStore, cardKeyboard } from './cards.js';
+import { cardKeyboard, parseCallbackData } from './cards.js';
 import { telegramAttachment } from './files.js';
 import { escapeHtml, formatChunks } from './format.js';
 import { interpretUpdate, type BotIdentity, type Interpreted } from './inbound.js';
@@ -54,10 +54,9 @@ const DEFAULT_TUNING: TelegramTuning = {
   requestTimeoutSeconds: 60,
 };
 
-const CLICK_REPLIES: Record<Exclude<ClickOutcome, 'answered'> | 'expired', string> = {
+const CLICK_REPLIES: Record<Exclude<ClickOutcome, 'answered'>, string> = {
   not_yours: 'This question is for someone else.',
   no_such_question: 'This question is already answered or closed.',
-  expired: 'This question has expired.',
 };
 
 function messageIdOf(platformMessageId: string): number {
@@ -87,7 +86,6 @@ export class TelegramAdapter implements ChannelAdapter {
   private readonly api: Api;
   private readonly settings: TelegramSettings;
   private readonly tuning: TelegramTuning;
-  private readonly cards = new CardStore();
   private readonly poller: Poller | null;
   private sink: InboundSink | null = null;
   private bot: BotIdentity | null = null;
@@ -203,16 +201,16 @@ export class TelegramAdapter implements ChannelAdapter {
   }
 
   private async click(sink: InboundSink, e: Extract<Interpreted, { kind: 'click' }>): Promise<void> {
-    const card = this.cards.resolve(e.data);
+    const card = parseCallbackData(e.data);
     const outcome = card
       ? await sink.onAction({
           channelType: this.channelType,
           questionId: card.questionId,
-          value: card.value,
+          choice: { index: card.index },
           senderHandle: e.senderHandle,
           senderName: e.senderName,
         })
-      : 'expired';
+      : 'no_such_question';
     const text = outcome === 'answered' ? undefined : CLICK_REPLIES[outcome];
     try {
       await this.api.answerCallbackQuery(e.queryId, text ? { text } : {});
@@ -250,7 +248,6 @@ export class TelegramAdapter implements ChannelAdapter {
     if (chunks.length === 0 && card) chunks.push(escapeHtml(card.title || card.question));
     if (chunks.length === 0 && files.length === 0)
       throw new Error('nothing to send: empty text and no files');
-    if (card) this.cards.remember(card);
     const ids: number[] = [];
     for (const [i, chunk] of chunks.entries()) {
       const m = await this.api.sendMessage(to.platformId, chunk, {
