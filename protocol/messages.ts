@@ -62,7 +62,7 @@ export const QuestionOption = z.object({
 });
 
 /** An agent's chat output. `question` turns it into a card with buttons (ask_user_question). */
-export const ChatOutContent = z.object({
+const ChatOutContent = z.object({
   text: z.string(),
   /** Files to upload with the message, relative to the session's outbox directory. */
   files: z.array(z.string().min(1).max(255)).max(10).optional(),
@@ -74,7 +74,6 @@ export const ChatOutContent = z.object({
     })
     .optional(),
 });
-export type ChatOutContent = z.infer<typeof ChatOutContent>;
 
 /**
  * An agent's change to a message already in the chat (a messages_out row of kind 'chat' with `op`): edit a

@@ -8,7 +8,7 @@
  * API_URL: a self-hosted Bot API or a test server serves every bot), never for tokens, secrets or a webhook URL,
  * which belong to one bot.
  */
-export const PLATFORMS = ['telegram', 'discord', 'slack'] as const;
+const PLATFORMS = ['telegram', 'discord', 'slack'] as const;
 export type Platform = (typeof PLATFORMS)[number];
 
 export interface ChannelInstance {

@@ -10,7 +10,7 @@ import { createDiscordAdapter } from './discord/adapter.js';
 import { createSlackAdapter } from './slack/slack-adapter.js';
 import { createTelegramAdapter } from './telegram/telegram-adapter.js';
 
-export type AdapterFactory = (instance: ChannelInstance, log: Logger) => ChannelAdapter;
+type AdapterFactory = (instance: ChannelInstance, log: Logger) => ChannelAdapter;
 
 const FACTORIES: Partial<Record<Platform, AdapterFactory>> = {
   discord: createDiscordAdapter,

@@ -11,7 +11,7 @@ import type { ChatOpContent } from '../../protocol/messages.js';
 import type { InboundDb } from '../../protocol/session-db.js';
 import type { ChatAddress } from '../channels/adapter.js';
 
-export class OpTargetError extends Error {
+class OpTargetError extends Error {
   override readonly name = 'OpTargetError';
 }
 

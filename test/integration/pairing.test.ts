@@ -52,8 +52,7 @@ function pairCode(args: string[] = []): string {
   return r.stdout.trim();
 }
 
-const dm = (from: typeof ALICE, text: string) =>
-  fake.inject(TOKEN, { message: message({ from, text }) });
+const dm = (from: typeof ALICE, text: string) => fake.inject(TOKEN, { message: message({ from, text }) });
 
 function replyTo(chat: number, text: string) {
   return fake.waitFor(
