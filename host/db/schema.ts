@@ -149,6 +149,8 @@ const DroppedMessageRow = z.object({
   last_seen: iso,
 });
 
+export const SENDER_APPROVAL_STATUSES = ['pending', 'approved', 'denied', 'expired', 'unreachable'] as const;
+
 const PendingSenderApprovalRow = z.object({
   id: z.string(),
   messaging_group_id: z.string(),
@@ -158,6 +160,20 @@ const PendingSenderApprovalRow = z.object({
   original_message: z.string(),
   approver_user_id: z.string().nullable(),
   created_at: iso,
+  status: z.enum(SENDER_APPROVAL_STATUSES),
+  decided_by: z.string().nullable(),
+  decided_at: iso.nullable(),
+  expires_at: iso.nullable(),
+  /** The approver's DM the card went to. */
+  card_messaging_group_id: z.string().nullable(),
+  /** When the held message was routed again after an approval (at most once). */
+  replayed_at: iso.nullable(),
+});
+
+const WakeRequestRow = z.object({
+  session_id: z.string(),
+  reason: z.string(),
+  requested_at: iso,
 });
 
 const PendingQuestionRow = z.object({
@@ -190,6 +206,8 @@ const HostMessageRow = z.object({
   error: z.string().nullable(),
   created_at: iso,
   finished_at: iso.nullable(),
+  /** Buttons of an approval card (JSON QuestionCard), sent with the text. */
+  card: z.string().nullable(),
 });
 
 export const WEB_CREDENTIAL_KINDS = ['token', 'session', 'sign_in'] as const;
@@ -241,6 +259,7 @@ export const CENTRAL_TABLES = {
   host_messages: HostMessageRow,
   web_credentials: WebCredentialRow,
   pairing_codes: PairingCodeRow,
+  wake_requests: WakeRequestRow,
 } as const;
 
 type Rows<T extends Record<string, z.ZodType>> = { [K in keyof T]: z.infer<T[K]> };

@@ -25,6 +25,14 @@ export interface HostMessageInput {
   text: string;
   /** The inbound message this answers, when there is one. */
   inReplyTo?: string | null;
+  /** Buttons (an approval card): clicks come back through the sink's onAction with the card's questionId. */
+  card?: HostCard;
+}
+
+export interface HostCard {
+  questionId: string;
+  title: string;
+  options: { label: string; value: string }[];
 }
 
 export interface HostOutboxOptions {
@@ -57,6 +65,7 @@ export class HostOutbox {
       error: null,
       created_at: nowIso(),
       finished_at: null,
+      card: m.card ? JSON.stringify(m.card) : null,
     };
     db.run(db.q.insertInto('host_messages').values(row));
     return this.attempt(row);
@@ -84,9 +93,11 @@ export class HostOutbox {
     let update: Partial<HostMessage>;
     try {
       authorizeHostTarget(db, to.channelType, to.platformId);
+      const card = row.card ? (JSON.parse(row.card) as HostCard) : null;
       const sent = await sendThroughAdapter(this.o.channels, to, {
         text: row.text,
         inReplyTo: row.in_reply_to,
+        ...(card ? { question: { ...card, question: row.text } } : {}),
       });
       update = {
         status: 'delivered',

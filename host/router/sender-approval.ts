@@ -25,6 +25,12 @@ export function recordPendingSenderApproval(
         original_message: JSON.stringify(input.message),
         approver_user_id: approvers[0] ?? null,
         created_at: nowIso(),
+        status: 'pending',
+        decided_by: null,
+        decided_at: null,
+        expires_at: null,
+        card_messaging_group_id: null,
+        replayed_at: null,
       })
       .onConflict((oc) => oc.columns(['messaging_group_id', 'sender_id']).doNothing()),
   );

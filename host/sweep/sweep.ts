@@ -5,7 +5,7 @@
  *     line with backoff (resetClaims);
  *   - stop a runner that has been idle for its agent group's idle timeout.
  * Plus, once at start-up, deliver what runners wrote before a host restart and wake every session that has due
- * work (messages accepted before the restart).
+ * work (messages accepted before the restart); and each tick, wake the sessions CLI verbs asked for.
  */
 import fs from 'node:fs';
 import type { Logger } from 'pino';
@@ -20,6 +20,7 @@ import type { Scheduler } from '../schedule/scheduler.js';
 import type { SessionDbs, SessionHandle } from '../session/session-dbs.js';
 import { getSession, listActiveSessions } from '../session/session-store.js';
 import { processingClaims, resetClaims } from './claims.js';
+import { takeWakeRequests } from './wake-requests.js';
 
 export interface SweepOptions {
   intervalMs: number;
@@ -74,6 +75,7 @@ export class Sweep {
     if (this.ticking) return;
     this.ticking = true;
     try {
+      await this.takeWakeRequests();
       for (const info of this.runtime.list()) {
         const session = getSession(this.db, info.sessionId);
         if (!session) {
@@ -92,6 +94,20 @@ export class Sweep {
       }
     } finally {
       this.ticking = false;
+    }
+  }
+
+  /** Sessions a CLI verb asked to look at (host/sweep/wake-requests.ts). */
+  private async takeWakeRequests(): Promise<void> {
+    for (const req of takeWakeRequests(this.db)) {
+      const session = getSession(this.db, req.session_id);
+      if (!session) continue;
+      this.log.info({ sessionId: session.id, reason: req.reason }, 'waking a session on request');
+      try {
+        await this.runners.wake(session);
+      } catch (err) {
+        this.log.error({ sessionId: session.id, err: (err as Error).message }, 'requested wake failed');
+      }
     }
   }
 

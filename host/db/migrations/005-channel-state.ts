@@ -7,7 +7,12 @@ import type { Migration } from '../migrate.js';
  * - `pairing_codes`: short-lived codes that link a chat account to this host (`nanoclaw pair <channel>`); only a
  *   SHA-256 of the code is stored, with its wrong-guess count and who used it;
  * - `host_messages.kind` gains the kinds of what the host says on its own initiative: pairing confirmations,
- *   approval cards and notices (SQLite cannot change a CHECK in place, so the table is rebuilt).
+ *   approval cards and notices (SQLite cannot change a CHECK in place, so the table is rebuilt), and a `card`
+ *   (buttons) for approval cards;
+ * - `pending_sender_approvals` becomes the approval's whole life: status, who decided and when, when it expires,
+ *   where its card went, and when the held message was replayed (exactly once);
+ * - `wake_requests`: sessions a CLI verb asks the running host to wake (a welcome message written, a task run
+ *   now); the host's sweep consumes them.
  * Frozen: never edit a shipped migration, add a new one.
  */
 export const channelState: Migration = {
@@ -40,11 +45,24 @@ CREATE TABLE host_messages_new (
   platform_message_id TEXT,
   error               TEXT,
   created_at          TEXT NOT NULL,
-  finished_at         TEXT
+  finished_at         TEXT,
+  card                TEXT CHECK (card IS NULL OR json_valid(card))
 );
-INSERT INTO host_messages_new SELECT * FROM host_messages;
+INSERT INTO host_messages_new SELECT *, NULL FROM host_messages;
 DROP TABLE host_messages;
 ALTER TABLE host_messages_new RENAME TO host_messages;
 CREATE INDEX idx_host_messages_pending ON host_messages(created_at) WHERE status = 'pending';
+ALTER TABLE pending_sender_approvals ADD COLUMN status TEXT NOT NULL DEFAULT 'pending'
+  CHECK (status IN ('pending', 'approved', 'denied', 'expired', 'unreachable'));
+ALTER TABLE pending_sender_approvals ADD COLUMN decided_by TEXT;
+ALTER TABLE pending_sender_approvals ADD COLUMN decided_at TEXT;
+ALTER TABLE pending_sender_approvals ADD COLUMN expires_at TEXT;
+ALTER TABLE pending_sender_approvals ADD COLUMN card_messaging_group_id TEXT;
+ALTER TABLE pending_sender_approvals ADD COLUMN replayed_at TEXT;
+CREATE TABLE wake_requests (
+  session_id   TEXT PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+  reason       TEXT NOT NULL,
+  requested_at TEXT NOT NULL
+);
 `,
 };
