@@ -77,6 +77,8 @@ const HostEnv = z.object({
   NANOCLAW_HEARTBEAT_TIMEOUT_SECONDS: seconds.default(90),
   NANOCLAW_CLAIM_TIMEOUT_SECONDS: seconds.default(30 * 60),
   NANOCLAW_SWEEP_INTERVAL_SECONDS: seconds.default(30),
+  /** How long an unknown sender's approval request waits for a decision. */
+  NANOCLAW_APPROVAL_TTL_SECONDS: seconds.default(24 * 3600),
   NANOCLAW_RUNNER_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
   /** Kubernetes runtime: where runner pods go and what they look like. */
   NANOCLAW_NAMESPACE: z.string().min(1).optional(),
@@ -148,6 +150,7 @@ export interface HostConfig {
   heartbeatTimeoutMs: number;
   claimTimeoutMs: number;
   sweepIntervalMs: number;
+  approvalTtlMs: number;
   runnerPollMs: number;
   kubernetes: {
     namespace: string;
@@ -251,6 +254,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HostConfig {
     heartbeatTimeoutMs: e.NANOCLAW_HEARTBEAT_TIMEOUT_SECONDS * 1000,
     claimTimeoutMs: e.NANOCLAW_CLAIM_TIMEOUT_SECONDS * 1000,
     sweepIntervalMs: e.NANOCLAW_SWEEP_INTERVAL_SECONDS * 1000,
+    approvalTtlMs: e.NANOCLAW_APPROVAL_TTL_SECONDS * 1000,
     runnerPollMs: e.NANOCLAW_RUNNER_POLL_MS,
     kubernetes: {
       namespace: e.NANOCLAW_NAMESPACE ?? podNamespace(),

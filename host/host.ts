@@ -32,6 +32,8 @@ import type { HostConfig } from './config.js';
 import { openCentralDb, type CentralDb } from './db/central-db.js';
 import { Delivery } from './delivery/delivery.js';
 import { Typing } from './delivery/typing.js';
+import { SenderApprovals } from './approvals/sender-approvals.js';
+import { isApprovalId } from './approvals/sender-approval-decision.js';
 import { namespacedUserId } from './db/users.js';
 import { Metrics } from './metrics.js';
 import { routeInbound, type RouteResult } from './router/route-inbound.js';
@@ -154,6 +156,13 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     maxFileBytes: config.attachmentMaxBytes,
   });
   const typing = new Typing(channels, log);
+  const approvals = new SenderApprovals({
+    db,
+    channels,
+    send: (m) => delivery.sendFromHost(m),
+    log,
+    ttlMs: config.approvalTtlMs,
+  });
   const scheduler = new Scheduler(db, dbs, waker, log);
   const sweep = new Sweep(
     db,
@@ -188,7 +197,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
 
   const route = async (msg: InboundMessage): Promise<RouteResult> => {
     countInbound({ channel: msg.channelType });
-    const result = await routeInbound({ db, channels, sessions, replies: delivery, log }, msg);
+    const result = await routeInbound({ db, channels, sessions, replies: delivery, approvals, log }, msg);
     for (const d of result.delivered) if (d.wake) typing.start(d.sessionId, msg.replyTo ?? msg);
     if (result.dropped && result.delivered.length === 0) countDropped({ reason: result.dropped });
     return result;
@@ -215,6 +224,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     onAction: async (click: QuestionClick): Promise<ClickOutcome> => {
       const namespace = channels.get(click.channelType)?.userNamespace ?? click.channelType;
       const userId = namespacedUserId(namespace, click.senderHandle);
+      if (isApprovalId(click.questionId)) return approvals.click(click, userId);
       const right = mayAnswerQuestion(db, {
         questionId: click.questionId,
         userId,
@@ -235,6 +245,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   };
   for (const adapter of channels.all()) await adapter.start(sink);
   await delivery.resumeHostMessages();
+  await approvals.start({ intervalMs: config.sweepIntervalMs, route });
 
   const webAuth = new WebAuth(db, { ...config.web, ownerToken: config.webToken });
   const webServer = createWebServer({
@@ -246,6 +257,8 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     canSee: (userId, chat) => canSeeWebChat(db, userId, chat),
     log,
     answer: async (a) => {
+      if (isApprovalId(a.questionId))
+        return approvals.click({ questionId: a.questionId, choice: { value: a.value } }, a.userId);
       const right = mayAnswerInWeb(db, a);
       if (right !== 'allowed') return right;
       return (await answerQuestion(db, sessions, { ...a, choice: { value: a.value } }))
@@ -291,6 +304,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
         sweep.close();
         scheduler.close();
         typing.close();
+        approvals.close();
         const active = runtime.list().map((r) => r.sessionId);
         await runtime.close();
         for (const id of active) await delivery.drain(id);

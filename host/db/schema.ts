@@ -269,6 +269,7 @@ export type CentralSchema = Omit<Rows<typeof CENTRAL_TABLES>, 'user_roles'> & {
 };
 
 export type AgentGroup = z.infer<typeof AgentGroupRow>;
+export type SenderApproval = z.infer<typeof PendingSenderApprovalRow>;
 export type MessagingGroup = z.infer<typeof MessagingGroupRow>;
 export type Wiring = z.infer<typeof WiringRow>;
 export type AgentDestination = z.infer<typeof AgentDestinationRow>;

@@ -8,7 +8,9 @@ export type DropReason =
   | 'unknown_sender_strict'
   | 'unknown_sender_request_approval'
   | 'sender_scope'
-  | 'denied_chat';
+  | 'denied_chat'
+  /** request_approval, but no approver could be reached to decide. */
+  | 'no_approver_reachable';
 
 export interface DropRecord {
   channelType: string;

@@ -33,6 +33,7 @@ class RecordingSink implements SessionSink {
 let db: CentralDb;
 let sink: RecordingSink;
 let telegram: RecordingAdapter;
+const requested: string[] = [];
 let n = 0;
 
 function deps() {
@@ -42,7 +43,13 @@ function deps() {
   const unused = path.join(os.tmpdir(), 'nc-route-unused');
   const dbs = new SessionDbs(db, dataLayout(unused));
   const replies = new Delivery({ db, dbs, channels, log, dataDir: unused, maxFileBytes: 1024 });
-  return { db, channels, sessions: sink, replies, log };
+  const approvals = {
+    request: (id: string) => {
+      requested.push(id);
+      return Promise.resolve();
+    },
+  };
+  return { db, channels, sessions: sink, replies, approvals, log };
 }
 
 function chat(
@@ -110,12 +117,9 @@ describe('unknown-sender policy', () => {
     await routeInbound(deps(), msg({ text: 'again' }));
     const pending = db.all(db.q.selectFrom('pending_sender_approvals').selectAll());
     expect(pending).toHaveLength(1);
-    expect(pending[0]).toMatchObject({
-      sender_id: 'telegram:42',
-      agent_group_id: 'ag-1',
-      approver_user_id: 'telegram:owner',
-    });
+    expect(pending[0]).toMatchObject({ sender_id: 'telegram:42', agent_group_id: 'ag-1', status: 'pending' });
     expect(JSON.parse(pending[0]!.original_message)).toMatchObject({ text: 'hello' });
+    expect(requested.slice(-1)).toEqual([pending[0]!.id]);
     expect(sink.deliveries).toEqual([]);
   });
 

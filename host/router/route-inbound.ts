@@ -54,11 +54,17 @@ export interface RouteResult {
   reply: string | null;
 }
 
+/** Where new approval requests go (host/approvals/: the card to an approver's DM). */
+interface ApprovalRequests {
+  request(approvalId: string): Promise<void>;
+}
+
 export interface RouterDeps {
   db: CentralDb;
   channels: ChannelRegistry;
   sessions: SessionSink;
   replies: HostReplies;
+  approvals?: ApprovalRequests;
   log: Logger;
 }
 
@@ -133,17 +139,27 @@ async function applyPlan(
   }
   if (plan.upsertSender && userId) upsertUser(db, userId, msg.senderName);
   for (const agentGroupId of plan.approvals) {
-    const { created, approvers } = recordPendingSenderApproval(db, {
+    const { approvalId } = recordPendingSenderApproval(db, {
       messagingGroupId: mg.id,
       agentGroupId,
       senderId: userId!,
       message: msg,
     });
-    if (created)
+    if (approvalId) {
       log.info(
-        { ...ctx, messagingGroup: mg.id, agentGroup: agentGroupId, userId, approvers: approvers.length },
+        { ...ctx, messagingGroup: mg.id, agentGroup: agentGroupId, userId, approvalId },
         'unknown sender: approval requested, message held',
       );
+      // Finding and reaching an approver may take platform calls: not on the inbound path (it is retried).
+      deps.approvals
+        ?.request(approvalId)
+        .catch((err: unknown) =>
+          log.error(
+            { ...ctx, approvalId, err: (err as Error).message },
+            'approval card not sent; will retry',
+          ),
+        );
+    }
   }
   for (const d of plan.deliveries) {
     const { sessionId } = await deps.sessions.deliver({

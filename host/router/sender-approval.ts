@@ -1,29 +1,59 @@
 /**
- * Unknown senders in a request_approval chat: the message is dropped and one pending approval is kept per
- * (chat, sender) — a second message while one is pending adds nothing. Approving replays the stored message.
+ * Unknown senders in a request_approval chat: the message is dropped and held in one approval per (chat, sender).
+ * While it is pending, or after a Deny, further messages add nothing (no second card). After it expired, could
+ * not reach an approver, or was approved and the sender has lost access since, the next message renews it with
+ * itself as the held message. Cards, decisions and the replay: host/approvals/.
  */
 import type { InboundMessage } from '../channels/adapter.js';
 import type { CentralDb } from '../db/central-db.js';
 import { nowIso } from '../db/central-db.js';
 import { newId } from '../db/ids.js';
-import { pickApprover } from '../access/pick-approver.js';
 
+/** `approvalId` is set when a card has to be sent (a new or renewed approval). */
 export function recordPendingSenderApproval(
   db: CentralDb,
   input: { messagingGroupId: string; agentGroupId: string; senderId: string; message: InboundMessage },
-): { created: boolean; approvers: string[] } {
-  const approvers = pickApprover(db, input.agentGroupId);
-  const res = db.run(
-    db.q
-      .insertInto('pending_sender_approvals')
-      .values({
-        id: newId('appr'),
+): { approvalId: string | null } {
+  return db.tx(() => {
+    const existing = db.first(
+      db.q
+        .selectFrom('pending_sender_approvals')
+        .select(['id', 'status'])
+        .where('messaging_group_id', '=', input.messagingGroupId)
+        .where('sender_id', '=', input.senderId),
+    );
+    const held = JSON.stringify({ ...input.message, attachments: undefined });
+    if (existing) {
+      if (existing.status === 'pending' || existing.status === 'denied') return { approvalId: null };
+      db.run(
+        db.q
+          .updateTable('pending_sender_approvals')
+          .set({
+            status: 'pending',
+            agent_group_id: input.agentGroupId,
+            sender_name: input.message.senderName ?? null,
+            original_message: held,
+            created_at: nowIso(),
+            decided_by: null,
+            decided_at: null,
+            expires_at: null,
+            card_messaging_group_id: null,
+            replayed_at: null,
+          })
+          .where('id', '=', existing.id),
+      );
+      return { approvalId: existing.id };
+    }
+    const id = newId('appr');
+    db.run(
+      db.q.insertInto('pending_sender_approvals').values({
+        id,
         messaging_group_id: input.messagingGroupId,
         agent_group_id: input.agentGroupId,
         sender_id: input.senderId,
         sender_name: input.message.senderName ?? null,
-        original_message: JSON.stringify(input.message),
-        approver_user_id: approvers[0] ?? null,
+        original_message: held,
+        approver_user_id: null,
         created_at: nowIso(),
         status: 'pending',
         decided_by: null,
@@ -31,8 +61,8 @@ export function recordPendingSenderApproval(
         expires_at: null,
         card_messaging_group_id: null,
         replayed_at: null,
-      })
-      .onConflict((oc) => oc.columns(['messaging_group_id', 'sender_id']).doNothing()),
-  );
-  return { created: res.changes > 0, approvers };
+      }),
+    );
+    return { approvalId: id };
+  });
 }
