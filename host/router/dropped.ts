@@ -9,6 +9,8 @@ export type DropReason =
   | 'unknown_sender_request_approval'
   | 'sender_scope'
   | 'denied_chat'
+  /** The platform gave no user id for the sender (a channel post, an anonymous admin): nobody to admit. */
+  | 'no_sender_identity'
   /** request_approval, but no approver could be reached to decide. */
   | 'no_approver_reachable';
 

@@ -138,9 +138,17 @@ describe('unknown-sender policy', () => {
     expect((await routeInbound(deps(), msg({ senderHandle: '7' }))).dropped).toBe('unknown_sender_strict');
   });
 
-  it('treats a message without a sender handle as unknown', async () => {
+  it('drops a message without a sender handle, audited apart from a known non-member', async () => {
     chat('strict', [{ agentGroupId: 'ag-1' }]);
-    expect((await routeInbound(deps(), msg({ senderHandle: null }))).dropped).toBe('unknown_sender_strict');
+    expect((await routeInbound(deps(), msg({ senderHandle: null }))).dropped).toBe('no_sender_identity');
+    expect((await routeInbound(deps(), msg({ messageId: 'm-2' }))).dropped).toBe('unknown_sender_strict');
+    const reasons = db.all(
+      db.q.selectFrom('dropped_messages').select(['reason', 'user_id']).orderBy('reason'),
+    );
+    expect(reasons).toEqual([
+      { reason: 'no_sender_identity', user_id: '' },
+      { reason: 'unknown_sender_strict', user_id: 'telegram:42' },
+    ]);
   });
 
   it('namespaces a handle that looks like another channel id', async () => {

@@ -149,7 +149,7 @@ const TABLE: [string, InboundMessage, RouteSnapshot, string][] = [
     'strict, no sender handle',
     msg({ senderHandle: null }),
     snap(chat('strict'), [{ allowed: true }], { userId: null }),
-    'dropped=unknown_sender_strict to=[] drops=[unknown_sender_strict@ag-1] reply=-',
+    'dropped=no_sender_identity to=[] drops=[no_sender_identity@ag-1] reply=-',
   ],
   [
     'request_approval, stranger: held for approval',
@@ -161,7 +161,7 @@ const TABLE: [string, InboundMessage, RouteSnapshot, string][] = [
     'request_approval, no handle: nobody to approve',
     msg({ senderHandle: null }),
     snap(chat('request_approval'), [{}], { userId: null }),
-    'dropped=unknown_sender_request_approval to=[] drops=[unknown_sender_request_approval@ag-1] reply=-',
+    'dropped=no_sender_identity to=[] drops=[no_sender_identity@ag-1] reply=-',
   ],
   [
     'request_approval, member',
@@ -347,10 +347,16 @@ const TABLE: [string, InboundMessage, RouteSnapshot, string][] = [
     'dropped=command to=[] drops=[] reply=help upsert',
   ],
   [
-    '/help kept as context only gets no reply',
+    '/help kept as context is still answered by the host',
     msg({ text: '/help', isMention: false }),
     snap(chat('strict'), [{ allowed: true, ignored: 'accumulate' }]),
-    'dropped=command to=[] drops=[] reply=- upsert',
+    'dropped=command to=[] drops=[] reply=help upsert',
+  ],
+  [
+    '/help from a member that engages no agent is answered by the host',
+    msg({ text: '/help', isMention: false }),
+    snap(chat('strict'), [{ allowed: true }]),
+    'dropped=command to=[] drops=[] reply=help upsert',
   ],
   [
     '/help from a stranger gets no reply',
@@ -428,7 +434,7 @@ describe('pattern work', () => {
       'request_approval',
       {},
       null,
-      'unknown_sender_request_approval',
+      'no_sender_identity',
     ],
     [
       'a stranger outside the sender scope of a public chat',

@@ -98,9 +98,11 @@ export function planRoute(msg: InboundMessage, snap: RouteSnapshot): RoutePlan {
 
   const engaged: { facts: WiringFacts; wake: boolean }[] = [];
   let refusal: DropReason | null = null;
+  let admitted = false;
   for (const facts of snap.wirings) {
     const { wiring } = facts;
     const refused = refusalOf(chat, userId, facts);
+    admitted ||= refused === null;
     const approvable = refused === 'unknown_sender_request_approval' && userId !== null;
     // A pattern wiring refuses a sender no delivery awaits without matching the text.
     const isEngaged =
@@ -126,6 +128,9 @@ export function planRoute(msg: InboundMessage, snap: RouteSnapshot): RoutePlan {
     }
   }
   if (engaged.length === 0) {
+    // /help and /start are the host's to answer for anyone an agent here would accept, engaged or not.
+    if (admitted && classifyCommand(msg.text).kind === 'host-answered')
+      return { ...plan, dropped: 'command', reply: { kind: 'help', text: HELP_TEXT } };
     if (!refusal) plan.drops.push({ reason: 'no_agent_engaged', agentGroupId: null });
     return { ...plan, dropped: refusal ?? 'no_agent_engaged' };
   }
@@ -138,7 +143,8 @@ export function planRoute(msg: InboundMessage, snap: RouteSnapshot): RoutePlan {
  */
 function refusalOf(chat: MessagingGroup, userId: string | null, facts: WiringFacts): DropReason | null {
   const policy = chat.unknown_sender_policy;
-  if (policy !== 'public' && !(userId && facts.access.allowed))
+  if (policy !== 'public' && userId === null) return 'no_sender_identity';
+  if (policy !== 'public' && !facts.access.allowed)
     return policy === 'request_approval' ? 'unknown_sender_request_approval' : 'unknown_sender_strict';
   const inScope = facts.wiring.sender_scope === 'all' || (userId !== null && facts.access.allowed);
   return inScope ? null : 'sender_scope';
@@ -153,10 +159,8 @@ function applyCommandGate(
   threaded: boolean,
 ): RoutePlan {
   if (command.kind === 'filtered') return { ...plan, dropped: 'command' };
-  if (command.kind === 'host-answered') {
-    if (!engaged.some((e) => e.wake)) return { ...plan, dropped: 'command' };
+  if (command.kind === 'host-answered')
     return { ...plan, dropped: 'command', reply: { kind: 'help', text: HELP_TEXT } };
-  }
   let deniedCommand = false;
   for (const { facts, wake } of engaged) {
     if (command.kind === 'admin' && !facts.isAdmin) {
