@@ -21,6 +21,12 @@ const TAKES_NOTHING: InboundSink = {
   onAction: () => Promise.resolve('no_such_question'),
 };
 
+/** The variable that configures a channel's bot: `telegram-support` → TELEGRAM_BOT_TOKEN_SUPPORT. */
+function tokenVariable(channel: string): string {
+  const [platform, ...name] = channel.toUpperCase().split('-');
+  return `${platform}_BOT_TOKEN${name.length ? `_${name.join('_')}` : ''}`;
+}
+
 export async function withDmAdapter<T>(
   config: HostConfig,
   channel: string,
@@ -32,7 +38,7 @@ export async function withDmAdapter<T>(
     const configured = config.channels.map((c) => c.channelType).join(', ') || 'none';
     throw new ConfigError(
       `--channel ${channel}: no bot is configured for "${channel}" in this environment (configured: ` +
-        `${configured}); set its <PLATFORM>_BOT_TOKEN[_<NAME>] as the host has it, or give --platform-id <dm chat id>`,
+        `${configured}); set ${tokenVariable(channel)} as the host has it, or give --platform-id <dm chat id>`,
     );
   }
   const [adapter] = createChannels([instance], log);
