@@ -34,6 +34,12 @@ export const ChatInContent = z.object({
   senderName: z.string().nullable().optional(),
   platformMessageId: z.string().optional(),
   isMention: z.boolean().optional(),
+  /**
+   * Whether the sender had admin rights over the agent group when the host accepted this message. The runner's
+   * command gate decides by it (falling back to NANOCLAW_ADMIN_USER_IDS for rows without it), so a promotion
+   * or demotion counts from the next message even while a runner keeps running.
+   */
+  senderIsAdmin: z.boolean().optional(),
 });
 export type ChatInContent = z.infer<typeof ChatInContent>;
 

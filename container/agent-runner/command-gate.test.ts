@@ -28,6 +28,18 @@ describe('command gate', () => {
     },
   );
 
+  it('decides by the host’s verdict on the message over the admin list it started with', () => {
+    const stamped = (sender: string, senderIsAdmin: boolean) => {
+      const m = parseInbound(
+        messageInRow({ content: JSON.stringify({ text: '/compact', sender, senderIsAdmin }) }),
+      );
+      if ('error' in m) throw new Error(m.error);
+      return m;
+    };
+    expect(decide(stamped('web:promoted', true), admins).action).toBe('provider');
+    expect(decide(stamped('web:admin', false), admins).action).toBe('deny');
+  });
+
   it('never treats a null sender as an admin', () => {
     expect(decide(msg('/compact', null), admins).action).toBe('deny');
   });

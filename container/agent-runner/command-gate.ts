@@ -4,8 +4,9 @@
  * Invariants:
  * - Only triggering rows of kind 'chat' are commands; a task prompt or accumulated context starting with '/'
  *   is ordinary text.
- * - An admin-only command from anyone whose namespaced user id is not in NANOCLAW_ADMIN_USER_IDS never reaches
- *   the provider; a null sender is never an admin.
+ * - An admin-only command reaches the provider only from an admin: the host's verdict stamped on the message
+ *   when it was accepted (`senderIsAdmin`, current for every message), or for rows without it, a namespaced
+ *   user id in NANOCLAW_ADMIN_USER_IDS. A null sender is never an admin.
  * - Filtered commands and the host-answered ones are acknowledged without a reply or a provider call.
  * - Unknown '/x' text is not a command here: it goes to the provider as ordinary text.
  */
@@ -48,7 +49,8 @@ export function decide(m: InboundMessage, adminUserIds: ReadonlySet<string>): Ga
   if (FILTERED.has(command)) return { action: 'drop', command, why: 'filtered' };
   if (HOST_ANSWERED.has(command)) return { action: 'drop', command, why: 'host-answered' };
   const sender = m.chat.sender;
-  if (sender === null || !adminUserIds.has(sender)) {
+  const isAdmin = sender !== null && (m.chat.senderIsAdmin ?? adminUserIds.has(sender));
+  if (!isAdmin) {
     return { action: 'deny', command, reply: permissionDeniedReply(command) };
   }
   if (command === '/clear') return { action: 'clear', command, reply: SESSION_CLEARED_REPLY };

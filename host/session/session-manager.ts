@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ChatInContent } from '../../protocol/messages.js';
 import type { Destination } from '../../protocol/session-db.js';
+import { hasAdminPrivilege } from '../access/roles.js';
 import type { CentralDb } from '../db/central-db.js';
 import { getAgentGroup } from '../db/agent-groups.js';
 import { listDestinations } from '../db/destinations.js';
@@ -69,6 +70,7 @@ export class SessionManager implements SessionSink {
       senderName: d.message.senderName ?? null,
       platformMessageId: d.message.messageId,
       isMention: d.message.isMention,
+      senderIsAdmin: d.userId !== null && hasAdminPrivilege(this.db, d.userId, d.agentGroupId),
     };
     await this.write(
       session,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember } from '../../host/access/members.js';
-import { grantRole } from '../../host/access/roles.js';
+import { grantRole, revokeRole } from '../../host/access/roles.js';
 import { upsertAgentGroup } from '../../host/db/agent-groups.js';
 import { upsertMessagingGroup } from '../../host/db/messaging-groups.js';
 import type { UnknownSenderPolicy } from '../../protocol/vocabulary.js';
@@ -110,6 +110,19 @@ describe('admin-only commands', () => {
     const next = chat.replies.length;
     await send(host.url, { chat: 'strict', text: '/clear' });
     await chat.waitFor((r) => r.text === 'Session cleared.', 10_000, next);
+  });
+
+  it('lets a member promoted to admin while the runner runs clear the session with the next message', async () => {
+    const chat = await watch('strict');
+    const before = chat.replies.length;
+    await send(host.url, { chat: 'strict', sender: 'bob', text: 'warm up the runner' });
+    await chat.waitFor((r) => r.text === 'Mock response to: warm up the runner', 15_000, before);
+    withDb(host.dataDir, (db) => grantRole(db, { userId: 'web:bob', role: 'admin', agentGroupId: 'helper' }));
+    const next = chat.replies.length;
+    await send(host.url, { chat: 'strict', sender: 'bob', text: '/clear' });
+    await chat.waitFor((r) => r.text === 'Session cleared.', 10_000, next);
+    expect(chat.replies.slice(next).some((r) => r.text.startsWith('Permission denied'))).toBe(false);
+    withDb(host.dataDir, (db) => revokeRole(db, 'web:bob', 'admin', 'helper'));
   });
 
   it('drops filtered commands without any reply', async () => {
