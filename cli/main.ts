@@ -1,54 +1,29 @@
 #!/usr/bin/env node
 /**
- * `nanoclaw <verb>` — the composition root. Verbs: start (embedded default), host, operator, chat, web-token, pair, verify.
- * Exit codes: 0 ok, 1 runtime failure, 2 bad usage or configuration.
+ * `nanoclaw <verb>` — the composition root. The verbs are in cli/verbs.ts (the registry); `nanoclaw help
+ * --markdown` prints docs/cli.md from it. Exit codes: 0 ok, 1 runtime failure, 2 bad usage or configuration.
  */
 import { ConfigError } from '../host/config.js';
 import { UsageError } from './args.js';
-import { chatCommand } from './chat.js';
-import { operatorCommand } from './operator.js';
-import { pairCommand } from './pair.js';
-import { verifyCommand } from './verify.js';
-import { hostCommand, startCommand } from './start.js';
-import { webTokenCommand } from './web-token.js';
-
-const USAGE = `Usage: nanoclaw <command> [options]
-
-Commands:
-  start      run everything on this machine: host, manifest loader, runners as child processes, web chat
-  host       run the host service (the operator fills its DB; use with NANOCLAW_RUNTIME=kubernetes on a cluster)
-  operator   reconcile AgentGroup, MessagingGroup and UserRole resources into the central DB
-  chat       talk to an agent from the terminal through a running host's web chat API
-  web-token  create, list or revoke per-user bearer tokens for the web chat API
-  verify     check the configuration, the DB and every configured chat bot's token with its platform
-  pair       print a one-time code that links your Telegram/Discord/Slack account (first one: owner)
-
-Run "nanoclaw <command> --help" for a command's options. Configuration comes from the environment
-(NANOCLAW_DATA_DIR, NANOCLAW_CONFIG_DIR, NANOCLAW_PORT, NANOCLAW_RUNTIME, ANTHROPIC_API_KEY, LOG_LEVEL, ...).
-`;
-
-const verbs: Record<string, (argv: string[]) => Promise<number>> = {
-  start: startCommand,
-  host: hostCommand,
-  operator: operatorCommand,
-  chat: chatCommand,
-  'web-token': webTokenCommand,
-  pair: pairCommand,
-  verify: verifyCommand,
-};
+import { cliMarkdown, usage } from './help-doc.js';
+import { VERBS } from './verbs.js';
 
 async function main(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
+  if (verb === 'help' && rest[0] === '--markdown') {
+    process.stdout.write(await cliMarkdown(VERBS));
+    return 0;
+  }
   if (!verb || verb === '--help' || verb === '-h' || verb === 'help') {
-    process.stdout.write(USAGE);
+    process.stdout.write(usage(VERBS));
     return verb ? 0 : 2;
   }
-  const run = verbs[verb];
-  if (!run) {
-    process.stderr.write(`nanoclaw: unknown command "${verb}"\n\n${USAGE}`);
+  const found = VERBS.find((v) => v.name === verb);
+  if (!found) {
+    process.stderr.write(`nanoclaw: unknown command "${verb}"\n\n${usage(VERBS)}`);
     return 2;
   }
-  return run(rest);
+  return found.run(rest);
 }
 
 main(process.argv.slice(2)).then(

@@ -3,6 +3,7 @@ import { requireAgentGroup } from '../db/agent-groups.js';
 import type { CentralDb } from '../db/central-db.js';
 import { nowIso } from '../db/central-db.js';
 import type { Provenance } from '../db/destinations.js';
+import type { CentralSchema } from '../db/schema.js';
 import { parseUserId, upsertUser } from '../db/users.js';
 import { isAdminOf } from './roles.js';
 
@@ -52,4 +53,23 @@ export function hasMemberRow(db: CentralDb, userId: string, agentGroupId: string
 /** An explicit member, or an admin scoped to the group (implicit membership). */
 export function isMember(db: CentralDb, userId: string, agentGroupId: string): boolean {
   return hasMemberRow(db, userId, agentGroupId) || isAdminOf(db, userId, agentGroupId);
+}
+
+/** Removes an explicit membership (admins stay implicit members). Returns whether a row was removed. */
+export function removeMember(db: CentralDb, userId: string, agentGroupId: string): boolean {
+  return (
+    db.run(
+      db.q
+        .deleteFrom('agent_group_members')
+        .where('user_id', '=', userId)
+        .where('agent_group_id', '=', agentGroupId),
+    ).changes > 0
+  );
+}
+
+/** Explicit memberships, of one agent group or all, by agent group then user. */
+export function listMembers(db: CentralDb, agentGroupId?: string): CentralSchema['agent_group_members'][] {
+  let q = db.q.selectFrom('agent_group_members').selectAll();
+  if (agentGroupId !== undefined) q = q.where('agent_group_id', '=', agentGroupId);
+  return db.all(q.orderBy('agent_group_id').orderBy('user_id'));
 }

@@ -122,3 +122,15 @@ export const getOwners = (db: CentralDb): string[] => grantees(db, 'owner', null
 export const getGlobalAdmins = (db: CentralDb): string[] => grantees(db, 'admin', null);
 export const getAdminsOf = (db: CentralDb, agentGroupId: string): string[] =>
   grantees(db, 'admin', agentGroupId);
+
+/** Every owner/admin grant, owners first, then by user and scope. */
+export function listGrants(db: CentralDb): UserRole[] {
+  return db.all(
+    db.q
+      .selectFrom('user_roles')
+      .selectAll()
+      .orderBy('role', 'desc')
+      .orderBy('user_id')
+      .orderBy('agent_group_id'),
+  );
+}

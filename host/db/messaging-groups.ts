@@ -46,6 +46,12 @@ export function getMessagingGroup(db: CentralDb, id: string): MessagingGroup | u
   return db.first(db.q.selectFrom('messaging_groups').selectAll().where('id', '=', id));
 }
 
+export function listMessagingGroups(db: CentralDb): MessagingGroup[] {
+  return db.all(
+    db.q.selectFrom('messaging_groups').selectAll().orderBy('channel_type').orderBy('platform_id'),
+  );
+}
+
 export function findMessagingGroup(
   db: CentralDb,
   channelType: string,

@@ -31,6 +31,10 @@ export function getUser(db: CentralDb, userId: string): User | undefined {
   return db.first(db.q.selectFrom('users').selectAll().where('id', '=', userId));
 }
 
+export function listUsers(db: CentralDb): User[] {
+  return db.all(db.q.selectFrom('users').selectAll().orderBy('id'));
+}
+
 /** Creates the user on first sight; a later non-empty display name replaces the stored one. */
 export function upsertUser(db: CentralDb, userId: string, displayName?: string | null): User {
   const { channel } = parseUserId(userId);

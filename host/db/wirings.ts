@@ -101,6 +101,18 @@ export function listWiringsOf(db: CentralDb, messagingGroupId: string): Wiring[]
   );
 }
 
+/** Every wiring, by chat, then highest priority first. */
+export function listWirings(db: CentralDb): Wiring[] {
+  return db.all(
+    db.q
+      .selectFrom('messaging_group_agents')
+      .selectAll()
+      .orderBy('messaging_group_id')
+      .orderBy('priority', 'desc')
+      .orderBy('agent_group_id'),
+  );
+}
+
 /** Creates or updates the wiring for (chat, agent) and ensures the companion destination row, atomically. */
 export function upsertWiring(db: CentralDb, input: WiringInput): Wiring {
   validateWiring(input);

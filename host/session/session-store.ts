@@ -64,6 +64,13 @@ export function listActiveSessions(db: CentralDb): Session[] {
   return db.all(db.q.selectFrom('sessions').selectAll().where('status', '=', 'active'));
 }
 
+/** Sessions, most recently active first; closed ones only when asked. */
+export function listSessions(db: CentralDb, opts: { includeClosed: boolean }): Session[] {
+  let q = db.q.selectFrom('sessions').selectAll();
+  if (!opts.includeClosed) q = q.where('status', '=', 'active');
+  return db.all(q.orderBy('last_active', 'desc').orderBy('id'));
+}
+
 export function touchSession(db: CentralDb, id: string, at = nowIso()): void {
   db.run(db.q.updateTable('sessions').set({ last_active: at }).where('id', '=', id));
 }

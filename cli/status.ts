@@ -1,0 +1,227 @@
+/**
+ * `nanoclaw status`: one look at a host's data dir — agents, chats, wirings, roles, sessions and runners, pending
+ * approvals, dropped-message counts by reason, the configured channels with the last error recorded for each, and
+ * the latest failures (host messages, agent deliveries).
+ *
+ * Invariants: read-only (a session's inbound.db is read only when it already exists); every list is bounded, so
+ * status stays cheap on a busy host. Collecting (I/O) and building the sections (pure) are apart.
+ */
+import fs from 'node:fs';
+import { listGrants } from '../host/access/roles.js';
+import { channelInstances } from '../host/channels/channel-instance.js';
+import { dropCountsByReason, failedHostMessages, listSenderApprovals } from '../host/db/admin-views.js';
+import { listAgentGroups } from '../host/db/agent-groups.js';
+import type { CentralDb } from '../host/db/central-db.js';
+import { listMessagingGroups } from '../host/db/messaging-groups.js';
+import type {
+  AgentGroup,
+  HostMessage,
+  MessagingGroup,
+  CentralSchema,
+  UserRole,
+  Wiring,
+} from '../host/db/schema.js';
+import { listWirings } from '../host/db/wirings.js';
+import { dataLayout } from '../host/session/layout.js';
+import { SessionDbs } from '../host/session/session-dbs.js';
+import { listSessions } from '../host/session/session-store.js';
+import { COMMON_OPTIONS, dataDirOf, withCentralDb } from './admin-args.js';
+import { parse, UsageError } from './args.js';
+import { columns, parseOutput, renderSections, type Section, type View } from './output.js';
+import { sessionFacts } from './inventory.js';
+import {
+  agentsView,
+  approvalsView,
+  chatsView,
+  grantsView,
+  sessionsView,
+  wiringsView,
+  type SessionFacts,
+} from './views.js';
+
+const HELP = `Usage: nanoclaw status [-o table|json|yaml] [--data-dir DIR]
+
+Shows, from the host's data dir: agent groups, chats, wirings, roles, active sessions and whether their runner
+runs, pending sender approvals, dropped messages counted by reason, the configured channels (bot tokens in
+this environment: run it where the host runs) with the last send error recorded for each, and the latest
+failures: host messages (replies, cards, notices) and agent messages that could not be delivered.
+
+Options:
+  -o table|json|yaml  output format (default table)
+  --data-dir DIR      the host's data dir (default NANOCLAW_DATA_DIR or ./data)
+`;
+
+type SenderApproval = CentralSchema['pending_sender_approvals'];
+
+const LIMIT = 20;
+const ERROR_LIMIT = 10;
+
+interface FailedDelivery {
+  sessionId: string;
+  messageId: string;
+  error: string | null;
+  at: string;
+}
+
+interface StatusFacts {
+  agents: AgentGroup[];
+  chats: MessagingGroup[];
+  wirings: Wiring[];
+  grants: UserRole[];
+  approvals: SenderApproval[];
+  drops: ReturnType<typeof dropCountsByReason>;
+  sessions: SessionFacts[];
+  channels: { channelType: string; platform: string }[];
+  failedHost: HostMessage[];
+  failedDeliveries: FailedDelivery[];
+}
+
+/** The last failed delivery rows of the most recently active sessions whose inbound.db exists. */
+function failedDeliveries(db: CentralDb, dataDir: string, sessions: SessionFacts[]): FailedDelivery[] {
+  const dbs = new SessionDbs(db, dataLayout(dataDir));
+  const out: FailedDelivery[] = [];
+  try {
+    for (const { session } of sessions.slice(0, LIMIT)) {
+      const handle = dbs.get(session.id);
+      if (!handle || !fs.existsSync(handle.paths.inboundDb)) continue;
+      const inbound = handle.inbound();
+      const rows = inbound.all(
+        inbound.q
+          .selectFrom('delivered')
+          .selectAll()
+          .where('status', '=', 'failed')
+          .orderBy('delivered_at', 'desc')
+          .limit(ERROR_LIMIT),
+      );
+      for (const r of rows)
+        out.push({ sessionId: session.id, messageId: r.message_out_id, error: r.error, at: r.delivered_at });
+    }
+  } finally {
+    dbs.closeAll();
+  }
+  return out.sort((a, b) => b.at.localeCompare(a.at)).slice(0, ERROR_LIMIT);
+}
+
+function channelsView(facts: StatusFacts): View {
+  const lastError = (channelType: string) => facts.failedHost.find((m) => m.channel_type === channelType);
+  const configured = [{ channelType: 'web', platform: 'web' }, ...facts.channels];
+  return {
+    columns: columns(
+      ['channel', 'CHANNEL'],
+      ['platform', 'PLATFORM'],
+      ['lastError', 'LAST ERROR'],
+      ['lastErrorAt', 'AT'],
+    ),
+    rows: configured.map((c) => ({
+      channel: c.channelType,
+      platform: c.platform,
+      lastError: lastError(c.channelType)?.error ?? null,
+      lastErrorAt: lastError(c.channelType)?.finished_at ?? null,
+    })),
+  };
+}
+
+function errorsView(facts: StatusFacts): View {
+  const host = facts.failedHost.map((m) => ({
+    at: m.finished_at ?? m.created_at,
+    what: `host ${m.kind} to ${m.channel_type}/${m.platform_id}`,
+    id: m.id,
+    error: m.error,
+  }));
+  const agent = facts.failedDeliveries.map((d) => ({
+    at: d.at,
+    what: `agent message of session ${d.sessionId}`,
+    id: d.messageId,
+    error: d.error,
+  }));
+  return {
+    columns: columns(['at', 'AT'], ['what', 'WHAT'], ['id', 'ID'], ['error', 'ERROR']),
+    rows: [...host, ...agent].sort((a, b) => b.at.localeCompare(a.at)).slice(0, ERROR_LIMIT),
+  };
+}
+
+function bounded(key: string, title: string, view: View, limit = LIMIT): Section {
+  const more = view.rows.length - limit;
+  return {
+    key,
+    title,
+    view: { columns: view.columns, rows: view.rows.slice(0, limit) },
+    ...(more > 0 ? { note: `… and ${more} more (see "nanoclaw ${key} list")` } : {}),
+  };
+}
+
+/** The sections of the report, in the order people read them. */
+function statusSections(f: StatusFacts): Section[] {
+  return [
+    bounded(
+      'agents',
+      'AGENT GROUPS',
+      agentsView(
+        f.agents,
+        f.wirings,
+        f.sessions.map((s) => s.session),
+      ),
+    ),
+    bounded('chats', 'CHATS', chatsView(f.chats, f.wirings)),
+    bounded('wirings', 'WIRINGS', wiringsView(f.wirings)),
+    bounded('roles', 'ROLES', grantsView(f.grants)),
+    bounded('sessions', 'SESSIONS AND RUNNERS', sessionsView(f.sessions)),
+    bounded('approvals', 'PENDING APPROVALS', approvalsView(f.approvals)),
+    {
+      key: 'dropped',
+      title: 'DROPPED MESSAGES BY REASON',
+      view: {
+        columns: columns(
+          ['reason', 'REASON'],
+          ['messages', 'MESSAGES'],
+          ['senders', 'SENDERS'],
+          ['lastSeen', 'LAST SEEN'],
+        ),
+        rows: f.drops.map((d) => ({
+          reason: d.reason,
+          messages: d.messages,
+          senders: d.senders,
+          lastSeen: d.last_seen,
+        })),
+      },
+    },
+    { key: 'channels', title: 'CHANNELS', view: channelsView(f) },
+    { key: 'errors', title: 'LAST ERRORS', view: errorsView(f) },
+  ];
+}
+
+function collect(db: CentralDb, dataDir: string): StatusFacts {
+  const sessions = sessionFacts(db, dataLayout(dataDir), listSessions(db, { includeClosed: false }));
+  return {
+    agents: listAgentGroups(db),
+    chats: listMessagingGroups(db),
+    wirings: listWirings(db),
+    grants: listGrants(db),
+    // One more than shown, so the section can say there are more.
+    approvals: listSenderApprovals(db, { status: 'pending', limit: LIMIT + 1 }),
+    drops: dropCountsByReason(db),
+    sessions,
+    channels: channelInstances(process.env).map((c) => ({
+      channelType: c.channelType,
+      platform: c.platform,
+    })),
+    failedHost: failedHostMessages(db, ERROR_LIMIT * 5),
+    failedDeliveries: failedDeliveries(db, dataDir, sessions),
+  };
+}
+
+export async function statusCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, COMMON_OPTIONS, true);
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (positionals.length) throw new UsageError(`status: unexpected argument "${positionals[0]}"`);
+  const format = parseOutput(values.output, 'status');
+  const dataDir = dataDirOf(values);
+  const text = await withCentralDb(dataDir, (db) =>
+    renderSections(format, statusSections(collect(db, dataDir))),
+  );
+  process.stdout.write(text);
+  return 0;
+}
