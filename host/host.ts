@@ -32,6 +32,8 @@ import type { HostConfig } from './config.js';
 import { openCentralDb, type CentralDb } from './db/central-db.js';
 import { Delivery } from './delivery/delivery.js';
 import { Typing } from './delivery/typing.js';
+import { FailureNotices } from './delivery/failure-notices.js';
+import { newId } from './db/ids.js';
 import { SenderApprovals } from './approvals/sender-approvals.js';
 import { isApprovalId } from './approvals/sender-approval-decision.js';
 import { namespacedUserId } from './db/users.js';
@@ -156,6 +158,28 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     maxFileBytes: config.attachmentMaxBytes,
   });
   const typing = new Typing(channels, log);
+  const notices = new FailureNotices({
+    db,
+    channels,
+    send: (m) => delivery.sendFromHost(m),
+    tellAgent: async (session, text) => {
+      await sessions.write(
+        session,
+        {
+          id: newId('notice'),
+          kind: 'chat',
+          content: { text, sender: null, senderName: 'NanoClaw' },
+          trigger: false,
+        },
+        false,
+      );
+    },
+    count: metrics.counter(
+      'nanoclaw_failure_notices_total',
+      'Failures told to people (kind: delivery, processing)',
+    ),
+    log,
+  });
   const approvals = new SenderApprovals({
     db,
     channels,
@@ -184,6 +208,8 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   link.on('outbound', (sessionId) => void delivery.drain(sessionId));
   link.on('connect', (sessionId) => void delivery.drain(sessionId));
   delivery.on('scheduleChanged', (session) => scheduler.note(session));
+  delivery.on('failed', (session, f) => void notices.deliveryFailed(session, f));
+  sweep.on('processingFailed', (session, n) => void notices.processingFailed(session, n));
   delivery.on('delivered', (origin, channel, sessionId) => {
     countDelivered({ origin, channel });
     if (sessionId) typing.stop(sessionId);

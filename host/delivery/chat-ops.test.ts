@@ -177,8 +177,11 @@ describe('files an agent sends', () => {
       out({ text: 'c', files: ['big.bin'] }),
       out({ text: 'd', files: ['missing.txt'] }),
     ];
+    const failed: string[] = [];
+    delivery.on('failed', (_s, f) => failed.push(f.messageOutId));
     for (const id of cases) expect(await drainUntilFinal(id)).toMatchObject({ status: 'failed' });
     expect(tg.sent).toEqual([]);
+    expect(failed).toEqual(cases);
     expect(status(cases[1]!)!.error).toMatch(/refused/);
   });
 });

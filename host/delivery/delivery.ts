@@ -18,7 +18,7 @@ import { isChatOp, OutboundChatContent, SystemAction } from '../../protocol/mess
 import type { InboundDb, MessageOut } from '../../protocol/session-db.js';
 import { isoNow } from '../../protocol/session-db.js';
 import type { MessageOrigin } from '../../protocol/vocabulary.js';
-import type { ChannelRegistry } from '../channels/adapter.js';
+import type { ChannelRegistry, ChatAddress } from '../channels/adapter.js';
 import type { CentralDb } from '../db/central-db.js';
 import type { HostMessage, Session } from '../db/schema.js';
 import { recordQuestion } from '../session/question-response.js';
@@ -45,6 +45,8 @@ interface DrainState {
 export interface DeliveryEvents {
   /** Tasks were scheduled or changed in a session (so the scheduler can re-arm). */
   scheduleChanged: [session: Session];
+  /** An agent's message ended 'failed' (target: where it was going; null for the session's own chat). */
+  failed: [session: Session, failure: { messageOutId: string; target: ChatAddress | null; reason: string }];
   /** A message reached an adapter (sessionId: the agent's session; null for what the host says). */
   delivered: [origin: MessageOrigin, channelType: string, sessionId: string | null];
 }
@@ -235,6 +237,13 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
         record(inbound, row.id, 'failed', null, message);
         st.attempts.delete(row.id);
         this.log.warn({ ...ctx, attempts: attempt, reason: message }, 'delivery failed for good');
+        if (row.kind === 'chat') {
+          const target =
+            row.channel_type && row.platform_id
+              ? { channelType: row.channel_type, platformId: row.platform_id, threadId: row.thread_id }
+              : null;
+          this.emit('failed', session, { messageOutId: row.id, target, reason: message });
+        }
         return true;
       }
       st.attempts.set(row.id, {

@@ -7,6 +7,7 @@
  * Plus, once at start-up, deliver what runners wrote before a host restart and wake every session that has due
  * work (messages accepted before the restart); and each tick, wake the sessions CLI verbs asked for.
  */
+import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import type { Logger } from 'pino';
 import type { CentralDb } from '../db/central-db.js';
@@ -29,7 +30,12 @@ export interface SweepOptions {
   claimTimeoutMs: number;
 }
 
-export class Sweep {
+export interface SweepEvents {
+  /** Messages of a session were given up on after its runner failed on them too many times. */
+  processingFailed: [session: Session, messages: number];
+}
+
+export class Sweep extends EventEmitter<SweepEvents> {
   private timer: NodeJS.Timeout | null = null;
   private ticking = false;
 
@@ -42,7 +48,9 @@ export class Sweep {
     private readonly scheduler: Scheduler,
     private readonly opts: SweepOptions,
     private readonly log: Logger,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Start-up recovery, then the periodic tick. */
   async start(): Promise<void> {
@@ -168,7 +176,10 @@ export class Sweep {
   private requeue(session: Session, claimIds: string[]): void {
     const inbound = this.dbs.of(session).inbound();
     const failed = resetClaims(inbound, claimIds);
-    if (failed > 0) this.log.warn({ sessionId: session.id, failed }, 'messages failed after too many tries');
+    if (failed > 0) {
+      this.log.warn({ sessionId: session.id, failed }, 'messages failed after too many tries');
+      this.emit('processingFailed', session, failed);
+    }
     const backoff = this.runners.backoffRemaining(session.id);
     const wakeSoon = (): void => {
       const fresh = getSession(this.db, session.id);
