@@ -1,7 +1,8 @@
 /**
  * Rows by provenance: the operator's view of the central DB. Rows projected from a custom resource (or from a
  * manifest file in the embedded mode) carry source 'crd' and the object's uid; these helpers find, claim and
- * delete exactly those rows and never a row with source 'runtime'.
+ * delete exactly those rows and never delete a row with source 'runtime' — the one change to a runtime row is its
+ * adoption by an object declaring the same grant (adoptRuntime*Row), which makes it that object's row.
  *
  * Deletion order matters for readability only (foreign keys cascade from agent/messaging groups anyway):
  * grants and wirings first, then chats, then agent groups.
@@ -177,6 +178,38 @@ export function claimMemberRow(
         .where('user_id', '=', userId)
         .where('agent_group_id', '=', agentGroupId)
         .where('source', '=', 'crd'),
+    ).changes > 0
+  );
+}
+
+/** A runtime grant row becomes the 'crd' row of `uid` (a UserRole declares the same grant). Never touches crd rows. */
+export function adoptRuntimeRoleRow(db: CentralDb, id: number, uid: string, generation: number): boolean {
+  return (
+    db.run(
+      db.q
+        .updateTable('user_roles')
+        .set({ source: 'crd', source_uid: uid, source_generation: generation })
+        .where('id', '=', id)
+        .where('source', '=', 'runtime'),
+    ).changes > 0
+  );
+}
+
+export function adoptRuntimeMemberRow(
+  db: CentralDb,
+  userId: string,
+  agentGroupId: string,
+  uid: string,
+  generation: number,
+): boolean {
+  return (
+    db.run(
+      db.q
+        .updateTable('agent_group_members')
+        .set({ source: 'crd', source_uid: uid, source_generation: generation })
+        .where('user_id', '=', userId)
+        .where('agent_group_id', '=', agentGroupId)
+        .where('source', '=', 'runtime'),
     ).changes > 0
   );
 }

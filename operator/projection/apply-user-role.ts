@@ -2,9 +2,10 @@
  * Applies a desired UserRole: the user row (created if missing; display name only when the spec gives one) and
  * exactly one grant — a user_roles row (owner/admin) or an agent_group_members row (member) — with source 'crd'.
  *
- * Ownership rules: the same grant held by a runtime row (e.g. an approval made the user a member) is kept and
- * reported (ConflictsWithRuntimeGrant); held by another live UserRole it is DuplicateGrant; left by a deleted
- * UserRole it is taken over. When the spec changes, the previous grant of this object is replaced. Users rows have
+ * Ownership rules: the same grant held by a runtime row (e.g. an approval made the user a member, a pairing made
+ * them owner) is adopted — the row becomes this object's ('crd'), so a GitOps repository can take over runtime
+ * grants (`nanoclaw roles export`) without a duplicate, and deleting the object then revokes the grant; held by
+ * another live UserRole it is DuplicateGrant; left by a deleted UserRole it is taken over. When the spec changes, the previous grant of this object is replaced. Users rows have
  * no provenance and are never deleted here.
  *
  * Tenants: a global grant (owner, or admin without agentGroup) comes only from a namespace in
@@ -16,6 +17,8 @@ import type { CentralDb } from '../../host/db/central-db.js';
 import { addMember } from '../../host/access/members.js';
 import { grantRole } from '../../host/access/roles.js';
 import {
+  adoptRuntimeMemberRow,
+  adoptRuntimeRoleRow,
   claimMemberRow,
   claimRoleRow,
   crdMemberRowsOf,
@@ -26,6 +29,7 @@ import {
   findRoleRow,
   totalChanges,
 } from '../../host/db/provenance.js';
+import type { UserRole } from '../../host/db/schema.js';
 import { getUser, upsertUser } from '../../host/db/users.js';
 import type { DesiredUserRole } from './desired.js';
 import { targetGeneration } from './generation.js';
@@ -90,14 +94,16 @@ function apply(db: CentralDb, d: DesiredUserRole, ctx: ApplyContext): Problem | 
   ) {
     return undefined;
   }
+  if (row?.source === 'runtime') {
+    // The declared grant supersedes the runtime one (an approval, a pairing, exported by `nanoclaw roles export`):
+    // the row is adopted, not duplicated — from now on it lives and dies with this object.
+    const generation = targetGeneration(d.ref, undefined, false);
+    dropOtherGrants(db, d, 'none');
+    if (g.type === 'member') adoptRuntimeMemberRow(db, d.userId, g.agentGroupId, d.ref.uid, generation);
+    else adoptRuntimeRoleRow(db, (row as UserRole).id, d.ref.uid, generation);
+    return undefined;
+  }
   if (row && row.source_uid !== d.ref.uid) {
-    if (row.source === 'runtime') {
-      dropOtherGrants(db, d, 'none');
-      return {
-        reason: 'ConflictsWithRuntimeGrant',
-        message: `${d.userId} is already ${describeGrant(d)} by a runtime grant; it stays in force — revoke it at run time to let this UserRole own it`,
-      };
-    }
     if (row.source_uid && ctx.isLive(row.source_uid)) {
       dropOtherGrants(db, d, 'none');
       return {

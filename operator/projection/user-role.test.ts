@@ -99,18 +99,35 @@ describe('UserRole projection', () => {
     expect(roles()).toEqual([]);
   });
 
-  it('never overwrites a runtime grant; reports it; a second UserRole for one grant is a duplicate', () => {
+  it('adopts a runtime grant declared by a UserRole (no duplicate; deleting the object revokes it); a second UserRole for one grant is a duplicate', () => {
     addMember(db, { userId: 'telegram:9', agentGroupId: 'alpha' });
-    const out = p.apply(userRole('m', { user: 'telegram:9', role: 'member', agentGroup: 'alpha' }), 'ur-m');
-    expect(out).toMatchObject({ ready: false, reason: 'ConflictsWithRuntimeGrant', writes: 0 });
+    const out = p.apply(
+      userRole('m', { user: 'telegram:9', role: 'member', agentGroup: 'alpha' }),
+      'ur-m',
+      3,
+    );
+    expect(out).toMatchObject({ ready: true });
     expect(members()).toEqual([
-      { user_id: 'telegram:9', agent_group_id: 'alpha', source: 'runtime', source_uid: null },
+      { user_id: 'telegram:9', agent_group_id: 'alpha', source: 'crd', source_uid: 'ur-m' },
     ]);
+    expect(
+      p.apply(userRole('m', { user: 'telegram:9', role: 'member', agentGroup: 'alpha' }), 'ur-m', 3).writes,
+    ).toBe(0);
+    removeProjection(db, p.dataDir, 'ur-m');
+    expect(members()).toEqual([]);
 
     grantRole(db, { userId: 'telegram:1', role: 'owner' });
-    expect(p.apply(userRole('o', { user: 'telegram:1', role: 'owner' }), 'ur-o').reason).toBe(
-      'ConflictsWithRuntimeGrant',
-    );
+    expect(p.apply(userRole('o', { user: 'telegram:1', role: 'owner' }), 'ur-o').ready).toBe(true);
+    expect(roles()).toEqual([
+      {
+        user_id: 'telegram:1',
+        role: 'owner',
+        agent_group_id: null,
+        source: 'crd',
+        source_uid: 'ur-o',
+        source_generation: 1,
+      },
+    ]);
 
     p.apply(userRole('a1', { user: 'slack:U1', role: 'admin' }), 'ur-a1');
     const dup = p.apply(userRole('a2', { user: 'slack:U1', role: 'admin' }), 'ur-a2');
