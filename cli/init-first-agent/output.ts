@@ -1,10 +1,11 @@
-/** How init-first-agent prints what it did: a table (default) or JSON (`-o json`). */
+/** How init-first-agent prints what it did: a table (default), JSON or YAML (`-o json|yaml`). */
+import { stringify } from 'yaml';
 import type { Step } from '../../host/onboarding/steps.js';
-
-export type OutputFormat = 'table' | 'json';
+import type { OutputFormat } from '../output.js';
 
 export function formatSteps(steps: readonly Step[], format: OutputFormat): string {
   if (format === 'json') return `${JSON.stringify({ steps }, null, 2)}\n`;
+  if (format === 'yaml') return stringify({ steps });
   const header: Step = { object: 'OBJECT', id: 'ID', action: 'ACTION' as Step['action'], detail: 'DETAIL' };
   const rows = [header, ...steps];
   const width = (k: 'object' | 'id' | 'action') => Math.max(...rows.map((r) => r[k].length));

@@ -1,9 +1,9 @@
 /** What `nanoclaw init-first-agent` reports: one line per thing it created, reused or granted. */
 
-export type StepAction = 'created' | 'reused' | 'granted' | 'unchanged' | 'written' | 'skipped';
+export type StepAction = 'created' | 'reused' | 'updated' | 'granted' | 'unchanged' | 'written' | 'skipped';
 
 export interface Step {
-  /** What kind of thing: user, role, agent group, folder, DM, wiring, membership, session, welcome. */
+  /** What kind of thing: user, role, agent group, folder, DM, wiring, membership, session, welcome, a CR kind. */
   object: string;
   id: string;
   action: StepAction;
