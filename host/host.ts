@@ -11,18 +11,9 @@
 import type { AddressInfo } from 'node:net';
 import type http from 'node:http';
 import type { Logger } from 'pino';
-import type {
-  ChannelAdapter,
-  ClickOutcome,
-  InboundMessage,
-  InboundOutcome,
-  InboundSink,
-  QuestionClick,
-} from './channels/adapter.js';
-import { issuePairingCode, pairingReply, tryPairing } from './access/pairing.js';
+import type { ChannelAdapter, InboundMessage } from './channels/adapter.js';
+import { issuePairingCode } from './access/pairing.js';
 import { isOwner } from './access/roles.js';
-import { mayAnswerQuestion } from './access/question-right.js';
-import { getAgentGroup } from './db/agent-groups.js';
 import { MapChannelRegistry } from './channels/adapter.js';
 import { WebAdapter } from './channels/web/web-adapter.js';
 import { createWebServer } from './channels/web/web-server.js';
@@ -31,12 +22,12 @@ import { createWebhookServer } from './channels/webhook-server.js';
 import type { HostConfig } from './config.js';
 import { openCentralDb, type CentralDb } from './db/central-db.js';
 import { Delivery } from './delivery/delivery.js';
+import { createInboundSink } from './router/inbound-sink.js';
 import { Typing } from './delivery/typing.js';
 import { FailureNotices } from './delivery/failure-notices.js';
 import { newId } from './db/ids.js';
 import { SenderApprovals } from './approvals/sender-approvals.js';
 import { isApprovalId } from './approvals/sender-approval-decision.js';
-import { namespacedUserId } from './db/users.js';
 import { Metrics } from './metrics.js';
 import { routeInbound, type RouteResult } from './router/route-inbound.js';
 import { createRunnerServer } from './runner/runner-server.js';
@@ -228,47 +219,16 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     if (result.dropped && result.delivered.length === 0) countDropped({ reason: result.dropped });
     return result;
   };
-  const countPairing = metrics.counter('nanoclaw_pairing_attempts_total', 'Pairing codes received (result)');
-  const sink: InboundSink = {
-    onMessage: async (msg: InboundMessage): Promise<InboundOutcome> => {
-      const namespace = channels.get(msg.channelType)?.userNamespace ?? msg.channelType;
-      const pairing = tryPairing(db, { ...msg, userNamespace: namespace });
-      if (pairing.kind !== 'not_pairing') {
-        countPairing({ channel: msg.channelType, result: pairing.kind });
-        log.info({ channel: msg.channelType, ...pairing }, 'pairing attempt');
-        const agent =
-          pairing.kind === 'paired' && pairing.agentGroupId
-            ? getAgentGroup(db, pairing.agentGroupId)
-            : undefined;
-        const text = pairingReply(pairing, agent?.name ?? null);
-        if (text) await delivery.sendFromHost({ kind: 'pairing', to: msg, text, inReplyTo: msg.messageId });
-        return { delivered: 0, dropped: pairing.kind === 'paired' ? null : 'pairing_refused' };
-      }
-      const r = await route(msg);
-      return { delivered: r.delivered.length, dropped: r.dropped };
-    },
-    onAction: async (click: QuestionClick): Promise<ClickOutcome> => {
-      const namespace = channels.get(click.channelType)?.userNamespace ?? click.channelType;
-      const userId = namespacedUserId(namespace, click.senderHandle);
-      if (isApprovalId(click.questionId)) return approvals.click(click, userId);
-      const right = mayAnswerQuestion(db, {
-        questionId: click.questionId,
-        userId,
-        channelType: click.channelType,
-      });
-      const outcome =
-        right !== 'allowed'
-          ? right
-          : (await answerQuestion(db, sessions, { ...click, userId }))
-            ? 'answered'
-            : 'no_such_question';
-      log.info(
-        { channel: click.channelType, questionId: click.questionId, userId, outcome },
-        'question card click',
-      );
-      return outcome;
-    },
-  };
+  const sink = createInboundSink({
+    db,
+    channels,
+    sessions,
+    route,
+    send: (m) => delivery.sendFromHost(m),
+    approvals: { isCard: isApprovalId, click: (c, userId) => approvals.click(c, userId) },
+    countPairing: metrics.counter('nanoclaw_pairing_attempts_total', 'Pairing codes received (result)'),
+    log,
+  });
   for (const adapter of channels.all()) await adapter.start(sink);
   await delivery.resumeHostMessages();
   await approvals.start({ intervalMs: config.sweepIntervalMs, route });
