@@ -54,7 +54,11 @@ function failure(what: string, err: unknown): Error {
       // not a Status object: keep the error's message
     }
   }
-  return new Error(`${what}: ${code ? `HTTP ${code}: ` : ''}${detail}`, { cause: err });
+  const rbac =
+    code === 403
+      ? ` (the account needs get, list and patch on agentgroups, messaginggroups and userroles.${GROUP})`
+      : '';
+  return new Error(`${what}: ${code ? `HTTP ${code}: ` : ''}${detail}${rbac}`, { cause: err });
 }
 
 class Objects {
@@ -182,7 +186,7 @@ async function welcomeWhenProjected(
   if (!fs.existsSync(file))
     throw new Error(
       `the welcome needs the host's data dir, and ${file} does not exist: run this in the host container ` +
-        `(kubectl exec deploy/<release>-nanoclaw-host -- nanoclaw init-first-agent …) or pass --no-welcome`,
+        `(kubectl exec deployment/<release> -c host -- node /app/dist/cli/main.js init-first-agent …) or pass --no-welcome`,
     );
   const db = openCentralDb(file);
   try {
