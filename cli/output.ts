@@ -8,7 +8,7 @@
 import { stringify } from 'yaml';
 import { UsageError } from './args.js';
 
-export const OUTPUT_FORMATS = ['table', 'json', 'yaml'] as const;
+const OUTPUT_FORMATS = ['table', 'json', 'yaml'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export type Row = Record<string, unknown>;

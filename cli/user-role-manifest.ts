@@ -33,7 +33,7 @@ export interface UserRoleManifest {
   spec: { user: string; role: GrantRole; agentGroup?: string; displayName?: string };
 }
 
-export function userRoleName(g: Pick<Grant, 'user' | 'role' | 'agentGroup'>): string {
+function userRoleName(g: Pick<Grant, 'user' | 'role' | 'agentGroup'>): string {
   const hash = createHash('sha256')
     .update(`${g.user}\u0000${g.agentGroup ?? ''}`)
     .digest('hex')
