@@ -28,14 +28,14 @@ export interface DmWiringSpec {
   sessionMode: 'shared';
 }
 
-export interface AgentGroupManifest {
+interface AgentGroupManifest {
   apiVersion: typeof API_VERSION;
   kind: 'AgentGroup';
   metadata: Metadata;
   spec: { displayName: string; folder: string; provider: string; instructions: string };
 }
 
-export interface MessagingGroupManifest {
+interface MessagingGroupManifest {
   apiVersion: typeof API_VERSION;
   kind: 'MessagingGroup';
   metadata: Metadata;

@@ -95,7 +95,7 @@ export function agentFolderFor(displayName: string): string {
   return `${FOLDER_PREFIX}${createHash('sha256').update(displayName).digest('hex').slice(0, HASH_CHARS)}`;
 }
 
-export function personaInstructions(agentName: string, displayName: string): string {
+function personaInstructions(agentName: string, displayName: string): string {
   return [
     `You are ${agentName}, the personal assistant of ${displayName}. This is your private chat with them.`,
     'Be friendly and concise. Ask when something is unclear, and say so when you cannot do something.',
@@ -103,7 +103,7 @@ export function personaInstructions(agentName: string, displayName: string): str
   ].join('\n');
 }
 
-export function defaultWelcome(displayName: string, agentName: string): string {
+function defaultWelcome(displayName: string, agentName: string): string {
   return (
     `Say hello to ${displayName}: they just set you up as ${agentName}, their personal assistant, and this is ` +
     'your private chat with them. Greet them in one or two sentences and tell them what you can help with.'

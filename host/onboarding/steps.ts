@@ -1,6 +1,6 @@
 /** What `nanoclaw init-first-agent` reports: one line per thing it created, reused or granted. */
 
-export type StepAction = 'created' | 'reused' | 'updated' | 'granted' | 'unchanged' | 'written' | 'skipped';
+type StepAction = 'created' | 'reused' | 'updated' | 'granted' | 'unchanged' | 'written' | 'skipped';
 
 export interface Step {
   /** What kind of thing: user, role, agent group, folder, DM, wiring, membership, session, welcome, a CR kind. */
