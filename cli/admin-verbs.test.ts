@@ -236,6 +236,42 @@ describe('list verbs', () => {
   });
 });
 
+describe('approvals approve | deny', () => {
+  const pendingId = () => db.first(db.q.selectFrom('pending_sender_approvals').select('id'))!.id;
+
+  it('approve makes the sender a member (a runtime grant) and decides once', async () => {
+    const id = pendingId();
+    const r = await run(approvalsCommand, 'approve', id, '--as', 'telegram:1');
+    expect(r).toMatchObject({ code: 0 });
+    expect(r.stdout).toContain('approved telegram:7: now a member of alpha');
+    expect(await json(membersCommand, 'list', '--agent-group', 'alpha')).toContainEqual(
+      expect.objectContaining({ user: 'telegram:7', source: 'runtime', addedBy: 'telegram:1' }),
+    );
+    expect(await json(approvalsCommand, 'list', '--status', 'approved')).toEqual([
+      expect.objectContaining({ id, decidedBy: 'telegram:1' }),
+    ]);
+    const twice = await run(approvalsCommand, 'deny', id);
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toContain(`approval ${id} is already approved (by telegram:1)`);
+  });
+
+  it('deny is remembered; an unknown id and a missing id are refused', async () => {
+    const id = pendingId();
+    expect(await json(approvalsCommand, 'deny', id)).toMatchObject({
+      id,
+      status: 'denied',
+      decidedBy: 'cli',
+    });
+    expect(await json(membersCommand, 'list', '--agent-group', 'alpha')).not.toContainEqual(
+      expect.objectContaining({ user: 'telegram:7' }),
+    );
+    const unknown = await run(approvalsCommand, 'approve', 'appr-nope');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no approval "appr-nope"');
+    expect((await run(approvalsCommand, 'approve')).code).toBe(2);
+  });
+});
+
 describe('roles and members (embedded mode: central-DB rows)', () => {
   it('grants, lists and revokes an admin; a repeated grant changes nothing', async () => {
     const g = await run(rolesCommand, 'grant', 'discord:42', 'admin', '--agent-group', 'alpha');
