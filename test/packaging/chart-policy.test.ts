@@ -33,7 +33,7 @@ const OPERATOR_RULES = [
   {
     apiGroups: ['nanoclaw.dev'],
     resources: ['agentgroups', 'messaginggroups', 'userroles'],
-    verbs: ['get', 'list', 'watch'],
+    verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete'],
   },
   {
     apiGroups: ['nanoclaw.dev'],
