@@ -28,6 +28,7 @@ import { withDb } from '../support/seed.js';
 const TOKEN = '4242:integration-token';
 const GROUP = -100123;
 const FORUM = -100777;
+const FANOUT = -100888;
 const log = pino({ level: 'silent' });
 const group = { id: GROUP, type: 'supergroup' as const };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -55,6 +56,17 @@ function seed(db: CentralDb): void {
     upsertWiring(db, { messagingGroupId: mg.id, agentGroupId: 'assistant', ...c.wiring });
   }
   grantRole(db, { userId: `telegram:${ALICE.id}`, role: 'owner', displayName: 'Alice A' });
+  // One chat wired to two agent groups: every message fans out to both.
+  upsertAgentGroup(db, { id: 'reviewer', name: 'reviewer', folder: 'reviewer', provider: 'mock' });
+  const both = upsertMessagingGroup(db, {
+    channelType: 'telegram',
+    platformId: String(FANOUT),
+    name: 'both',
+    isGroup: true,
+    unknownSenderPolicy: 'strict',
+  });
+  for (const agentGroupId of ['assistant', 'reviewer'])
+    upsertWiring(db, { messagingGroupId: both.id, agentGroupId, engageMode: 'pattern', engagePattern: '.' });
 }
 
 function repliesIn(fake: FakeTelegram, chat: number | string): SentMessage[] {
@@ -117,6 +129,19 @@ describe('telegram channel through the in-process host', () => {
     fake.inject(TOKEN, { message: message({ text: 'hello agent' }) });
     await reply(fake, ALICE.id, 'Mock response to: hello agent');
     expect(fake.callsOf('sendChatAction').some((c) => c.params.chat_id === String(ALICE.id))).toBe(true);
+  });
+
+  it('fans a message out to every agent wired to the chat, each answering once', async () => {
+    fake.inject(TOKEN, {
+      message: message({ chat: { id: FANOUT, type: 'supergroup' }, text: 'for both of you' }),
+    });
+    await fake.waitFor(
+      () =>
+        repliesIn(fake, FANOUT).filter((m) => m.text.includes('Mock response to: for both of you')).length ===
+        2,
+      'two replies in the fan-out chat',
+      20_000,
+    );
   });
 
   it('engages in a group only on a mention entity of the bot', async () => {
