@@ -3,19 +3,11 @@
  * cli/main.ts dispatches through it and cli/help-doc.ts generates docs/cli.md from it, so a verb added here is
  * documented (and a verb missing here does not exist).
  */
-import { agentsCommand, chatsCommand, droppedCommand, sessionsCommand, usersCommand } from './inventory.js';
-import { approvalsCommand } from './approvals.js';
-import { chatCommand } from './chat.js';
-import { initFirstAgentCommand } from './init-first-agent.js';
-import { membersCommand } from './members.js';
-import { operatorCommand } from './operator.js';
-import { pairCommand } from './pair.js';
-import { rolesCommand } from './roles.js';
-import { hostCommand, startCommand } from './start.js';
-import { statusCommand } from './status.js';
-import { tasksCommand } from './tasks.js';
-import { verifyCommand } from './verify.js';
-import { webTokenCommand } from './web-token.js';
+
+/** A verb's code is loaded when it runs, so `nanoclaw users` does not load the chat SDKs or the Kubernetes client. */
+function lazy<M>(load: () => Promise<M>, pick: (m: M) => Verb['run']): Verb['run'] {
+  return async (argv) => pick(await load())(argv);
+}
 
 export interface Verb {
   name: string;
@@ -28,72 +20,146 @@ export const VERBS: readonly Verb[] = [
   {
     name: 'start',
     summary: 'run everything on this machine: host, manifest loader, runners as child processes, web chat',
-    run: startCommand,
+    run: lazy(
+      () => import('./start.js'),
+      (m) => m.startCommand,
+    ),
   },
   {
     name: 'host',
     summary:
       'run the host service (the operator fills its DB; use with NANOCLAW_RUNTIME=kubernetes on a cluster)',
-    run: hostCommand,
+    run: lazy(
+      () => import('./start.js'),
+      (m) => m.hostCommand,
+    ),
   },
   {
     name: 'operator',
     summary: 'reconcile AgentGroup, MessagingGroup and UserRole resources into the central DB',
-    run: operatorCommand,
+    run: lazy(
+      () => import('./operator.js'),
+      (m) => m.operatorCommand,
+    ),
   },
   {
     name: 'chat',
     summary: "talk to an agent from the terminal through a running host's web chat API",
-    run: chatCommand,
+    run: lazy(
+      () => import('./chat.js'),
+      (m) => m.chatCommand,
+    ),
   },
   {
     name: 'web-token',
     summary: 'create, list or revoke per-user bearer tokens for the web chat API',
-    run: webTokenCommand,
+    run: lazy(
+      () => import('./web-token.js'),
+      (m) => m.webTokenCommand,
+    ),
   },
   {
     name: 'verify',
     summary: "check the configuration, the DB and every configured chat bot's token with its platform",
-    run: verifyCommand,
+    run: lazy(
+      () => import('./verify.js'),
+      (m) => m.verifyCommand,
+    ),
   },
   {
     name: 'pair',
     summary: 'print a one-time code that links your Telegram/Discord/Slack account (first one: owner)',
-    run: pairCommand,
+    run: lazy(
+      () => import('./pair.js'),
+      (m) => m.pairCommand,
+    ),
   },
   {
     name: 'init-first-agent',
     summary: 'give a person their own agent in a DM (owner when there is none) and have it greet them',
-    run: initFirstAgentCommand,
+    run: lazy(
+      () => import('./init-first-agent.js'),
+      (m) => m.initFirstAgentCommand,
+    ),
   },
   {
     name: 'status',
     summary: 'agents, chats, roles, sessions, approvals, drops, channels and recent errors at a glance',
-    run: statusCommand,
+    run: lazy(
+      () => import('./status.js'),
+      (m) => m.statusCommand,
+    ),
   },
-  { name: 'users', summary: 'list the users the host knows', run: usersCommand },
+  {
+    name: 'users',
+    summary: 'list the users the host knows',
+    run: lazy(
+      () => import('./inventory.js'),
+      (m) => m.usersCommand,
+    ),
+  },
   {
     name: 'roles',
     summary: 'list, grant, revoke or export owner/admin grants (UserRole objects on Kubernetes)',
-    run: rolesCommand,
+    run: lazy(
+      () => import('./roles.js'),
+      (m) => m.rolesCommand,
+    ),
   },
-  { name: 'members', summary: 'list, add or remove members of an agent group', run: membersCommand },
-  { name: 'agents', summary: 'list agent groups', run: agentsCommand },
-  { name: 'chats', summary: 'list chats (messaging groups) and the agents wired to them', run: chatsCommand },
-  { name: 'sessions', summary: 'list sessions and whether their runner is running', run: sessionsCommand },
+  {
+    name: 'members',
+    summary: 'list, add or remove members of an agent group',
+    run: lazy(
+      () => import('./members.js'),
+      (m) => m.membersCommand,
+    ),
+  },
+  {
+    name: 'agents',
+    summary: 'list agent groups',
+    run: lazy(
+      () => import('./inventory.js'),
+      (m) => m.agentsCommand,
+    ),
+  },
+  {
+    name: 'chats',
+    summary: 'list chats (messaging groups) and the agents wired to them',
+    run: lazy(
+      () => import('./inventory.js'),
+      (m) => m.chatsCommand,
+    ),
+  },
+  {
+    name: 'sessions',
+    summary: 'list sessions and whether their runner is running',
+    run: lazy(
+      () => import('./inventory.js'),
+      (m) => m.sessionsCommand,
+    ),
+  },
   {
     name: 'approvals',
     summary: 'list, approve or deny unknown senders waiting for an approval',
-    run: approvalsCommand,
+    run: lazy(
+      () => import('./approvals.js'),
+      (m) => m.approvalsCommand,
+    ),
   },
   {
     name: 'dropped',
     summary: 'list messages that reached no agent, by chat, sender and reason',
-    run: droppedCommand,
+    run: lazy(
+      () => import('./inventory.js'),
+      (m) => m.droppedCommand,
+    ),
   },
   {
     name: 'tasks',
     summary: "list, pause, resume, cancel or run now a session's scheduled tasks",
-    run: tasksCommand,
+    run: lazy(
+      () => import('./tasks.js'),
+      (m) => m.tasksCommand,
+    ),
   },
 ];
