@@ -29,7 +29,7 @@ export interface HostMessageInput {
   card?: HostCard;
 }
 
-export interface HostCard {
+interface HostCard {
   questionId: string;
   title: string;
   options: { label: string; value: string }[];
