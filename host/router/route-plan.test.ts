@@ -1,110 +1,15 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { AccessDecision } from '../access/access.js';
 import type { InboundMessage } from '../channels/adapter.js';
-import type { MessagingGroup, Wiring } from '../db/schema.js';
-import type {
-  EngageMode,
-  IgnoredMessagePolicy,
-  SenderScope,
-  SessionMode,
-  UnknownSenderPolicy,
-} from '../../protocol/vocabulary.js';
+import type { UnknownSenderPolicy } from '../../protocol/vocabulary.js';
 import { PATTERN_TEXT_LIMIT, patternMatches } from '../../protocol/pattern.js';
-import { planRoute, type RoutePlan, type RouteSnapshot, type WiringFacts } from './route-plan.js';
+import { chat, msg, snap, summary, type W } from '../../test/support/route-plan.js';
+import { planRoute, type RouteSnapshot } from './route-plan.js';
 
 // The pattern engine, spied on (it still matches): which messages cost pattern work.
 vi.mock('../../protocol/pattern.js', async (original) => {
   const engine = await original<{ patternMatches: typeof patternMatches }>();
   return { ...engine, patternMatches: vi.fn(engine.patternMatches) };
 });
-
-function chat(policy: UnknownSenderPolicy, over: Partial<MessagingGroup> = {}): MessagingGroup {
-  return {
-    id: 'mg-1',
-    channel_type: 'telegram',
-    platform_id: '-100',
-    name: 'Team',
-    is_group: 1,
-    unknown_sender_policy: policy,
-    denied_at: null,
-    source: 'crd',
-    source_uid: null,
-    source_generation: null,
-    created_at: '',
-    updated_at: '',
-    ...over,
-  };
-}
-
-interface W {
-  ag?: string;
-  mode?: EngageMode;
-  pattern?: string | null;
-  scope?: SenderScope;
-  ignored?: IgnoredMessagePolicy;
-  session?: SessionMode;
-  /** The sender's own access to this agent group. */
-  allowed?: boolean;
-  admin?: boolean;
-  sticky?: boolean;
-}
-
-function wiring(w: W): WiringFacts {
-  const row: Wiring = {
-    id: `w-${w.ag ?? 'ag-1'}`,
-    messaging_group_id: 'mg-1',
-    agent_group_id: w.ag ?? 'ag-1',
-    engage_mode: w.mode ?? 'mention',
-    engage_pattern: w.pattern ?? null,
-    sender_scope: w.scope ?? 'all',
-    ignored_messages: w.ignored ?? 'drop',
-    session_mode: w.session ?? 'shared',
-    priority: 0,
-    source: 'crd',
-    source_uid: null,
-    source_generation: null,
-    created_at: '',
-    updated_at: '',
-  };
-  const access: AccessDecision = w.allowed
-    ? { allowed: true, reason: 'member' }
-    : { allowed: false, reason: 'not_member' };
-  return { wiring: row, access, isAdmin: w.admin ?? false, activeThreadSession: w.sticky ?? false };
-}
-
-function msg(over: Partial<InboundMessage> = {}): InboundMessage {
-  return {
-    channelType: 'telegram',
-    platformId: '-100',
-    threadId: null,
-    messageId: 'm1',
-    senderHandle: '42',
-    senderName: 'Ann',
-    text: 'hello',
-    isMention: true,
-    isGroup: true,
-    timestamp: '2026-01-01T00:00:00.000Z',
-    ...over,
-  };
-}
-
-function snap(c: MessagingGroup | undefined, wirings: W[], over: Partial<RouteSnapshot> = {}): RouteSnapshot {
-  return { chat: c, threaded: true, userId: 'telegram:42', wirings: wirings.map(wiring), ...over };
-}
-
-/** The outcome in one line: deliveries as `ag:wake|ctx:mode`, drops as `reason@ag`, reply kind, flags. */
-function summary(p: RoutePlan): string {
-  const parts = [
-    `dropped=${p.dropped ?? '-'}`,
-    `to=[${p.deliveries.map((d) => `${d.agentGroupId}:${d.wake ? 'wake' : 'ctx'}:${d.mode}`).join(',')}]`,
-    `drops=[${p.drops.map((d) => `${d.reason}@${d.agentGroupId ?? '-'}`).join(',')}]`,
-    `reply=${p.reply?.kind ?? '-'}`,
-  ];
-  if (p.createChat) parts.push('create');
-  if (p.upsertSender) parts.push('upsert');
-  if (p.approvals.length) parts.push(`approve=[${p.approvals.join(',')}]`);
-  return parts.join(' ');
-}
 
 const TABLE: [string, InboundMessage, RouteSnapshot, string][] = [
   // unknown and special chats
@@ -464,98 +369,5 @@ describe('pattern work', () => {
         snap(chat(policy), [{ allowed, mode: 'pattern', pattern: '^!ask' }]),
       );
     expect(engine).toHaveBeenCalledTimes(3);
-  });
-});
-
-describe('route plan invariants over every combination', () => {
-  const policies: UnknownSenderPolicy[] = ['strict', 'request_approval', 'public'];
-  const senders = [
-    { name: 'admin', allowed: true, admin: true, userId: 'telegram:1' },
-    { name: 'member', allowed: true, admin: false, userId: 'telegram:2' },
-    { name: 'stranger', allowed: false, admin: false, userId: 'telegram:3' },
-    { name: 'anonymous', allowed: false, admin: false, userId: null },
-  ];
-  const modes: EngageMode[] = ['pattern', 'mention', 'mention-sticky'];
-  const scopes: SenderScope[] = ['all', 'known'];
-  const ignoredPolicies: IgnoredMessagePolicy[] = ['drop', 'accumulate'];
-  const texts = ['hello', '/clear', '/help', '/login', '/weather'];
-  const cases: {
-    label: string;
-    m: InboundMessage;
-    s: RouteSnapshot;
-    policy: UnknownSenderPolicy;
-    sender: (typeof senders)[number];
-  }[] = [];
-  for (const policy of policies)
-    for (const sender of senders)
-      for (const mode of modes)
-        for (const scope of scopes)
-          for (const ignored of ignoredPolicies)
-            for (const text of texts)
-              for (const isMention of [true, false])
-                for (const threadId of [null, 't1'])
-                  for (const sticky of [true, false])
-                    cases.push({
-                      label: `${policy} ${sender.name} ${mode} ${scope} ${ignored} ${text} mention=${isMention} thread=${threadId} sticky=${sticky}`,
-                      policy,
-                      sender,
-                      m: msg({ text, isMention, threadId, senderHandle: sender.userId ? '1' : null }),
-                      s: snap(
-                        chat(policy),
-                        [
-                          {
-                            mode,
-                            pattern: mode === 'pattern' ? '^/|ello' : null,
-                            scope,
-                            ignored,
-                            sticky,
-                            allowed: sender.allowed,
-                            admin: sender.admin,
-                          },
-                        ],
-                        { userId: sender.userId },
-                      ),
-                    });
-
-  it(`covers ${cases.length} combinations`, () => {
-    expect(cases.length).toBe(3 * 4 * 3 * 2 * 2 * 5 * 2 * 2 * 2);
-  });
-
-  it('never delivers, not even as context, to a sender the gate refuses', () => {
-    for (const c of cases) {
-      const gateOpen = c.policy === 'public' || (c.sender.userId !== null && c.sender.allowed);
-      if (!gateOpen) expect(planRoute(c.m, c.s).deliveries, c.label).toEqual([]);
-    }
-  });
-
-  it('delivers an admin-only command only to admins', () => {
-    for (const c of cases.filter((x) => x.m.text === '/clear')) {
-      if (!c.sender.admin) expect(planRoute(c.m, c.s).deliveries, c.label).toEqual([]);
-    }
-  });
-
-  it('never delivers filtered or host-answered commands to an agent', () => {
-    for (const c of cases.filter((x) => x.m.text === '/login' || x.m.text === '/help'))
-      expect(planRoute(c.m, c.s).deliveries, c.label).toEqual([]);
-  });
-
-  it('replies only to a sender who passed the gate, and only for a command', () => {
-    for (const c of cases) {
-      const p = planRoute(c.m, c.s);
-      if (p.reply === null) continue;
-      expect(['/clear', '/help'], c.label).toContain(c.m.text);
-      const gateOpen = c.policy === 'public' || (c.sender.userId !== null && c.sender.allowed);
-      expect(gateOpen, c.label).toBe(true);
-    }
-  });
-
-  it('holds an approval only in request_approval chats, for a known handle the gate refused', () => {
-    for (const c of cases) {
-      const p = planRoute(c.m, c.s);
-      if (p.approvals.length === 0) continue;
-      expect(c.policy, c.label).toBe('request_approval');
-      expect(c.sender.userId, c.label).not.toBeNull();
-      expect(c.sender.allowed, c.label).toBe(false);
-    }
   });
 });
