@@ -3,11 +3,8 @@
  * configured from SLACK_* env in Socket Mode and in Events API mode) with the mock agent, talking through Bolt and
  * the Web API client to the fake Slack in test/fakes/slack.
  */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grantRole } from '../../host/access/roles.js';
 import { ensureUserDm } from '../../host/access/user-dm.js';
@@ -15,94 +12,28 @@ import { MapChannelRegistry } from '../../host/channels/adapter.js';
 import { channelInstances } from '../../host/channels/channel-instance.js';
 import { createSlackAdapter, type SlackAdapter } from '../../host/channels/slack/slack-adapter.js';
 import { loadConfig } from '../../host/config.js';
-import { upsertAgentGroup } from '../../host/db/agent-groups.js';
-import type { CentralDb } from '../../host/db/central-db.js';
-import { upsertMessagingGroup } from '../../host/db/messaging-groups.js';
-import { upsertWiring } from '../../host/db/wirings.js';
 import { startHost, type RunningHost } from '../../host/host.js';
 import { dataLayout, sessionPaths } from '../../host/session/layout.js';
-import { FakeSlack, signedPost } from '../fakes/slack/fake-slack.js';
-import type { PostedMessage } from '../fakes/slack/web-api.js';
-import { startHostProcess, tempDir } from '../support/host-process.js';
+import { FakeSlack } from '../fakes/slack/fake-slack.js';
+import { tempDir } from '../support/host-process.js';
 import { withDb } from '../support/seed.js';
 
-const TEAM = 'TFAKE01';
-const ALICE = 'U0ALICE';
-const BOB = 'U0BOB';
-const DM = 'D0ALICE';
-const GROUP = 'C0GROUP';
-const THREADS = 'C0THREADS';
-const SECRET = 'slack-signing-secret-for-tests';
-const log = pino({ level: 'silent' });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Alice's DM, a mention-engaged channel, a channel with one session per thread; Alice is the owner. */
-function seed(db: CentralDb): void {
-  upsertAgentGroup(db, { id: 'assistant', name: 'assistant', folder: 'assistant', provider: 'mock' });
-  const chats = [
-    { platformId: DM, isGroup: false, wiring: { engageMode: 'pattern', engagePattern: '.' } },
-    { platformId: GROUP, isGroup: true, wiring: { engageMode: 'mention' } },
-    {
-      platformId: THREADS,
-      isGroup: true,
-      wiring: { engageMode: 'pattern', engagePattern: '.', sessionMode: 'per-thread' },
-    },
-  ] as const;
-  for (const c of chats) {
-    const mg = upsertMessagingGroup(db, {
-      channelType: 'slack',
-      platformId: c.platformId,
-      name: c.platformId,
-      isGroup: c.isGroup,
-      unknownSenderPolicy: 'strict',
-    });
-    upsertWiring(db, { messagingGroupId: mg.id, agentGroupId: 'assistant', ...c.wiring });
-  }
-  grantRole(db, { userId: `slack:${TEAM}:${ALICE}`, role: 'owner', displayName: 'alice' });
-}
-
-async function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = check();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
-
-function postedIn(fake: FakeSlack, channel: string): PostedMessage[] {
-  return fake.api.posted.filter((m) => m.channel === channel);
-}
-
-function reply(fake: FakeSlack, channel: string, text: string, timeoutMs = 20_000): Promise<PostedMessage> {
-  return waitFor(
-    `a reply containing "${text.slice(0, 60)}" in ${channel}`,
-    () => postedIn(fake, channel).find((m) => m.text.includes(text)),
-    timeoutMs,
-  );
-}
-
-/** The host's row id of an inbound message (what agents use as a message id). */
-function rowId(platformId: string, messageId: string): string {
-  const h = createHash('sha256').update(`slack\0${platformId}\0${messageId}`).digest('hex');
-  return `m-${h.slice(0, 24)}`;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function people(fake: FakeSlack): void {
-  fake.addUser(ALICE, 'alice');
-  fake.addUser(BOB, 'bob');
-  fake.addUser('U0CAROL', 'carol');
-}
+import {
+  TEAM,
+  ALICE,
+  BOB,
+  DM,
+  GROUP,
+  THREADS,
+  log,
+  sleep,
+  seed,
+  waitFor,
+  postedIn,
+  reply,
+  rowId,
+  people,
+} from '../support/slack-scenario.js';
 
 describe('slack channel through the in-process host (Socket Mode)', () => {
   let fake: FakeSlack;
@@ -343,83 +274,5 @@ describe('slack channel through the in-process host (Socket Mode)', () => {
     expect(await say({ type: 'message', channel: DM, user: ALICE, ts: 'yesterday' }).acked).toBe(true);
     await say(fake.message({ channel: DM, user: ALICE, text: 'after the garbage' })).acked;
     await reply(fake, DM, 'Mock response to: after the garbage');
-  });
-});
-
-describe('slack channel through the host process (env configuration)', () => {
-  it('Socket Mode from SLACK_BOT_TOKEN + SLACK_APP_TOKEN + SLACK_API_URL: answers and stops cleanly', async () => {
-    const fake = await FakeSlack.start();
-    people(fake);
-    const dataDir = tempDir('nc-slackp-');
-    withDb(dataDir, seed);
-    const host = await startHostProcess({
-      dataDir,
-      env: {
-        SLACK_BOT_TOKEN: fake.id.botToken,
-        SLACK_APP_TOKEN: fake.id.appToken,
-        SLACK_API_URL: fake.apiUrl,
-      },
-    });
-    try {
-      await fake.socket.waitForConnections(1);
-      expect(
-        await fake.socket.sendEvent(
-          fake.eventCallback(fake.message({ channel: DM, user: ALICE, text: 'from the process' })),
-        ).acked,
-      ).toBe(true);
-      await reply(fake, DM, 'Mock response to: from the process');
-      const output = host.output.join('\n');
-      expect(output).not.toContain(fake.id.botToken);
-      expect(output).not.toContain(fake.id.appToken);
-      expect(await host.stop()).toBe(0);
-    } finally {
-      await host.kill();
-      await fake.close();
-    }
-  });
-
-  it('Events API mode: bad or stale signatures are 401 and route nothing; signed events are answered once', async () => {
-    const fake = await FakeSlack.start();
-    people(fake);
-    const dataDir = tempDir('nc-slackw-');
-    withDb(dataDir, seed);
-    const port = await freePort();
-    const host = await startHostProcess({
-      dataDir,
-      env: {
-        SLACK_BOT_TOKEN: fake.id.botToken,
-        SLACK_SIGNING_SECRET: SECRET,
-        SLACK_API_URL: fake.apiUrl,
-        NANOCLAW_WEBHOOK_PORT: String(port),
-      },
-    });
-    const url = `http://127.0.0.1:${port}/webhooks/slack`;
-    try {
-      await host.waitForLog((l) => l.msg === 'slack channel started');
-      expect(await signedPost(url, SECRET, { type: 'url_verification', challenge: 'c-123' })).toEqual({
-        status: 200,
-        text: JSON.stringify({ challenge: 'c-123' }),
-      });
-      const forged = fake.eventCallback(fake.message({ channel: DM, user: ALICE, text: 'forged' }));
-      expect((await signedPost(url, 'not-the-secret', forged)).status).toBe(401);
-      const stale = fake.eventCallback(fake.message({ channel: DM, user: ALICE, text: 'replayed' }));
-      expect(
-        (await signedPost(url, SECRET, stale, { timestamp: Math.floor(Date.now() / 1000) - 600 })).status,
-      ).toBe(401);
-      expect((await signedPost(url, SECRET, '{"type":', {})).status).toBe(400);
-
-      const event = fake.eventCallback(fake.message({ channel: DM, user: ALICE, text: 'pushed in' }));
-      expect((await signedPost(url, SECRET, event)).status).toBe(200);
-      expect((await signedPost(url, SECRET, event, { retryNum: 1 })).status).toBe(200);
-      await reply(fake, DM, 'Mock response to: pushed in');
-      await sleep(500);
-      expect(postedIn(fake, DM).filter((m) => m.text.includes('pushed in'))).toHaveLength(1);
-      expect(postedIn(fake, DM).some((m) => /forged|replayed/.test(m.text))).toBe(false);
-      expect(fake.api.callsOf('apps.connections.open')).toHaveLength(0);
-      expect(await host.stop()).toBe(0);
-    } finally {
-      await host.kill();
-      await fake.close();
-    }
   });
 });

@@ -42,7 +42,7 @@ export interface W {
   sticky?: boolean;
 }
 
-export function wiring(w: W): WiringFacts {
+function wiring(w: W): WiringFacts {
   const row: Wiring = {
     id: `w-${w.ag ?? 'ag-1'}`,
     messaging_group_id: 'mg-1',
