@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import { loadConfig, describeConfig, type HostConfig } from '../host/config.js';
 import { startHost, type HostOptions, type RunningHost } from '../host/host.js';
+import { DataDirLock } from '../host/data-dir-lock.js';
 import { createLogger } from '../host/log.js';
 import { parse } from './args.js';
 import { startEmbeddedConfig } from './embedded.js';
@@ -39,9 +40,11 @@ async function runUntilSignal(
   log: Logger,
   extra: Partial<HostOptions> = {},
   beforeClose: () => Promise<void> = () => Promise.resolve(),
+  onReady: (webUrl: string) => void = () => undefined,
 ): Promise<number> {
   log.info({ config: describeConfig(config) }, 'starting host');
   const host: RunningHost = await startHost({ config, log, ...extra });
+  onReady(host.webUrl);
   process.stdout.write(`${host.signInUrl}\n`);
   return untilSignal(log, 'host', () => beforeClose().then(() => host.close()));
 }
@@ -67,7 +70,18 @@ export async function startCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const config = configFrom(values);
-  const log = createLogger(config.logLevel);
-  const embedded = startEmbeddedConfig(config, log);
-  return runUntilSignal(config, log, { db: embedded.db }, () => embedded.close());
+  const lock = DataDirLock.acquire(config.dataDir);
+  try {
+    const log = createLogger(config.logLevel);
+    const embedded = startEmbeddedConfig(config, log);
+    return await runUntilSignal(
+      config,
+      log,
+      { db: embedded.db },
+      () => embedded.close(),
+      (url) => lock.setUrl(url),
+    );
+  } finally {
+    lock.release();
+  }
 }

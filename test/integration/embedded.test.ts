@@ -36,6 +36,30 @@ describe('nanoclaw start on a fresh machine', () => {
     await host.waitForLog((l) => typeof l.msg === 'string' && l.msg.includes('runs the mock provider'));
   });
 
+  it('refuses a second start on the same data dir at once, naming the running host, and keeps the first', async () => {
+    const second = spawnSync(process.execPath, [CLI, 'start'], {
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: process.env.HOME ?? '/tmp',
+        NANOCLAW_DATA_DIR: path.join(home, 'data'),
+        NANOCLAW_CONFIG_DIR: configDir,
+        NANOCLAW_PORT: '0',
+      },
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
+    expect(second.status).toBe(1);
+    expect(second.stderr).toContain(
+      `a host is already running on ${path.join(home, 'data')} (pid ${host.proc.pid}`,
+    );
+    expect(second.stderr).toContain(host.url);
+    const chat = new ChatStream(host.url);
+    streams.push(chat);
+    await chat.opened();
+    await send(host.url, { text: 'still here' });
+    await chat.waitFor((r) => r.text === 'Mock response to: still here', 20_000);
+  });
+
   it('reports an invalid manifest with file, field and reason, and applies nothing from it', async () => {
     fs.writeFileSync(
       path.join(configDir, 'bad.yaml'),
