@@ -16,7 +16,7 @@ export function usage(verbs: readonly Verb[]): string {
 Commands:
 ${lines.join('\n')}
 
-Run "nanoclaw <command> --help" for a command's options. ${CONFIG_NOTE}
+Run "nanoclaw <command> --help" for a command's options, "nanoclaw --version" for the version. ${CONFIG_NOTE}
 `;
 }
 

@@ -7,9 +7,14 @@ import { ConfigError } from '../host/config.js';
 import { UsageError } from './args.js';
 import { cliMarkdown, usage } from './help-doc.js';
 import { VERBS } from './verbs.js';
+import { packageVersion } from './version.js';
 
 async function main(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
+  if (verb === '--version' || verb === '-V') {
+    process.stdout.write(`nanoclaw ${packageVersion()}\n`);
+    return 0;
+  }
   if (verb === 'help' && rest[0] === '--markdown') {
     process.stdout.write(await cliMarkdown(VERBS));
     return 0;
