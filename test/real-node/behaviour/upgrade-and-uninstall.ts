@@ -41,9 +41,15 @@ export function upgradeAndUninstallSuite(): void {
         ]);
         expect(rollout.code, rollout.stderr).toBe(0);
         expect(pods(NS, HOST_SELECTOR).map((p) => p.metadata.uid)).not.toContain(oldHost!.metadata.uid);
-        // The old host ended the stream when it stopped; a client then reconnects, resuming.
+        // The old host ended the stream when it stopped; a client then reconnects, resuming. The Service's
+        // endpoints can trail the new pod's readiness by a moment (connection refused): retry, bounded.
         await eventually('the old host ending the event stream', () => chat.ended, 30_000, 100);
-        await chat.open(true);
+        await eventually(
+          'the web Service reaching the new host',
+          () => chat.open(true).then(() => true),
+          30_000,
+          250,
+        );
         for (const text of texts) await chat.waitFor(`Mock response to: ${text}`);
         await chat.ask('after the upgrade');
         const answered = chat.replies.filter((r) => r.text.startsWith('Mock response to: in flight'));
