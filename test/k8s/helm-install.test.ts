@@ -300,6 +300,20 @@ describe('the host and the operator, with the chart ServiceAccount', () => {
   it('cannot do what the chart does not grant', async () => {
     const core = sa.makeApiClient(CoreV1Api);
     const custom = sa.makeApiClient(CustomObjectsApi);
+    const createAgentGroup = (namespace: string, dryRun?: string) =>
+      custom.createNamespacedCustomObject({
+        group: 'nanoclaw.dev',
+        version: 'v1alpha1',
+        namespace,
+        plural: 'agentgroups',
+        body: {
+          apiVersion: 'nanoclaw.dev/v1alpha1',
+          kind: 'AgentGroup',
+          metadata: { name: 'sneaky' },
+          spec: {},
+        },
+        ...(dryRun ? { dryRun } : {}),
+      });
     const denied = {
       'list secrets cluster-wide': () => core.listSecretForAllNamespaces(),
       'read a secret in its namespace': () => core.readNamespacedSecret({ name: FULL, namespace: ns }),
@@ -311,19 +325,7 @@ describe('the host and the operator, with the chart ServiceAccount', () => {
         }),
       'list pods elsewhere': () => core.listNamespacedPod({ namespace: other }),
       'list nodes': () => core.listNode(),
-      'create an AgentGroup in a namespace it does not watch': () =>
-        custom.createNamespacedCustomObject({
-          group: 'nanoclaw.dev',
-          version: 'v1alpha1',
-          namespace: other,
-          plural: 'agentgroups',
-          body: {
-            apiVersion: 'nanoclaw.dev/v1alpha1',
-            kind: 'AgentGroup',
-            metadata: { name: 'sneaky' },
-            spec: {},
-          },
-        }),
+      'create an AgentGroup in a namespace it does not watch': () => createAgentGroup(other),
       'delete an AgentGroup in a namespace it does not watch': () =>
         custom.deleteNamespacedCustomObject({
           group: 'nanoclaw.dev',
@@ -342,23 +344,7 @@ describe('the host and the operator, with the chart ServiceAccount', () => {
     // …while what it needs is allowed (the same client, so a 403 above is the Role, not the token): its pods,
     // and writing custom resources where it watches (the admin CLI in the host container; a dry run).
     expect(await forbidden(() => core.listNamespacedPod({ namespace: ns }))).toBe(200);
-    expect(
-      await forbidden(() =>
-        custom.createNamespacedCustomObject({
-          group: 'nanoclaw.dev',
-          version: 'v1alpha1',
-          namespace: ns,
-          plural: 'agentgroups',
-          body: {
-            apiVersion: 'nanoclaw.dev/v1alpha1',
-            kind: 'AgentGroup',
-            metadata: { name: 'sneaky' },
-            spec: {},
-          },
-          dryRun: 'All',
-        }),
-      ),
-    ).not.toBe(403);
+    expect(await forbidden(() => createAgentGroup(ns, 'All'))).not.toBe(403);
   });
 });
 
