@@ -5,6 +5,7 @@
  * without a request; a body that grows past the cap is cancelled as soon as it does, so at most
  * `maxBytes` + one network chunk is ever read.
  */
+import { readCappedBody } from '../capped-body.js';
 import type { InboundAttachment } from '../adapter.js';
 
 export interface DiscordFile {
@@ -17,25 +18,7 @@ export interface DiscordFile {
 async function downloadCapped(url: string, maxBytes: number): Promise<Buffer> {
   const res = await fetch(url, { signal: AbortSignal.timeout(60_000) });
   if (!res.ok || !res.body) throw new Error(`discord attachment download failed: HTTP ${res.status}`);
-  const announced = Number(res.headers.get('content-length') ?? NaN);
-  if (announced > maxBytes) {
-    await res.body.cancel();
-    throw new Error(`discord attachment is ${announced} bytes, over the ${maxBytes}-byte limit`);
-  }
-  const parts: Buffer[] = [];
-  let total = 0;
-  const reader: ReadableStreamDefaultReader<Uint8Array> = res.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw new Error(`discord attachment is over the ${maxBytes}-byte limit`);
-    }
-    parts.push(Buffer.from(value));
-  }
-  return Buffer.concat(parts);
+  return readCappedBody(res, maxBytes, 'discord attachment');
 }
 
 export function toInboundAttachment(file: DiscordFile): InboundAttachment {

@@ -7,6 +7,7 @@
  * redirect is how Slack answers a token it refuses); a file announced or arriving larger than maxBytes is refused
  * without reading the rest of it.
  */
+import { readCappedBody } from '../capped-body.js';
 import type { InboundAttachment } from '../adapter.js';
 import type { SlackFile } from './inbound.js';
 
@@ -35,25 +36,7 @@ export function slackAttachment(file: SlackFile, botToken: string, apiUrl: strin
         await res.body?.cancel();
         throw new Error(`slack file ${file.id} download failed: HTTP ${res.status}`);
       }
-      const declared = Number(res.headers.get('content-length') ?? NaN);
-      if (declared > maxBytes) {
-        await res.body.cancel();
-        throw new Error(`slack file ${file.id} is ${declared} bytes, over the ${maxBytes}-byte limit`);
-      }
-      const chunks: Uint8Array[] = [];
-      let total = 0;
-      const reader = (res.body as ReadableStream<Uint8Array>).getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        total += value.byteLength;
-        if (total > maxBytes) {
-          await reader.cancel();
-          throw new Error(`slack file ${file.id} is over the ${maxBytes}-byte limit`);
-        }
-        chunks.push(value);
-      }
-      return Buffer.concat(chunks);
+      return readCappedBody(res, maxBytes, `slack file ${file.id}`);
     },
   };
 }

@@ -6,6 +6,7 @@
  * before its body is read; a body that grows past `maxBytes` is aborted at that point. Errors never contain the
  * file URL (it carries the bot token).
  */
+import { readCappedBody } from '../capped-body.js';
 import type { Api } from 'grammy';
 import type { InboundAttachment } from '../adapter.js';
 import type { FileRef } from './inbound.js';
@@ -43,22 +44,7 @@ async function download(
     }
     if (!res.ok || !res.body)
       throw new Error(`telegram file ${ref.fileId}: download answered HTTP ${res.status}`);
-    const declared = Number(res.headers.get('content-length') ?? NaN);
-    if (declared > maxBytes) {
-      controller.abort();
-      throw tooLarge(ref, declared, maxBytes);
-    }
-    const parts: Buffer[] = [];
-    let total = 0;
-    for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
-      total += chunk.byteLength;
-      if (total > maxBytes) {
-        controller.abort();
-        throw tooLarge(ref, total, maxBytes);
-      }
-      parts.push(Buffer.from(chunk));
-    }
-    return Buffer.concat(parts);
+    return await readCappedBody(res, maxBytes, `telegram file ${ref.name ?? ref.fileId}`);
   } finally {
     clearTimeout(timer);
   }
