@@ -20,6 +20,7 @@ import { findMessagingGroup, upsertMessagingGroup } from '../db/messaging-groups
 import { namespacedUserId, upsertUser } from '../db/users.js';
 import { upsertWiring } from '../db/wirings.js';
 import { addMember } from './members.js';
+import { recordUserDm } from './user-dm.js';
 import { grantRole, hasAnyOwner } from './roles.js';
 
 const CODE = /^(?:@\S+\s+)?(\d{6})$/;
@@ -103,30 +104,12 @@ export function tryPairing(db: CentralDb, a: PairingAttempt): PairingOutcome {
     const owner = !hasAnyOwner(db);
     if (owner)
       grantRole(db, { userId, role: 'owner', grantedBy: 'pairing', displayName: a.senderName ?? null });
-    const dm =
-      findMessagingGroup(db, a.channelType, a.platformId) ??
-      upsertMessagingGroup(db, {
-        channelType: a.channelType,
-        platformId: a.platformId,
-        name: a.senderName ?? userId,
-        isGroup: false,
-        unknownSenderPolicy: 'strict',
-      });
-    db.run(
-      db.q
-        .insertInto('user_dms')
-        .values({
-          user_id: userId,
-          channel_type: a.userNamespace,
-          messaging_group_id: dm.id,
-          resolved_at: now,
-        })
-        .onConflict((oc) =>
-          oc
-            .columns(['user_id', 'channel_type'])
-            .doUpdateSet({ messaging_group_id: dm.id, resolved_at: now }),
-        ),
-    );
+    const dm = recordUserDm(db, {
+      userId,
+      channelType: a.channelType,
+      platformId: a.platformId,
+      name: a.senderName ?? userId,
+    });
     if (match.agent_group_id) {
       upsertWiring(db, {
         messagingGroupId: dm.id,

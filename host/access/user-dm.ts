@@ -46,24 +46,38 @@ export async function ensureUserDm(
     platformId = handle;
   }
 
+  return recordUserDm(db, { userId, channelType: adapter.channelType, platformId, name: user.display_name });
+}
+
+/**
+ * Records `platformId` on `channelType` as the user's DM: reuses that chat's messaging group or creates a private,
+ * strict one, and points user_dms (keyed by the user id's namespace) at it. Unchanged rows are left alone.
+ */
+export function recordUserDm(
+  db: CentralDb,
+  dm: { userId: string; channelType: string; platformId: string; name: string | null },
+): MessagingGroup {
+  const { channel: namespace } = parseUserId(dm.userId);
   return db.tx(() => {
     const mg =
-      findMessagingGroup(db, adapter.channelType, platformId) ??
+      findMessagingGroup(db, dm.channelType, dm.platformId) ??
       upsertMessagingGroup(db, {
-        channelType: adapter.channelType,
-        platformId,
-        name: user.display_name,
+        channelType: dm.channelType,
+        platformId: dm.platformId,
+        name: dm.name,
         isGroup: false,
         unknownSenderPolicy: 'strict',
       });
+    const now = nowIso();
     db.run(
       db.q
         .insertInto('user_dms')
-        .values({ user_id: userId, channel_type: channel, messaging_group_id: mg.id, resolved_at: nowIso() })
+        .values({ user_id: dm.userId, channel_type: namespace, messaging_group_id: mg.id, resolved_at: now })
         .onConflict((oc) =>
           oc
             .columns(['user_id', 'channel_type'])
-            .doUpdateSet({ messaging_group_id: mg.id, resolved_at: nowIso() }),
+            .doUpdateSet({ messaging_group_id: mg.id, resolved_at: now })
+            .where('user_dms.messaging_group_id', '!=', mg.id),
         ),
     );
     return mg;

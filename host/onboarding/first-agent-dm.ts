@@ -10,48 +10,13 @@
  * - A cached DM through another bot of the platform is not silently taken for the requested channel.
  */
 import type { Logger } from 'pino';
-import { ensureUserDm } from '../access/user-dm.js';
+import { ensureUserDm, recordUserDm } from '../access/user-dm.js';
 import { MapChannelRegistry, type ChannelAdapter } from '../channels/adapter.js';
 import type { CentralDb } from '../db/central-db.js';
 import { nowIso } from '../db/central-db.js';
-import { findMessagingGroup, upsertMessagingGroup } from '../db/messaging-groups.js';
 import type { MessagingGroup } from '../db/schema.js';
-import { parseUserId } from '../db/users.js';
 import type { FirstAgentPlan } from './first-agent-plan.js';
 import { createdSince, type Step } from './steps.js';
-
-function recordGivenDm(db: CentralDb, plan: FirstAgentPlan, platformId: string): MessagingGroup {
-  const { channel: namespace } = parseUserId(plan.userId);
-  return db.tx(() => {
-    const mg =
-      findMessagingGroup(db, plan.channel, platformId) ??
-      upsertMessagingGroup(db, {
-        channelType: plan.channel,
-        platformId,
-        name: plan.displayName,
-        isGroup: false,
-        unknownSenderPolicy: 'strict',
-      });
-    const now = nowIso();
-    db.run(
-      db.q
-        .insertInto('user_dms')
-        .values({
-          user_id: plan.userId,
-          channel_type: namespace,
-          messaging_group_id: mg.id,
-          resolved_at: now,
-        })
-        .onConflict((oc) =>
-          oc
-            .columns(['user_id', 'channel_type'])
-            .doUpdateSet({ messaging_group_id: mg.id, resolved_at: now })
-            .where('user_dms.messaging_group_id', '!=', mg.id),
-        ),
-    );
-    return mg;
-  });
-}
 
 async function lookUpDm(
   db: CentralDb,
@@ -85,7 +50,12 @@ export async function resolveFirstAgentDm(
   const startedAt = nowIso();
   const dm =
     'platformId' in source
-      ? recordGivenDm(db, plan, source.platformId)
+      ? recordUserDm(db, {
+          userId: plan.userId,
+          channelType: plan.channel,
+          platformId: source.platformId,
+          name: plan.displayName,
+        })
       : await lookUpDm(db, plan, source.adapter, log);
   return {
     dm,
