@@ -45,12 +45,11 @@ export interface InboundSinkDeps {
 
 export function createInboundSink(d: InboundSinkDeps): InboundSink {
   const { db, channels, log } = d;
-  const userIdOf = (channelType: string, handle: string): string =>
-    namespacedUserId(channels.get(channelType)?.userNamespace ?? channelType, handle);
+  const namespaceOf = (channelType: string): string =>
+    channels.get(channelType)?.userNamespace ?? channelType;
   return {
     onMessage: async (msg: InboundMessage): Promise<InboundOutcome> => {
-      const namespace = channels.get(msg.channelType)?.userNamespace ?? msg.channelType;
-      const pairing = tryPairing(db, { ...msg, userNamespace: namespace });
+      const pairing = tryPairing(db, { ...msg, userNamespace: namespaceOf(msg.channelType) });
       if (pairing.kind !== 'not_pairing') {
         d.countPairing({ channel: msg.channelType, result: pairing.kind });
         log.info({ channel: msg.channelType, ...pairing }, 'pairing attempt');
@@ -66,7 +65,7 @@ export function createInboundSink(d: InboundSinkDeps): InboundSink {
       return { delivered: r.delivered.length, dropped: r.dropped };
     },
     onAction: async (click: QuestionClick): Promise<ClickOutcome> => {
-      const userId = userIdOf(click.channelType, click.senderHandle);
+      const userId = namespacedUserId(namespaceOf(click.channelType), click.senderHandle);
       if (d.approvals.isCard(click.questionId)) return d.approvals.click(click, userId);
       const right = mayAnswerQuestion(db, {
         questionId: click.questionId,
