@@ -167,7 +167,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     },
     count: metrics.counter(
       'nanoclaw_failure_notices_total',
-      'Failures told to people (kind: delivery, processing)',
+      'Failures told to people (kind: delivery, processing, runner_start)',
     ),
     log,
   });
@@ -201,6 +201,14 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   delivery.on('scheduleChanged', (session) => scheduler.note(session));
   delivery.on('failed', (session, f) => void notices.deliveryFailed(session, f));
   sweep.on('processingFailed', (session, n) => void notices.processingFailed(session, n));
+  const countStartFailures = metrics.counter(
+    'nanoclaw_runner_start_failures_total',
+    'Runner starts that failed (retried with backoff)',
+  );
+  runners.on('startFailed', (session, f) => {
+    countStartFailures({ agent_group: session.agent_group_id });
+    if (f.attempt === 1) void notices.runnerStartFailed(session, f);
+  });
   delivery.on('delivered', (origin, channel, sessionId) => {
     countDelivered({ origin, channel });
     if (sessionId) typing.stop(sessionId);
@@ -291,6 +299,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
         scheduler.close();
         typing.close();
         approvals.close();
+        runners.close();
         const active = runtime.list().map((r) => r.sessionId);
         await runtime.close();
         for (const id of active) await delivery.drain(id);

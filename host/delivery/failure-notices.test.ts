@@ -80,4 +80,18 @@ describe('failure notices', () => {
     expect(sent[0]!.text).toMatch(/could not answer 2 messages here/);
     expect(counted).toEqual(['processing']);
   });
+
+  it('tells the chat once that its agent could not be started, why, and that the message is kept', async () => {
+    await notices.runnerStartFailed(session, { reason: 'pods "runner-1" is forbidden', retryInMs: 2_000 });
+    expect(sent).toEqual([
+      {
+        kind: 'notice',
+        to: { channelType: 'telegram', platformId: '-100', threadId: null },
+        text:
+          'Agent One could not be started: pods "runner-1" is forbidden. Your message is kept and NanoClaw keeps ' +
+          'trying (next in 2 s). An admin can look at `nanoclaw status` and the host log.',
+      },
+    ]);
+    expect(counted).toEqual(['runner_start']);
+  });
 });

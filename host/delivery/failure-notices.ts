@@ -1,10 +1,10 @@
 /**
- * Failures told to people: when an agent's message finally fails to deliver, or a message could not be processed
- * because the runner kept failing, the people concerned hear it once, in short, with what to do — and the agent
+ * Failures told to people: when an agent's message finally fails to deliver, a runner cannot be started, or a
+ * message could not be processed because the runner kept failing, the people concerned hear it once, in short, with what to do — and the agent
  * is told in its next turn.
  *
  * Invariants:
- * - One notice per failure, sent through the host outbox (durable, retried, audited as kind 'notice'); a notice
+ * - One notice per failure (for a runner that cannot start: one per streak of failed starts), sent through the host outbox (durable, retried, audited as kind 'notice'); a notice
  *   that fails is not itself reported (no loops).
  * - Where: the session's own chat when the failed target was another chat (the people there can see it); when
  *   the session's own chat is what failed, an approver's DM instead (scoped admin, global admin, owner — the
@@ -65,6 +65,18 @@ export class FailureNotices {
     const text = `${agent} could not deliver a message to ${where} after several tries: ${short(f.reason)}.`;
     if (!targetIsOrigin && origin) await this.d.send({ kind: 'notice', to: origin, text });
     else await this.toAdmins(session, `${text} Check the chat's channel with \`nanoclaw verify\`.`);
+  }
+
+  /** The session's runner could not be started (the first failure of a streak; it is retried on its own). */
+  async runnerStartFailed(session: Session, f: { reason: string; retryInMs: number }) {
+    const origin = this.originOf(session);
+    const agent = getAgentGroup(this.d.db, session.agent_group_id)?.name ?? session.agent_group_id;
+    this.d.count({ kind: 'runner_start' });
+    const text =
+      `${agent} could not be started: ${short(f.reason)}. Your message is kept and NanoClaw keeps trying ` +
+      `(next in ${Math.max(1, Math.round(f.retryInMs / 1000))} s). An admin can look at \`nanoclaw status\` and the host log.`;
+    if (origin) await this.d.send({ kind: 'notice', to: origin, text });
+    else await this.toAdmins(session, text);
   }
 
   /** Messages of the session were given up on because its runner kept failing (stopped or crashed). */

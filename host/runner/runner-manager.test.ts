@@ -9,8 +9,8 @@ import { upsertMessagingGroup } from '../db/messaging-groups.js';
 import type { Session } from '../db/schema.js';
 import type { AgentRuntime, RunnerSpec } from '../runtime/runtime.js';
 import { dataLayout, type DataLayout } from '../session/layout.js';
-import { resolveSession } from '../session/session-store.js';
-import { RunnerManager } from './runner-manager.js';
+import { getSession, resolveSession } from '../session/session-store.js';
+import { RunnerManager, type StartFailure } from './runner-manager.js';
 
 let dir: string;
 let layout: DataLayout;
@@ -58,6 +58,7 @@ beforeEach(() => {
   });
 });
 afterEach(() => {
+  manager.close();
   db.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -84,9 +85,63 @@ describe('materializing instructions', () => {
     const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'nc-elsewhere-'));
     fs.mkdirSync(layout.groupsDir, { recursive: true });
     fs.symlinkSync(elsewhere, path.join(layout.groupsDir, 'ag'));
-    await expect(manager.wake(session)).rejects.toThrow(/not a directory/);
+    const failures: StartFailure[] = [];
+    manager.on('startFailed', (_s, f) => failures.push(f));
+    await manager.wake(session);
+    expect(failures).toEqual([
+      expect.objectContaining({ attempt: 1, reason: expect.stringMatching(/not a directory/) }),
+    ]);
     expect(fs.readdirSync(elsewhere)).toEqual([]);
     expect(started).toEqual([]);
     fs.rmSync(elsewhere, { recursive: true, force: true });
+  });
+});
+
+describe('a runner that cannot be started', () => {
+  let fail: Error | null;
+  let failing: RunnerManager;
+  beforeEach(() => {
+    fail = new Error('pods "runner-x" is forbidden: exceeded quota');
+    failing = new RunnerManager({
+      db,
+      layout,
+      runtime: {
+        ...runtime,
+        ensureRunning: (spec) => {
+          started.push(spec);
+          spec.issueToken();
+          return fail ? Promise.reject(fail) : Promise.resolve('started');
+        },
+      },
+      log: pino({ level: 'silent' }),
+      hostUrl: 'http://127.0.0.1:1',
+      hasApiKey: false,
+      pollIntervalMs: 1000,
+      logLevel: 'silent',
+    });
+  });
+  afterEach(() => failing.close());
+
+  it('does not throw into the caller, reports the failure and revokes the token it issued', async () => {
+    const failures: StartFailure[] = [];
+    failing.on('startFailed', (_s, f) => failures.push(f));
+    await failing.wake(session);
+    expect(failures).toEqual([{ reason: fail!.message, attempt: 1, retryInMs: expect.any(Number) }]);
+    expect(failures[0]!.retryInMs).toBeGreaterThan(1_000);
+    expect(getSession(db, session.id)?.runner_token_hash).toBeNull();
+  });
+
+  it('does not try again before the backoff and retries by itself once it passed', async () => {
+    const failures: StartFailure[] = [];
+    failing.on('startFailed', (_s, f) => failures.push(f));
+    await failing.wake(session);
+    await failing.wake(session);
+    expect(started).toHaveLength(1);
+    fail = null;
+    const deadline = Date.now() + 5_000;
+    while (started.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(started).toHaveLength(2);
+    expect(failing.backoffRemaining(session.id)).toBe(0);
+    expect(failures).toHaveLength(1);
   });
 });

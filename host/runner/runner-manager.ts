@@ -8,12 +8,16 @@
  * - A token works only while its runner runs: the runtime's exit report (deliberate stops included) revokes it.
  *   Both runtimes report a runner's exit before they start its successor, so a revocation never hits the
  *   successor's token. (A Kubernetes host that shuts down leaves pods running and their tokens valid for adoption.)
- * - A runner that keeps crashing is restarted with growing delays (0, 0, 10 s, 30 s, 2 min, 5 min, 15 min).
+ * - A runner that keeps crashing, or cannot be started at all, is retried with growing delays
+ *   (restart-backoff.ts). A failed start never throws into the caller — the message that woke the session is
+ *   already stored — it is logged, reported as a `startFailed` event (attempt 1 = the first of a streak) and
+ *   retried on a timer until a start succeeds or the session is gone. The failed start's token is revoked.
  * - No model API key goes into a runner's env: ANTHROPIC_BASE_URL points at this host's credential proxy.
  * - CLAUDE.md is written into the runner-writable agent folder only through session/safe-fs.ts: no symlink there
  *   or on the way to it is followed.
  */
 import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { PROXY_PATH_PREFIX, RUNNER_ENV } from '../../protocol/env.js';
@@ -24,11 +28,10 @@ import type { AgentGroup, Session } from '../db/schema.js';
 import type { AgentRuntime, RunnerSpec } from '../runtime/runtime.js';
 import { GLOBAL_SUBPATH, groupSubPath, sessionSubPath, type DataLayout } from '../session/layout.js';
 import { readFileInside, writeFileInside } from '../session/safe-fs.js';
-import { setRunnerTokenHash } from '../session/session-store.js';
+import { getSession, setRunnerTokenHash } from '../session/session-store.js';
+import { RestartBackoff } from './restart-backoff.js';
 import { hashToken, newSessionToken } from './session-token.js';
 
-const CRASH_BACKOFF_MS = [0, 0, 10_000, 30_000, 120_000, 300_000, 900_000];
-const CRASH_WINDOW_MS = 60 * 60 * 1000;
 const INSTRUCTIONS_FILE = 'CLAUDE.md';
 
 export interface RunnerManagerOptions {
@@ -43,17 +46,26 @@ export interface RunnerManagerOptions {
   logLevel: string;
 }
 
-interface CrashRecord {
-  count: number;
-  lastAt: number;
+export interface StartFailure {
+  reason: string;
+  /** 1 for the first failed start since the last successful one. */
+  attempt: number;
+  retryInMs: number;
 }
 
-export class RunnerManager {
-  private readonly crashes = new Map<string, CrashRecord>();
+export interface RunnerManagerEvents {
+  startFailed: [session: Session, failure: StartFailure];
+}
+
+export class RunnerManager extends EventEmitter<RunnerManagerEvents> {
+  private readonly backoff = new RestartBackoff();
   private readonly pending = new Map<string, Promise<void>>();
+  private readonly retries = new Map<string, NodeJS.Timeout>();
   private readonly warnedMock = new Set<string>();
 
-  constructor(private readonly o: RunnerManagerOptions) {}
+  constructor(private readonly o: RunnerManagerOptions) {
+    super();
+  }
 
   /** Ensures a runner runs for the session (deduplicating concurrent calls), honouring crash backoff. */
   wake(session: Session): Promise<void> {
@@ -66,36 +78,68 @@ export class RunnerManager {
 
   /** Milliseconds until the session may be started again after crashes (0 = now). */
   backoffRemaining(sessionId: string, now = Date.now()): number {
-    const c = this.crashes.get(sessionId);
-    if (!c) return 0;
-    const delay = CRASH_BACKOFF_MS[Math.min(c.count, CRASH_BACKOFF_MS.length - 1)]!;
-    return Math.max(0, c.lastAt + delay - now);
+    return this.backoff.remaining(sessionId, now);
   }
 
   recordCrash(sessionId: string, now = Date.now()): void {
-    const prev = this.crashes.get(sessionId);
-    const count = prev && now - prev.lastAt < CRASH_WINDOW_MS ? prev.count + 1 : 1;
-    this.crashes.set(sessionId, { count, lastAt: now });
+    this.backoff.recordCrash(sessionId, now);
   }
 
   /** Drops what is remembered about a session whose runner was stopped on purpose (idle). */
   forget(sessionId: string): void {
-    this.crashes.delete(sessionId);
+    this.backoff.forget(sessionId);
+  }
+
+  /** Cancels pending start retries (host shutdown). */
+  close(): void {
+    for (const t of this.retries.values()) clearTimeout(t);
+    this.retries.clear();
   }
 
   private async doWake(session: Session): Promise<void> {
     if (this.backoffRemaining(session.id) > 0) return;
     const group = getAgentGroup(this.o.db, session.agent_group_id);
     if (!group) throw new Error(`agent group ${session.agent_group_id} of session ${session.id} is gone`);
-    this.materializeInstructions(group);
-    const spec = this.specFor(session, group);
-    const result = await this.o.runtime.ensureRunning(spec);
+    let result;
+    try {
+      this.materializeInstructions(group);
+      result = await this.o.runtime.ensureRunning(this.specFor(session, group));
+    } catch (err) {
+      this.startFailed(session, err);
+      return;
+    }
+    const failedBefore = this.backoff.startSucceeded(session.id);
+    if (failedBefore > 0)
+      this.o.log.info({ sessionId: session.id, failedBefore }, 'runner started after failed attempts');
     if (result === 'replaced') {
       this.o.log.info(
         { sessionId: session.id, agentGroup: group.id },
         'runner replaced: its configuration changed',
       );
     }
+  }
+
+  private startFailed(session: Session, err: unknown): void {
+    const reason = err instanceof Error ? err.message : String(err);
+    this.revokeToken(session.id);
+    const attempt = this.backoff.recordStartFailure(session.id, Date.now());
+    const retryInMs = this.backoffRemaining(session.id);
+    this.o.log.error(
+      { sessionId: session.id, agentGroup: session.agent_group_id, attempt, retryInMs, err: reason },
+      'runner could not be started; will retry',
+    );
+    clearTimeout(this.retries.get(session.id));
+    const timer = setTimeout(() => {
+      this.retries.delete(session.id);
+      const fresh = getSession(this.o.db, session.id);
+      if (fresh?.status === 'active')
+        this.wake(fresh).catch((e: unknown) =>
+          this.o.log.error({ sessionId: session.id, err: (e as Error).message }, 'runner start retry failed'),
+        );
+    }, retryInMs);
+    timer.unref();
+    this.retries.set(session.id, timer);
+    this.emit('startFailed', session, { reason, attempt, retryInMs });
   }
 
   specFor(session: Session, group: AgentGroup): RunnerSpec {

@@ -9,6 +9,8 @@
  *   runner-writable session directory (`<session id>.pid`, the pid as text), and their content is not trusted
  *   blindly: a pid is signalled only when /proc shows exactly the runner command line and the session's id in
  *   the process environment (so neither a reused pid nor a forged file gets an unrelated process killed).
+ * - ensureRunning rejects when the runner command cannot be spawned, and then nothing counts as running for the
+ *   session (a failed spawn never emits 'exit', so a registered entry would block every later start).
  * - Host file operations in the session directory go through session/safe-fs.ts (no symlink is followed).
  * - The child gets a clean environment: only the spec's env, the session token, PATH, HOME and TZ. The host's
  *   own secrets (ANTHROPIC_API_KEY, channel tokens) are never inherited.
@@ -93,11 +95,12 @@ export class LocalProcessRuntime implements AgentRuntime {
       result = 'replaced';
       await this.stop(spec.sessionId, 'spec changed');
     }
-    this.spawnRunner(spec);
+    await this.spawnRunner(spec);
     return result;
   }
 
-  private spawnRunner(spec: RunnerSpec): void {
+  /** Resolves once the process runs; rejects (leaving nothing registered) when it cannot be spawned at all. */
+  private async spawnRunner(spec: RunnerSpec): Promise<void> {
     const data = this.opts.dataDir;
     const workspace = ensureDirInside(data, spec.sessionSubPath);
     linkInto(workspace, AGENT_SUBDIR, ensureDirInside(data, spec.agentSubPath));
@@ -114,6 +117,13 @@ export class LocalProcessRuntime implements AgentRuntime {
     };
     const [cmd, ...args] = this.opts.command;
     const child = spawn(cmd!, args, { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // A failed spawn (ENOENT, EACCES) emits 'error' and never 'exit': nothing may be registered for it.
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', (err) =>
+        reject(new Error(`could not run the runner command ${cmd}: ${err.message}`, { cause: err })),
+      );
+    });
     const info: RunnerInfo = { sessionId: spec.sessionId, specHash: spec.specHash, startedAt: Date.now() };
     const pidRel = path.join(PID_DIR, `${spec.sessionId}${PID_SUFFIX}`);
     const pidFile = path.join(data, pidRel);
@@ -140,8 +150,8 @@ export class LocalProcessRuntime implements AgentRuntime {
         });
       }),
     };
-    child.once('error', (err) =>
-      this.opts.log.error({ sessionId: spec.sessionId, err: err.message }, 'runner spawn failed'),
+    child.on('error', (err) =>
+      this.opts.log.error({ sessionId: spec.sessionId, err: err.message }, 'runner process error'),
     );
     this.running.set(spec.sessionId, entry);
     this.opts.log.info(
