@@ -14,6 +14,8 @@ import { SEED_FILE, seedConfigDir } from './seed.js';
 
 export interface Embedded {
   db: CentralDb;
+  /** Applies the folder now (after the host itself wrote a file into it). */
+  sync(): void;
   close(): Promise<void>;
 }
 
@@ -42,6 +44,7 @@ export function startEmbeddedConfig(config: HostConfig, log: Logger): Embedded {
   watcher.sync();
   return {
     db,
+    sync: () => void watcher.sync(),
     close: () => {
       watcher.close();
       return Promise.resolve();

@@ -5,6 +5,7 @@ import { startHost, type HostOptions, type RunningHost } from '../host/host.js';
 import { DataDirLock } from '../host/data-dir-lock.js';
 import { createLogger } from '../host/log.js';
 import { parse } from './args.js';
+import { manifestFileWriter } from './chat-config/file-writer.js';
 import { startEmbeddedConfig } from './embedded.js';
 import { untilSignal } from './until-signal.js';
 
@@ -56,7 +57,19 @@ export async function hostCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const config = configFrom(values);
-  return runUntilSignal(config, createLogger(config.logLevel));
+  return runUntilSignal(config, createLogger(config.logLevel), await hostExtras(config));
+}
+
+/** In Kubernetes mode, registered chats become objects created through the API server. */
+async function hostExtras(config: HostConfig): Promise<Partial<HostOptions>> {
+  if (config.runtime !== 'kubernetes') return {};
+  const [{ KubeConfig }, { kubernetesWriter }] = await Promise.all([
+    import('@kubernetes/client-node'),
+    import('./chat-config/kubernetes-writer.js'),
+  ]);
+  const kc = new KubeConfig();
+  kc.loadFromDefault();
+  return { chatConfigWriter: kubernetesWriter(kc, config.kubernetes.namespace) };
 }
 
 export async function startCommand(argv: string[]): Promise<number> {
@@ -77,7 +90,7 @@ export async function startCommand(argv: string[]): Promise<number> {
     return await runUntilSignal(
       config,
       log,
-      { db: embedded.db },
+      { db: embedded.db, chatConfigWriter: manifestFileWriter(config.configDir, () => embedded.sync()) },
       () => embedded.close(),
       (url) => lock.setUrl(url),
     );

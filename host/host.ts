@@ -28,6 +28,11 @@ import { FailureNotices } from './delivery/failure-notices.js';
 import { newId } from './db/ids.js';
 import { SenderApprovals } from './approvals/sender-approvals.js';
 import { isApprovalId } from './approvals/sender-approval-decision.js';
+import {
+  ChannelRegistrations,
+  isRegistrationId,
+  type ChatConfigWriter,
+} from './approvals/channel-registrations.js';
 import { Metrics } from './metrics.js';
 import { routeInbound, type RouteResult } from './router/route-inbound.js';
 import { createRunnerServer } from './runner/runner-server.js';
@@ -63,6 +68,8 @@ export interface HostOptions {
   defaultWebChat?: string;
   /** An already open central DB (the embedded mode loads manifests into it before the host starts). */
   db?: CentralDb;
+  /** Where registered chats are declared (a manifest file, a Kubernetes object); without one, no registration. */
+  chatConfigWriter?: ChatConfigWriter;
 }
 
 export interface RunningHost {
@@ -178,6 +185,20 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     log,
     ttlMs: config.approvalTtlMs,
   });
+  const registrations = opts.chatConfigWriter
+    ? new ChannelRegistrations({
+        db,
+        channels,
+        send: (m) => delivery.sendFromHost(m),
+        writer: opts.chatConfigWriter,
+        log,
+        ttlMs: config.approvalTtlMs,
+      })
+    : null;
+  const cards = [
+    { isCard: isApprovalId, click: approvals.click.bind(approvals) },
+    ...(registrations ? [{ isCard: isRegistrationId, click: registrations.click.bind(registrations) }] : []),
+  ];
   const scheduler = new Scheduler(db, dbs, waker, log);
   const sweep = new Sweep(
     db,
@@ -222,7 +243,18 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
 
   const route = async (msg: InboundMessage): Promise<RouteResult> => {
     countInbound({ channel: msg.channelType });
-    const result = await routeInbound({ db, channels, sessions, replies: delivery, approvals, log }, msg);
+    const result = await routeInbound(
+      {
+        db,
+        channels,
+        sessions,
+        replies: delivery,
+        approvals,
+        registrations: registrations ?? undefined,
+        log,
+      },
+      msg,
+    );
     for (const d of result.delivered) if (d.wake) typing.start(d.sessionId, msg.replyTo ?? msg);
     if (result.dropped && result.delivered.length === 0) countDropped({ reason: result.dropped });
     return result;
@@ -233,13 +265,14 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     sessions,
     route,
     send: (m) => delivery.sendFromHost(m),
-    approvals: { isCard: isApprovalId, click: (c, userId) => approvals.click(c, userId) },
+    cards,
     countPairing: metrics.counter('nanoclaw_pairing_attempts_total', 'Pairing codes received (result)'),
     log,
   });
   for (const adapter of channels.all()) await adapter.start(sink);
   await delivery.resumeHostMessages();
   await approvals.start({ intervalMs: config.sweepIntervalMs, route });
+  await registrations?.start({ intervalMs: config.sweepIntervalMs, route });
 
   const webAuth = new WebAuth(db, { ...config.web, ownerToken: config.webToken });
   const webServer = createWebServer({
@@ -251,8 +284,8 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     canSee: (userId, chat) => canSeeWebChat(db, userId, chat),
     log,
     answer: async (a) => {
-      if (isApprovalId(a.questionId))
-        return approvals.click({ questionId: a.questionId, choice: { value: a.value } }, a.userId);
+      const card = cards.find((c) => c.isCard(a.questionId));
+      if (card) return card.click({ questionId: a.questionId, choice: { value: a.value } }, a.userId);
       const right = mayAnswerInWeb(db, a);
       if (right !== 'allowed') return right;
       return (await answerQuestion(db, sessions, { ...a, choice: { value: a.value } }))
@@ -299,6 +332,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
         scheduler.close();
         typing.close();
         approvals.close();
+        registrations?.close();
         runners.close();
         const active = runtime.list().map((r) => r.sessionId);
         await runtime.close();

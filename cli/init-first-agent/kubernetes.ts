@@ -13,8 +13,8 @@
  *   these objects (matched by uid), so it needs the host's data dir: run it in the host container.
  */
 import fs from 'node:fs';
-import { ApiException, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { REQUEST_TIMEOUT_MS, statusCode, withDeadline } from '../../kube/errors.js';
+import { CustomObjectsApi } from '@kubernetes/client-node';
+import { CustomObjects, type KObject, type ObjectRef } from '../../kube/custom-objects.js';
 import { GROUP, VERSION } from '../../operator/api/v1alpha1/common.js';
 import { openCentralDb, type CentralDb } from '../../host/db/central-db.js';
 import type { AgentGroup, MessagingGroup } from '../../host/db/schema.js';
@@ -33,101 +33,20 @@ const PLURAL = {
 } as const;
 type Kind = keyof typeof PLURAL;
 
-interface Manifest {
+interface Manifest extends ObjectRef {
   kind: Kind;
-  metadata: { name: string; namespace: string };
 }
 
-interface KObject {
-  metadata: { name: string; uid: string };
-  spec: Record<string, unknown>;
-}
-
-function failure(what: string, err: unknown): Error {
-  const code = statusCode(err);
-  let detail = (err as Error).message.split('\n')[0]!;
-  if (err instanceof ApiException) {
-    const raw: unknown = err.body;
-    try {
-      detail = ((typeof raw === 'string' ? JSON.parse(raw) : raw) as { message?: string }).message ?? detail;
-    } catch {
-      // not a Status object: keep the error's message
-    }
-  }
-  const rbac =
-    code === 403
-      ? ` (the account needs get, list and patch on agentgroups, messaginggroups and userroles.${GROUP})`
-      : '';
-  return new Error(`${what}: ${code ? `HTTP ${code}: ` : ''}${detail}${rbac}`, { cause: err });
-}
-
-class Objects {
-  constructor(private readonly api: CustomObjectsApi) {}
-
-  private async call<T>(what: string, p: () => Promise<unknown>): Promise<T> {
-    try {
-      return (await withDeadline(what, p(), REQUEST_TIMEOUT_MS)) as T;
-    } catch (err) {
-      throw failure(what, err);
-    }
+class Objects extends CustomObjects {
+  constructor(api: CustomObjectsApi) {
+    super(api, { group: GROUP, version: VERSION, plurals: PLURAL, fieldManager: HOST_FIELD_MANAGER });
   }
 
-  async get(kind: Kind, namespace: string, name: string): Promise<KObject | null> {
-    try {
-      return (await withDeadline(
-        `get ${kind} ${namespace}/${name}`,
-        this.api.getNamespacedCustomObject({
-          group: GROUP,
-          version: VERSION,
-          namespace,
-          plural: PLURAL[kind],
-          name,
-        }),
-        REQUEST_TIMEOUT_MS,
-      )) as KObject;
-    } catch (err) {
-      if (statusCode(err) === 404) return null;
-      throw failure(`get ${kind} ${namespace}/${name}`, err);
-    }
-  }
-
-  async list(kind: Kind, namespace: string): Promise<KObject[]> {
-    const list = await this.call<{ items: KObject[] }>(`list ${kind} in ${namespace}`, () =>
-      this.api.listNamespacedCustomObject({
-        group: GROUP,
-        version: VERSION,
-        namespace,
-        plural: PLURAL[kind],
-      }),
-    );
-    return list.items;
-  }
-
-  apply(m: Manifest): Promise<KObject> {
-    const { namespace, name } = m.metadata;
-    return this.call(`apply ${m.kind} ${namespace}/${name}`, () =>
-      this.api.patchNamespacedCustomObject(
-        {
-          group: GROUP,
-          version: VERSION,
-          namespace,
-          plural: PLURAL[m.kind],
-          name,
-          body: m,
-          fieldManager: HOST_FIELD_MANAGER,
-          fieldValidation: 'Strict',
-        },
-        setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
-      ),
-    );
-  }
-
-  /** The object, created when it does not exist. */
-  async ensure(m: Manifest, detail: string): Promise<{ obj: KObject; step: Step }> {
-    const existing = await this.get(m.kind, m.metadata.namespace, m.metadata.name);
-    const obj = existing ?? (await this.apply(m));
+  /** The object, created when it does not exist, with the step that reports it. */
+  async ensureStep(m: Manifest, detail: string): Promise<{ obj: KObject; step: Step }> {
+    const { obj, existed } = await this.ensure(m);
     const id = `${m.metadata.namespace}/${m.metadata.name}`;
-    return { obj, step: { object: m.kind, id, action: existing ? 'reused' : 'created', detail } };
+    return { obj, step: { object: m.kind, id, action: existed ? 'reused' : 'created', detail } };
   }
 }
 
@@ -139,7 +58,7 @@ async function ensureDm(objects: Objects, m: FirstAgentManifests): Promise<{ obj
     (o) => o.spec.channel === channel && o.spec.platformId === platformId,
   );
   const detail = `${channel} chat ${platformId} → ${m.agentGroup.metadata.name}`;
-  if (!declared) return objects.ensure(m.messagingGroup, detail);
+  if (!declared) return objects.ensureStep(m.messagingGroup, detail);
   const id = `${namespace}/${declared.metadata.name}`;
   const agents = (declared.spec.agents ?? []) as { agentGroup: string }[];
   if (agents.some((a) => a.agentGroup === m.agentGroup.metadata.name))
@@ -233,7 +152,7 @@ export async function initFirstAgentOnKubernetes(
     .map((r) => r.spec.user as string);
   const decision = decideRole(plan.role, plan.userId, owners);
   const m = firstAgentManifests(mode.namespace, plan, platformId, decision);
-  const ag = await objects.ensure(
+  const ag = await objects.ensureStep(
     m.agentGroup,
     `${plan.agentName} (${plan.provider}), folder ${plan.folder}`,
   );
@@ -241,7 +160,7 @@ export async function initFirstAgentOnKubernetes(
   const steps = [ag.step, dm.step];
   for (const r of m.userRoles) {
     const scope = r.spec.agentGroup ? ` of ${r.spec.agentGroup}` : '';
-    steps.push((await objects.ensure(r, `${r.spec.user}: ${r.spec.role}${scope}`)).step);
+    steps.push((await objects.ensureStep(r, `${r.spec.user}: ${r.spec.role}${scope}`)).step);
   }
   if (decision.grant === null)
     steps.push({ object: 'role', id: plan.role, action: 'unchanged', detail: decision.note });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { openCentralDb } from './central-db.js';
-import { CENTRAL_TABLES, HOST_MESSAGE_STATUSES, WEB_CREDENTIAL_KINDS } from './schema.js';
+import {
+  CENTRAL_TABLES,
+  HOST_MESSAGE_STATUSES,
+  REGISTRATION_STATUSES,
+  WEB_CREDENTIAL_KINDS,
+} from './schema.js';
 import {
   ENGAGE_MODES,
   HOST_MESSAGE_KINDS,
@@ -44,6 +49,7 @@ describe('central DB schema matches its zod source of truth', () => {
     ['host_messages', 'kind', HOST_MESSAGE_KINDS],
     ['host_messages', 'status', HOST_MESSAGE_STATUSES],
     ['web_credentials', 'kind', WEB_CREDENTIAL_KINDS],
+    ['pending_channel_registrations', 'status', REGISTRATION_STATUSES],
   ] as const)('%s.%s allows exactly the declared enum', (table, column, values) => {
     const ddl = (db.raw.prepare(`SELECT sql FROM sqlite_master WHERE name = ?`).get(table) as { sql: string })
       .sql;

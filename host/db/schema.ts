@@ -170,6 +170,40 @@ const PendingSenderApprovalRow = z.object({
   replayed_at: iso.nullable(),
 });
 
+export const REGISTRATION_STATUSES = [
+  'pending',
+  'unreachable',
+  'connected',
+  'created',
+  'rejected',
+  'expired',
+  'failed',
+] as const;
+
+const PendingChannelRegistrationRow = z.object({
+  id: z.string(),
+  messaging_group_id: z.string(),
+  sender_id: z.string().nullable(),
+  sender_name: z.string().nullable(),
+  /** The InboundMessage that asked, as JSON: answered once the chat is wired. */
+  original_message: z.string(),
+  status: z.enum(REGISTRATION_STATUSES),
+  /** The card's buttons as sent (JSON RegistrationOption[]). */
+  options: z.string(),
+  approver_user_id: z.string().nullable(),
+  /** The approver's DM the card went to. */
+  card_messaging_group_id: z.string().nullable(),
+  /** The agent group the chat was connected to (existing or created). */
+  agent_group_id: z.string().nullable(),
+  decided_by: z.string().nullable(),
+  decided_at: iso.nullable(),
+  /** Why writing the decision's configuration failed (status 'failed'). */
+  error: z.string().nullable(),
+  created_at: iso,
+  expires_at: iso,
+  replayed_at: iso.nullable(),
+});
+
 const WakeRequestRow = z.object({
   session_id: z.string(),
   reason: z.string(),
@@ -260,6 +294,7 @@ export const CENTRAL_TABLES = {
   web_credentials: WebCredentialRow,
   pairing_codes: PairingCodeRow,
   wake_requests: WakeRequestRow,
+  pending_channel_registrations: PendingChannelRegistrationRow,
 } as const;
 
 type Rows<T extends Record<string, z.ZodType>> = { [K in keyof T]: z.infer<T[K]> };
@@ -270,6 +305,7 @@ export type CentralSchema = Omit<Rows<typeof CENTRAL_TABLES>, 'user_roles'> & {
 
 export type AgentGroup = z.infer<typeof AgentGroupRow>;
 export type SenderApproval = z.infer<typeof PendingSenderApprovalRow>;
+export type ChannelRegistration = z.infer<typeof PendingChannelRegistrationRow>;
 export type MessagingGroup = z.infer<typeof MessagingGroupRow>;
 export type Wiring = z.infer<typeof WiringRow>;
 export type AgentDestination = z.infer<typeof AgentDestinationRow>;

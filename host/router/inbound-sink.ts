@@ -1,6 +1,7 @@
 /**
  * What every channel adapter hands its traffic to: messages go through pairing (a pending code's exact text) and
- * then the router; card clicks go to approvals (approval cards) or to the asking session (question cards).
+ * then the router; card clicks go to the host's own cards (sender approvals, channel registrations) or to the
+ * asking session (question cards).
  *
  * Invariants:
  * - The clicker and the sender are the adapter's platform ids, namespaced by the adapter's user namespace
@@ -28,17 +29,19 @@ import { answerQuestion } from '../session/question-response.js';
 import type { SessionManager } from '../session/session-manager.js';
 import type { RouteResult } from './route-inbound.js';
 
+interface HostCards {
+  isCard(questionId: string): boolean;
+  click(click: Pick<QuestionClick, 'questionId' | 'choice'>, userId: string): Promise<ClickOutcome>;
+}
+
 export interface InboundSinkDeps {
   db: CentralDb;
   channels: ChannelRegistry;
   sessions: SessionManager;
   route(msg: InboundMessage): Promise<RouteResult>;
   send(m: HostMessageInput): Promise<unknown>;
-  /** Approval cards (host/approvals/sender-approvals.ts). */
-  approvals: {
-    isCard(questionId: string): boolean;
-    click(click: QuestionClick, userId: string): Promise<ClickOutcome>;
-  };
+  /** The host's own cards (host/approvals/): the first whose isCard claims the question id decides the click. */
+  cards: HostCards[];
   countPairing(labels: { channel: string; result: string }): void;
   log: Logger;
 }
@@ -66,7 +69,8 @@ export function createInboundSink(d: InboundSinkDeps): InboundSink {
     },
     onAction: async (click: QuestionClick): Promise<ClickOutcome> => {
       const userId = namespacedUserId(namespaceOf(click.channelType), click.senderHandle);
-      if (d.approvals.isCard(click.questionId)) return d.approvals.click(click, userId);
+      const host = d.cards.find((c) => c.isCard(click.questionId));
+      if (host) return host.click(click, userId);
       const right = mayAnswerQuestion(db, {
         questionId: click.questionId,
         userId,

@@ -59,12 +59,18 @@ interface ApprovalRequests {
   request(approvalId: string): Promise<void>;
 }
 
+interface RegistrationRequests {
+  request(chatId: string, msg: InboundMessage, senderId: string | null): Promise<void>;
+}
+
 export interface RouterDeps {
   db: CentralDb;
   channels: ChannelRegistry;
   sessions: SessionSink;
   replies: HostReplies;
   approvals?: ApprovalRequests;
+  /** Absent when the host has no way to write configuration (then an unwired chat's message stays dropped). */
+  registrations?: RegistrationRequests;
   log: Logger;
 }
 
@@ -138,6 +144,13 @@ async function applyPlan(
     logDrop(log, { ...ctx, messagingGroup: mg.id, agentGroup: d.agentGroupId, userId }, d.reason);
   }
   if (plan.upsertSender && userId) upsertUser(db, userId, msg.senderName);
+  if (plan.register)
+    // Like approval cards: reaching an owner takes platform calls, so not on the inbound path.
+    deps.registrations
+      ?.request(mg.id, msg, userId)
+      .catch((err: unknown) =>
+        log.error({ ...ctx, err: (err as Error).message }, 'registration card not sent; will retry'),
+      );
   for (const agentGroupId of plan.approvals) {
     const { approvalId } = recordPendingSenderApproval(db, {
       messagingGroupId: mg.id,

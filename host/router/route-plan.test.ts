@@ -20,10 +20,10 @@ const TABLE: [string, InboundMessage, RouteSnapshot, string][] = [
     'dropped=ignored to=[] drops=[] reply=-',
   ],
   [
-    'unknown chat, mention: created, nothing wired',
+    'unknown chat, mention: created, nothing wired, registration asked',
     msg(),
     snap(undefined, []),
-    'dropped=no_agent_wired to=[] drops=[no_agent_wired@-] reply=- create',
+    'dropped=no_agent_wired to=[] drops=[no_agent_wired@-] reply=- create register',
   ],
   [
     'denied chat',
@@ -32,8 +32,14 @@ const TABLE: [string, InboundMessage, RouteSnapshot, string][] = [
     'dropped=denied_chat to=[] drops=[denied_chat@-] reply=-',
   ],
   [
-    'known chat without wiring',
+    'known chat without wiring, mention: registration asked',
     msg(),
+    snap(chat('public'), []),
+    'dropped=no_agent_wired to=[] drops=[no_agent_wired@-] reply=- register',
+  ],
+  [
+    'known chat without wiring, no mention: dropped without asking',
+    msg({ isMention: false }),
     snap(chat('public'), []),
     'dropped=no_agent_wired to=[] drops=[no_agent_wired@-] reply=-',
   ],

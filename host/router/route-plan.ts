@@ -3,7 +3,8 @@
  * central DB says about its chat, sender and wirings. route-inbound.ts loads the snapshot and applies the plan.
  *
  *   1. unknown chat: ignored, unless the bot was mentioned/DMed — then the chat is created (no wiring yet)
- *   2. denied chat → drop `denied_chat`; no wiring → drop `no_agent_wired`
+ *   2. denied chat → drop `denied_chat`; no wiring → drop `no_agent_wired`, and when the bot was mentioned/DMed
+ *      ask an owner to register the chat (host/approvals/channel-registrations.ts)
  *   3. for every wiring, highest priority first: engaged? access gate (unknown-sender policy) → sender scope →
  *      deliver with wake; not engaged but `accumulate` and allowed → deliver as context (no wake)
  *   4. slash commands: filtered ones are dropped, /help and /start are answered by the host, admin-only ones are
@@ -55,6 +56,8 @@ interface PlannedDelivery {
 export interface RoutePlan {
   /** Create the chat's messaging group (policy request_approval, no wiring). */
   createChat: boolean;
+  /** Ask an owner to register the chat (it has no wiring and the bot was mentioned or DMed). */
+  register: boolean;
   /** Record the sender in users (only once the chat has a wiring). */
   upsertSender: boolean;
   /** Audit rows for dropped_messages. */
@@ -70,6 +73,7 @@ export interface RoutePlan {
 
 const nothing = (): RoutePlan => ({
   createChat: false,
+  register: false,
   upsertSender: false,
   drops: [],
   approvals: [],
@@ -86,6 +90,7 @@ export function planRoute(msg: InboundMessage, snap: RouteSnapshot): RoutePlan {
     return {
       ...plan,
       createChat: true,
+      register: true,
       drops: [{ reason: 'no_agent_wired', agentGroupId: null }],
       dropped: 'no_agent_wired',
     };
@@ -93,7 +98,12 @@ export function planRoute(msg: InboundMessage, snap: RouteSnapshot): RoutePlan {
   if (chat.denied_at)
     return { ...plan, drops: [{ reason: 'denied_chat', agentGroupId: null }], dropped: 'denied_chat' };
   if (snap.wirings.length === 0)
-    return { ...plan, drops: [{ reason: 'no_agent_wired', agentGroupId: null }], dropped: 'no_agent_wired' };
+    return {
+      ...plan,
+      register: msg.isMention,
+      drops: [{ reason: 'no_agent_wired', agentGroupId: null }],
+      dropped: 'no_agent_wired',
+    };
   plan.upsertSender = userId !== null;
 
   const engaged: { facts: WiringFacts; wake: boolean }[] = [];

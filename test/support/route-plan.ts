@@ -98,6 +98,7 @@ export function summary(p: RoutePlan): string {
     `reply=${p.reply?.kind ?? '-'}`,
   ];
   if (p.createChat) parts.push('create');
+  if (p.register) parts.push('register');
   if (p.upsertSender) parts.push('upsert');
   if (p.approvals.length) parts.push(`approve=[${p.approvals.join(',')}]`);
   return parts.join(' ');

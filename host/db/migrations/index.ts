@@ -4,6 +4,7 @@ import { sessions } from './002-sessions.js';
 import { hostMessages } from './003-host-messages.js';
 import { webCredentials } from './004-web-credentials.js';
 import { channelState } from './005-channel-state.js';
+import { channelRegistrations } from './006-channel-registrations.js';
 
 /** The central DB's migrations, in order. Append only. */
 export const CENTRAL_MIGRATIONS: readonly Migration[] = [
@@ -12,4 +13,5 @@ export const CENTRAL_MIGRATIONS: readonly Migration[] = [
   hostMessages,
   webCredentials,
   channelState,
+  channelRegistrations,
 ];
