@@ -121,8 +121,10 @@ describe('nanoclaw status', () => {
       'ROLES',
       'SESSIONS AND RUNNERS',
       'PENDING APPROVALS',
+      'NEW CHATS WAITING FOR REGISTRATION',
       'DROPPED MESSAGES BY REASON',
       'CHANNELS',
+      'FAILURE NOTICES SENT',
       'LAST ERRORS',
     ])
       expect(table.stdout).toContain(`${title}\n`);
@@ -141,6 +143,42 @@ describe('nanoclaw status', () => {
     expect(s.channels).toEqual([{ channel: 'web', platform: 'web', lastError: null, lastErrorAt: null }]);
     const yaml = await run(statusCommand, '-o', 'yaml');
     expect(parseYaml(yaml.stdout)).toEqual(s);
+  });
+
+  it('shows new chats still waiting for registration, not the decided ones', async () => {
+    const mg = (id: string) => upsertMessagingGroup(db, { channelType: 'telegram', platformId: id }).id;
+    const registration = (id: string, chat: string, status: string) => ({
+      id,
+      messaging_group_id: mg(chat),
+      sender_id: 'telegram:8',
+      sender_name: null,
+      original_message: '{}',
+      status: status as 'pending',
+      options: '[]',
+      approver_user_id: 'telegram:1',
+      card_messaging_group_id: null,
+      agent_group_id: null,
+      decided_by: null,
+      decided_at: null,
+      error: null,
+      created_at: '2026-01-01T00:00:00.000Z',
+      expires_at: '2026-01-02T00:00:00.000Z',
+      replayed_at: null,
+    });
+    db.run(
+      db.q
+        .insertInto('pending_channel_registrations')
+        .values([registration('reg-1', '-301', 'pending'), registration('reg-2', '-302', 'rejected')]),
+    );
+    const s = await json<Record<string, Record<string, unknown>[]>>(statusCommand);
+    expect(s.registrations).toEqual([
+      expect.objectContaining({
+        id: 'reg-1',
+        status: 'pending',
+        sender: 'telegram:8',
+        approver: 'telegram:1',
+      }),
+    ]);
   });
 
   it('lists a configured bot with the last send error recorded for its channel', async () => {
@@ -174,6 +212,7 @@ describe('nanoclaw status', () => {
       expect(s.errors).toEqual([
         expect.objectContaining({ id: 'hm-1', what: 'host notice to telegram/-100' }),
       ]);
+      expect(s.notices).toEqual([{ at: '2026-01-01T00:00:00.000Z', to: 'telegram/-100', text: 'hi' }]);
     } finally {
       delete process.env.TELEGRAM_BOT_TOKEN;
     }

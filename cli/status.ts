@@ -9,12 +9,19 @@
 import fs from 'node:fs';
 import { listGrants } from '../host/access/roles.js';
 import { channelInstances } from '../host/channels/channel-instance.js';
-import { dropCountsByReason, failedHostMessages, listSenderApprovals } from '../host/db/admin-views.js';
+import {
+  dropCountsByReason,
+  failedHostMessages,
+  listSenderApprovals,
+  openChannelRegistrations,
+  recentNotices,
+} from '../host/db/admin-views.js';
 import { listAgentGroups } from '../host/db/agent-groups.js';
 import type { CentralDb } from '../host/db/central-db.js';
 import { listMessagingGroups } from '../host/db/messaging-groups.js';
 import type {
   AgentGroup,
+  ChannelRegistration,
   HostMessage,
   MessagingGroup,
   CentralSchema,
@@ -42,9 +49,11 @@ import {
 const HELP = `Usage: nanoclaw status [-o table|json|yaml] [--data-dir DIR]
 
 Shows, from the host's data dir: agent groups, chats, wirings, roles, active sessions and whether their runner
-runs, pending sender approvals, dropped messages counted by reason, the configured channels (bot tokens in
-this environment: run it where the host runs) with the last send error recorded for each, and the latest
-failures: host messages (replies, cards, notices) and agent messages that could not be delivered.
+runs, pending sender approvals, new chats waiting for registration, dropped messages counted by reason, the
+configured channels (bot tokens in this environment: run it where the host runs) with the last send error
+recorded for each, the latest failure notices people were sent (a runner that cannot start, a message that
+could not be delivered), and the latest failures: host messages (replies, cards, notices) and agent messages
+that could not be delivered.
 
 Options:
   -o table|json|yaml  output format (default table)
@@ -69,6 +78,8 @@ interface StatusFacts {
   wirings: Wiring[];
   grants: UserRole[];
   approvals: SenderApproval[];
+  registrations: ChannelRegistration[];
+  notices: HostMessage[];
   drops: ReturnType<typeof dropCountsByReason>;
   sessions: SessionFacts[];
   channels: { channelType: string; platform: string }[];
@@ -121,6 +132,36 @@ function channelsView(facts: StatusFacts): View {
   };
 }
 
+function registrationsView(rows: ChannelRegistration[]): View {
+  return {
+    columns: columns(
+      ['id', 'ID'],
+      ['status', 'STATUS'],
+      ['chat', 'CHAT'],
+      ['sender', 'SENDER'],
+      ['approver', 'ASKED'],
+      ['createdAt', 'CREATED'],
+      ['error', 'ERROR'],
+    ),
+    rows: rows.map((r) => ({
+      id: r.id,
+      status: r.status,
+      chat: r.messaging_group_id,
+      sender: r.sender_id,
+      approver: r.approver_user_id,
+      createdAt: r.created_at,
+      error: r.error,
+    })),
+  };
+}
+
+function noticesView(rows: HostMessage[]): View {
+  return {
+    columns: columns(['at', 'AT'], ['to', 'TO'], ['text', 'NOTICE']),
+    rows: rows.map((m) => ({ at: m.created_at, to: `${m.channel_type}/${m.platform_id}`, text: m.text })),
+  };
+}
+
 function errorsView(facts: StatusFacts): View {
   const host = facts.failedHost.map((m) => ({
     at: m.finished_at ?? m.created_at,
@@ -168,6 +209,11 @@ function statusSections(f: StatusFacts): Section[] {
     bounded('sessions', 'SESSIONS AND RUNNERS', sessionsView(f.sessions)),
     bounded('approvals', 'PENDING APPROVALS', approvalsView(f.approvals)),
     {
+      key: 'registrations',
+      title: 'NEW CHATS WAITING FOR REGISTRATION',
+      view: registrationsView(f.registrations),
+    },
+    {
       key: 'dropped',
       title: 'DROPPED MESSAGES BY REASON',
       view: {
@@ -186,6 +232,7 @@ function statusSections(f: StatusFacts): Section[] {
       },
     },
     { key: 'channels', title: 'CHANNELS', view: channelsView(f) },
+    { key: 'notices', title: 'FAILURE NOTICES SENT', view: noticesView(f.notices) },
     { key: 'errors', title: 'LAST ERRORS', view: errorsView(f) },
   ];
 }
@@ -199,6 +246,8 @@ function collect(db: CentralDb, dataDir: string): StatusFacts {
     grants: listGrants(db),
     // One more than shown, so the section can say there are more.
     approvals: listSenderApprovals(db, { status: 'pending', limit: LIMIT + 1 }),
+    registrations: openChannelRegistrations(db, LIMIT),
+    notices: recentNotices(db, ERROR_LIMIT),
     drops: dropCountsByReason(db),
     sessions,
     channels: channelInstances(process.env).map((c) => ({

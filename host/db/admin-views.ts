@@ -3,7 +3,7 @@
  * approvals, delivery's host messages). Nothing here writes; every list is bounded by a limit the caller gives.
  */
 import type { CentralDb } from './central-db.js';
-import type { CentralSchema, HostMessage } from './schema.js';
+import type { ChannelRegistration, CentralSchema, HostMessage } from './schema.js';
 
 type DroppedMessage = CentralSchema['dropped_messages'];
 type SenderApprovalRow = CentralSchema['pending_sender_approvals'];
@@ -56,6 +56,30 @@ export function failedHostMessages(db: CentralDb, limit: number): HostMessage[] 
       .selectAll()
       .where('status', '=', 'failed')
       .orderBy('finished_at', 'desc')
+      .limit(limit),
+  );
+}
+
+/** Chat registrations still waiting for someone (pending, nobody reachable, configuration not written), newest first. */
+export function openChannelRegistrations(db: CentralDb, limit: number): ChannelRegistration[] {
+  return db.all(
+    db.q
+      .selectFrom('pending_channel_registrations')
+      .selectAll()
+      .where('status', 'in', ['pending', 'unreachable', 'failed'])
+      .orderBy('created_at', 'desc')
+      .limit(limit),
+  );
+}
+
+/** Failure notices the host sent people (a runner that cannot start, undeliverable messages, expiries), newest first. */
+export function recentNotices(db: CentralDb, limit: number): HostMessage[] {
+  return db.all(
+    db.q
+      .selectFrom('host_messages')
+      .selectAll()
+      .where('kind', '=', 'notice')
+      .orderBy('created_at', 'desc')
       .limit(limit),
   );
 }
