@@ -79,6 +79,10 @@ const HostEnv = z.object({
   NANOCLAW_SWEEP_INTERVAL_SECONDS: seconds.default(30),
   /** How long an unknown sender's approval request waits for a decision. */
   NANOCLAW_APPROVAL_TTL_SECONDS: seconds.default(24 * 3600),
+  /** Chats seen at run time that no agent serves (a mention/DM in an unknown chat) kept at most; more are ignored. */
+  NANOCLAW_MAX_UNWIRED_CHATS: z.coerce.number().int().min(1).default(1000),
+  /** Requests waiting for an owner/admin kept at most: sender approvals per agent group, chat registrations. */
+  NANOCLAW_MAX_PENDING_REQUESTS: z.coerce.number().int().min(1).default(50),
   NANOCLAW_RUNNER_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
   /** Kubernetes runtime: where runner pods go and what they look like. */
   NANOCLAW_NAMESPACE: z.string().min(1).optional(),
@@ -151,6 +155,7 @@ export interface HostConfig {
   claimTimeoutMs: number;
   sweepIntervalMs: number;
   approvalTtlMs: number;
+  intake: { maxUnwiredChats: number; maxPendingRequests: number };
   runnerPollMs: number;
   kubernetes: {
     namespace: string;
@@ -255,6 +260,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HostConfig {
     claimTimeoutMs: e.NANOCLAW_CLAIM_TIMEOUT_SECONDS * 1000,
     sweepIntervalMs: e.NANOCLAW_SWEEP_INTERVAL_SECONDS * 1000,
     approvalTtlMs: e.NANOCLAW_APPROVAL_TTL_SECONDS * 1000,
+    intake: {
+      maxUnwiredChats: e.NANOCLAW_MAX_UNWIRED_CHATS,
+      maxPendingRequests: e.NANOCLAW_MAX_PENDING_REQUESTS,
+    },
     runnerPollMs: e.NANOCLAW_RUNNER_POLL_MS,
     kubernetes: {
       namespace: e.NANOCLAW_NAMESPACE ?? podNamespace(),

@@ -193,6 +193,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
         writer: opts.chatConfigWriter,
         log,
         ttlMs: config.approvalTtlMs,
+        maxPending: config.intake.maxPendingRequests,
       })
     : null;
   const cards = [

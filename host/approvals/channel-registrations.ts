@@ -31,6 +31,7 @@ import type { ChannelRegistration, MessagingGroup } from '../db/schema.js';
 import { listWiringsOf } from '../db/wirings.js';
 import type { HostMessageInput } from '../delivery/host-outbox.js';
 import { recordDrop } from '../router/dropped.js';
+import { pendingRegistrationCount } from '../router/intake-limits.js';
 import {
   chatConfigRequest,
   choiceOf,
@@ -60,6 +61,8 @@ export interface ChannelRegistrationsDeps {
   writer: ChatConfigWriter;
   log: Logger;
   ttlMs: number;
+  /** Registrations pending at a time, at most; past that, a new chat's mention only stays dropped. */
+  maxPending: number;
 }
 
 export function isRegistrationId(id: string): boolean {
@@ -109,6 +112,13 @@ export class ChannelRegistrations {
     const renewed = db.tx(() => {
       const existing = this.byChat(chatId);
       if (existing && !['expired', 'unreachable', 'failed'].includes(existing.status)) return null;
+      if (pendingRegistrationCount(db) >= this.d.maxPending) {
+        this.d.log.warn(
+          { chat: chatId, limit: this.d.maxPending },
+          'new chat not offered for registration: too many pending (NANOCLAW_MAX_PENDING_REQUESTS)',
+        );
+        return null;
+      }
       if (existing) {
         db.run(
           db.q

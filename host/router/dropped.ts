@@ -1,6 +1,10 @@
-/** The audit of inbound messages that reached no agent, counted per (chat, sender, reason). */
+/**
+ * The audit of inbound messages that reached no agent, counted per (chat, sender, reason). At most
+ * MAX_DROP_RECORDS records are kept: a new one beyond that pushes out the least recently seen.
+ */
 import type { CentralDb } from '../db/central-db.js';
 import { nowIso } from '../db/central-db.js';
+import { MAX_DROP_RECORDS } from './intake-limits.js';
 
 export type DropReason =
   | 'no_agent_wired'
@@ -24,7 +28,7 @@ export interface DropRecord {
   agentGroupId?: string | null;
 }
 
-export function recordDrop(db: CentralDb, d: DropRecord): void {
+export function recordDrop(db: CentralDb, d: DropRecord, maxRecords = MAX_DROP_RECORDS): void {
   const now = nowIso();
   db.run(
     db.q
@@ -49,4 +53,10 @@ export function recordDrop(db: CentralDb, d: DropRecord): void {
         })),
       ),
   );
+  db.raw
+    .prepare(
+      `DELETE FROM dropped_messages WHERE rowid IN (SELECT rowid FROM dropped_messages ORDER BY last_seen
+         LIMIT max(0, (SELECT count(*) FROM dropped_messages) - ?))`,
+    )
+    .run(maxRecords);
 }

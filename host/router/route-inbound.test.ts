@@ -95,7 +95,7 @@ beforeEach(() => {
 });
 
 describe('unknown-sender policy', () => {
-  it('strict drops an unknown sender, records why and upserts the user', async () => {
+  it('strict drops an unknown sender and records why, without creating a user row for them', async () => {
     chat('strict', [{ agentGroupId: 'ag-1', engageMode: 'mention' }]);
     const r = await routeInbound(deps(), msg());
     expect(r.dropped).toBe('unknown_sender_strict');
@@ -105,9 +105,7 @@ describe('unknown-sender policy', () => {
     ]);
     await routeInbound(deps(), msg());
     expect(dropped()[0]!.message_count).toBe(2);
-    expect(db.first(db.q.selectFrom('users').selectAll().where('id', '=', 'telegram:42'))?.display_name).toBe(
-      'Ann',
-    );
+    expect(db.first(db.q.selectFrom('users').selectAll().where('id', '=', 'telegram:42'))).toBeUndefined();
   });
 
   it('request_approval drops the message and records one pending approval per sender', async () => {

@@ -17,6 +17,7 @@ import type { HostMessageKind, SessionMode } from '../../protocol/vocabulary.js'
 import { classifyCommand } from './command-gate.js';
 import { recordDrop, type DropReason } from './dropped.js';
 import { planRoute, type RoutePlan, type RouteSnapshot } from './route-plan.js';
+import { unwiredChatCount, type IntakeLimits } from './intake-limits.js';
 import { recordPendingSenderApproval } from './sender-approval.js';
 
 export interface AgentDelivery {
@@ -50,7 +51,7 @@ interface HostReplies {
 
 export interface RouteResult {
   delivered: { agentGroupId: string; sessionId: string; wake: boolean }[];
-  dropped: DropReason | 'ignored' | 'command' | null;
+  dropped: RoutePlan['dropped'];
   reply: string | null;
 }
 
@@ -71,6 +72,8 @@ export interface RouterDeps {
   approvals?: ApprovalRequests;
   /** Absent when the host has no way to write configuration (then an unwired chat's message stays dropped). */
   registrations?: RegistrationRequests;
+  /** Caps on what strangers can make the host store (no caps when absent: tests of routing alone). */
+  limits?: IntakeLimits;
   log: Logger;
 }
 
@@ -121,6 +124,13 @@ async function applyPlan(
   if (plan.dropped === 'ignored') return result;
 
   let chat = snap.chat;
+  if (plan.createChat && deps.limits && unwiredChatCount(db) >= deps.limits.maxUnwiredChats) {
+    log.warn(
+      { ...ctx, limit: deps.limits.maxUnwiredChats },
+      'new chat ignored: too many chats no agent serves (NANOCLAW_MAX_UNWIRED_CHATS); register or remove some',
+    );
+    return { ...result, dropped: 'chat_limit' };
+  }
   if (plan.createChat) {
     chat = upsertMessagingGroup(db, {
       channelType: msg.channelType,
@@ -152,12 +162,16 @@ async function applyPlan(
         log.error({ ...ctx, err: (err as Error).message }, 'registration card not sent; will retry'),
       );
   for (const agentGroupId of plan.approvals) {
-    const { approvalId } = recordPendingSenderApproval(db, {
-      messagingGroupId: mg.id,
-      agentGroupId,
-      senderId: userId!,
-      message: msg,
-    });
+    const { approvalId, limited } = recordPendingSenderApproval(
+      db,
+      { messagingGroupId: mg.id, agentGroupId, senderId: userId!, message: msg },
+      deps.limits?.maxPendingRequests ?? Infinity,
+    );
+    if (limited)
+      log.warn(
+        { ...ctx, agentGroup: agentGroupId, userId, limit: deps.limits?.maxPendingRequests },
+        'unknown sender dropped: too many approvals pending for this agent group (NANOCLAW_MAX_PENDING_REQUESTS)',
+      );
     if (approvalId) {
       log.info(
         { ...ctx, messagingGroup: mg.id, agentGroup: agentGroupId, userId, approvalId },

@@ -54,7 +54,7 @@ const TABLE: [string, InboundMessage, RouteSnapshot, string][] = [
     'strict, stranger',
     msg(),
     snap(chat('strict'), [{}]),
-    'dropped=unknown_sender_strict to=[] drops=[unknown_sender_strict@ag-1] reply=- upsert',
+    'dropped=unknown_sender_strict to=[] drops=[unknown_sender_strict@ag-1] reply=-',
   ],
   [
     'strict, no sender handle',
@@ -97,7 +97,7 @@ const TABLE: [string, InboundMessage, RouteSnapshot, string][] = [
     'public + scope known, stranger',
     msg(),
     snap(chat('public'), [{ scope: 'known' }]),
-    'dropped=sender_scope to=[] drops=[sender_scope@ag-1] reply=- upsert',
+    'dropped=sender_scope to=[] drops=[sender_scope@ag-1] reply=-',
   ],
   [
     'public + scope known, member',
@@ -152,7 +152,7 @@ const TABLE: [string, InboundMessage, RouteSnapshot, string][] = [
     'strict, stranger, pattern wiring: refused whatever the text says',
     msg({ text: 'hello', isMention: false }),
     snap(chat('strict'), [{ mode: 'pattern', pattern: '^!ask' }]),
-    'dropped=unknown_sender_strict to=[] drops=[unknown_sender_strict@ag-1] reply=- upsert',
+    'dropped=unknown_sender_strict to=[] drops=[unknown_sender_strict@ag-1] reply=-',
   ],
   [
     'request_approval, stranger, pattern matches: held for approval',
@@ -164,7 +164,7 @@ const TABLE: [string, InboundMessage, RouteSnapshot, string][] = [
     'request_approval, stranger, pattern does not match: nothing to approve',
     msg({ text: 'hello', isMention: false }),
     snap(chat('request_approval'), [{ mode: 'pattern', pattern: '^!ask' }]),
-    'dropped=no_agent_engaged to=[] drops=[no_agent_engaged@-] reply=- upsert',
+    'dropped=no_agent_engaged to=[] drops=[no_agent_engaged@-] reply=-',
   ],
   [
     'mention-sticky, thread with a session',
@@ -189,13 +189,13 @@ const TABLE: [string, InboundMessage, RouteSnapshot, string][] = [
     'accumulate: stranger never reaches the agent, not even as context',
     msg({ isMention: false }),
     snap(chat('strict'), [{ ignored: 'accumulate' }]),
-    'dropped=no_agent_engaged to=[] drops=[no_agent_engaged@-] reply=- upsert',
+    'dropped=no_agent_engaged to=[] drops=[no_agent_engaged@-] reply=-',
   ],
   [
     'accumulate + scope known: stranger in a public chat is not context',
     msg({ isMention: false }),
     snap(chat('public'), [{ ignored: 'accumulate', scope: 'known' }]),
-    'dropped=no_agent_engaged to=[] drops=[no_agent_engaged@-] reply=- upsert',
+    'dropped=no_agent_engaged to=[] drops=[no_agent_engaged@-] reply=-',
   ],
   // fan-out
   [
@@ -273,7 +273,7 @@ const TABLE: [string, InboundMessage, RouteSnapshot, string][] = [
     '/help from a stranger gets no reply',
     msg({ text: '/help' }),
     snap(chat('strict'), [{}]),
-    'dropped=unknown_sender_strict to=[] drops=[unknown_sender_strict@ag-1] reply=- upsert',
+    'dropped=unknown_sender_strict to=[] drops=[unknown_sender_strict@ag-1] reply=-',
   ],
   [
     'admin command from a member is refused',

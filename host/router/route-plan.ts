@@ -58,7 +58,7 @@ export interface RoutePlan {
   createChat: boolean;
   /** Ask an owner to register the chat (it has no wiring and the bot was mentioned or DMed). */
   register: boolean;
-  /** Record the sender in users (only once the chat has a wiring). */
+  /** Record the sender in users (only a sender a wiring of the chat admits, or holds for approval). */
   upsertSender: boolean;
   /** Audit rows for dropped_messages. */
   drops: { reason: DropReason; agentGroupId: string | null }[];
@@ -68,7 +68,7 @@ export interface RoutePlan {
   /** What the host answers itself, in the chat the message came from. */
   reply: { kind: HostMessageKind; text: string } | null;
   /** Why the message reached no agent as a prompt (null when it did). */
-  dropped: DropReason | 'ignored' | 'command' | null;
+  dropped: DropReason | 'ignored' | 'command' | 'chat_limit' | null;
 }
 
 const nothing = (): RoutePlan => ({
@@ -104,8 +104,6 @@ export function planRoute(msg: InboundMessage, snap: RouteSnapshot): RoutePlan {
       drops: [{ reason: 'no_agent_wired', agentGroupId: null }],
       dropped: 'no_agent_wired',
     };
-  plan.upsertSender = userId !== null;
-
   const engaged: { facts: WiringFacts; wake: boolean }[] = [];
   let refusal: DropReason | null = null;
   let admitted = false;
@@ -137,6 +135,9 @@ export function planRoute(msg: InboundMessage, snap: RouteSnapshot): RoutePlan {
       engaged.push({ facts, wake: false });
     }
   }
+  // Only a sender some agent here admits (or may admit after approval) gets a users row: strangers refused by a
+  // strict chat or a sender scope leave only their drop record, so they cannot grow the table.
+  plan.upsertSender = userId !== null && (admitted || plan.approvals.length > 0);
   if (engaged.length === 0) {
     // /help and /start are the host's to answer for anyone an agent here would accept, engaged or not.
     if (admitted && classifyCommand(msg.text).kind === 'host-answered')

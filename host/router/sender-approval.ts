@@ -2,18 +2,21 @@
  * Unknown senders in a request_approval chat: the message is dropped and held in one approval per (chat, sender).
  * While it is pending, or after a Deny, further messages add nothing (no second card). After it expired, could
  * not reach an approver, or was approved and the sender has lost access since, the next message renews it with
- * itself as the held message. Cards, decisions and the replay: host/approvals/.
+ * itself as the held message. Cards, decisions and the replay: host/approvals/. At most `maxPending` approvals
+ * of one agent group wait at a time: past that, a new stranger's message is only dropped (no row, no card).
  */
 import type { InboundMessage } from '../channels/adapter.js';
 import type { CentralDb } from '../db/central-db.js';
 import { nowIso } from '../db/central-db.js';
 import { newId } from '../db/ids.js';
+import { pendingApprovalCount } from './intake-limits.js';
 
 /** `approvalId` is set when a card has to be sent (a new or renewed approval). */
 export function recordPendingSenderApproval(
   db: CentralDb,
   input: { messagingGroupId: string; agentGroupId: string; senderId: string; message: InboundMessage },
-): { approvalId: string | null } {
+  maxPending = Infinity,
+): { approvalId: string | null; limited?: true } {
   return db.tx(() => {
     const existing = db.first(
       db.q
@@ -23,8 +26,10 @@ export function recordPendingSenderApproval(
         .where('sender_id', '=', input.senderId),
     );
     const held = JSON.stringify({ ...input.message, attachments: undefined });
+    if (existing?.status === 'pending' || existing?.status === 'denied') return { approvalId: null };
+    if (pendingApprovalCount(db, input.agentGroupId) >= maxPending)
+      return { approvalId: null, limited: true };
     if (existing) {
-      if (existing.status === 'pending' || existing.status === 'denied') return { approvalId: null };
       db.run(
         db.q
           .updateTable('pending_sender_approvals')
