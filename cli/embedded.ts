@@ -1,7 +1,8 @@
 /**
  * The embedded mode's configuration source: the manifest folder (NANOCLAW_CONFIG_DIR), seeded with a working
  * example on the first run, projected into the central DB before the host starts and re-projected on change.
- * Problems are printed as `file: field: message` so a typo is found without reading JSON logs.
+ * Problems are printed as `file: field: message` so a typo is found without reading JSON logs. A bad file never
+ * stops the start: the host starts with the other files applied (as for any invalid manifest).
  */
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -25,7 +26,7 @@ function report(result: SyncResult): void {
   }
 }
 
-export function startEmbeddedConfig(config: HostConfig, log: Logger): Embedded {
+export async function startEmbeddedConfig(config: HostConfig, log: Logger): Promise<Embedded> {
   const layout = dataLayout(config.dataDir);
   ensureDataLayout(layout);
   if (seedConfigDir(config.configDir)) {
@@ -41,7 +42,13 @@ export function startEmbeddedConfig(config: HostConfig, log: Logger): Embedded {
     log,
     onSync: report,
   });
-  watcher.sync();
+  try {
+    await watcher.syncSettled();
+  } catch (err) {
+    watcher.close(); // an open fs.watch would keep a failed start alive
+    db.close();
+    throw err;
+  }
   return {
     db,
     sync: () => void watcher.sync(),

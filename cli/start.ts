@@ -86,7 +86,7 @@ export async function startCommand(argv: string[]): Promise<number> {
   const lock = DataDirLock.acquire(config.dataDir);
   try {
     const log = createLogger(config.logLevel);
-    const embedded = startEmbeddedConfig(config, log);
+    const embedded = await startEmbeddedConfig(config, log);
     return await runUntilSignal(
       config,
       log,

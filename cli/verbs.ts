@@ -162,4 +162,20 @@ export const VERBS: readonly Verb[] = [
       (m) => m.tasksCommand,
     ),
   },
+  {
+    name: 'backup',
+    summary: 'copy the central DB and every session DB online, with a manifest, while the host runs',
+    run: lazy(
+      () => import('./backup.js'),
+      (m) => m.backupCommand,
+    ),
+  },
+  {
+    name: 'restore',
+    summary: 'restore a backup into an empty data dir (checks the manifest first)',
+    run: lazy(
+      () => import('./restore.js'),
+      (m) => m.restoreCommand,
+    ),
+  },
 ];

@@ -143,7 +143,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     logLevel: config.logLevel,
   });
   const waker = new Waker(link, runners);
-  const dbs = new SessionDbs(db, layout);
+  const dbs = new SessionDbs(db, layout, (id) => runtime.isRunning(id));
   const inboundFiles = new InboundFiles(config.dataDir, config.attachmentMaxBytes, log);
   const sessions = new SessionManager(db, dbs, waker, log, inboundFiles);
   const delivery = new Delivery({
@@ -218,8 +218,15 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   );
 
   // Everything exists; now connect what reacts to what.
-  link.on('outbound', (sessionId) => void delivery.drain(sessionId));
-  link.on('connect', (sessionId) => void delivery.drain(sessionId));
+  // A runner's notice must never crash the host: a failed drain is logged; the sweep retries.
+  const drain = (sessionId: string) =>
+    void delivery
+      .drain(sessionId)
+      .catch((err: unknown) =>
+        log.error({ sessionId, err: (err as Error).message }, 'delivery drain failed'),
+      );
+  link.on('outbound', drain);
+  link.on('connect', drain);
   delivery.on('scheduleChanged', (session) => scheduler.note(session));
   delivery.on('failed', (session, f) => void notices.deliveryFailed(session, f));
   sweep.on('processingFailed', (session, n) => void notices.processingFailed(session, n));

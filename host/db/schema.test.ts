@@ -50,6 +50,7 @@ describe('central DB schema matches its zod source of truth', () => {
     ['host_messages', 'status', HOST_MESSAGE_STATUSES],
     ['web_credentials', 'kind', WEB_CREDENTIAL_KINDS],
     ['pending_channel_registrations', 'status', REGISTRATION_STATUSES],
+    ['archived_sessions', 'session_mode', SESSION_MODES],
   ] as const)('%s.%s allows exactly the declared enum', (table, column, values) => {
     const ddl = (db.raw.prepare(`SELECT sql FROM sqlite_master WHERE name = ?`).get(table) as { sql: string })
       .sql;

@@ -136,6 +136,22 @@ const SessionRow = z.object({
   created_at: iso,
 });
 
+/** A session of a removed agent group (migration 007): restored when the group returns with the same id and folder. */
+const ArchivedSessionRow = z.object({
+  id: z.string(),
+  agent_group_id: z.string(),
+  folder: z.string(),
+  messaging_group_id: z.string().nullable(),
+  thread_id: z.string().nullable(),
+  session_mode: z.enum(SESSION_MODES),
+  status: z.enum(['active', 'closed']),
+  last_active: iso,
+  created_at: iso,
+  archived_at: iso,
+  /** The session's directory in the archive, relative to the data dir. */
+  archive_dir: z.string().nullable(),
+});
+
 const DroppedMessageRow = z.object({
   channel_type: z.string(),
   platform_id: z.string(),
@@ -295,6 +311,7 @@ export const CENTRAL_TABLES = {
   pairing_codes: PairingCodeRow,
   wake_requests: WakeRequestRow,
   pending_channel_registrations: PendingChannelRegistrationRow,
+  archived_sessions: ArchivedSessionRow,
 } as const;
 
 type Rows<T extends Record<string, z.ZodType>> = { [K in keyof T]: z.infer<T[K]> };
@@ -314,3 +331,4 @@ export type UserRole = z.infer<typeof UserRoleRow>;
 export type HostMessage = z.infer<typeof HostMessageRow>;
 export type WebCredential = z.infer<typeof WebCredentialRow>;
 export type Session = z.infer<typeof SessionRow>;
+export type ArchivedSession = z.infer<typeof ArchivedSessionRow>;

@@ -9,7 +9,13 @@
  * - Open handles are cached per session in a bounded LRU; closing a handle never loses anything, it only costs a
  *   reopen. What is cached with a handle (the agent group's folder, which is immutable, and the hash of the
  *   session context last written to inbound.db) goes with it, so nothing per session outlives `close`.
+ * - The host's handles of session DBs wait at most SESSION_BUSY_MS for another process's lock (outbound.db: see
+ *   protocol/session-db.ts), so a stuck lock costs one request a short wait and a 503, not the event loop 5 s per
+ *   statement (session-faults.ts). The central DB keeps its own, longer timeout.
+ * - A leftover journal of outbound.db is rolled back by the host before it opens the file, when no runner of the
+ *   session is running (hot-journal.ts): a runner's crash never leaves the chat unusable.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { journalFile, openInboundForHost, type InboundDb } from '../../protocol/session-db.js';
 import type { WorkspacePaths } from '../../protocol/paths.js';
@@ -17,11 +23,14 @@ import type { CentralDb } from '../db/central-db.js';
 import { getAgentGroup } from '../db/agent-groups.js';
 import type { Session } from '../db/schema.js';
 import { HostOutbound } from './host-outbound.js';
+import { rollBackHotJournal } from './hot-journal.js';
 import { ensureSessionDir, sessionPaths, type DataLayout } from './layout.js';
 import { regularFileInside } from './safe-fs.js';
 import { getSession } from './session-store.js';
 
 const MAX_OPEN_SESSIONS = 256;
+/** The host's wait for a runner's read lock on inbound.db (runner reads are short transactions). */
+const SESSION_BUSY_MS = 250;
 
 export interface SessionHandle {
   readonly session: Session;
@@ -47,7 +56,9 @@ function openInbound(layout: DataLayout, paths: WorkspacePaths): InboundDb {
   ensureSessionDir(layout, paths);
   const rel = path.relative(layout.dataDir, paths.inboundDb);
   regularFileInside(layout.dataDir, journalFile(rel));
-  return openInboundForHost(regularFileInside(layout.dataDir, rel));
+  const db = openInboundForHost(regularFileInside(layout.dataDir, rel));
+  db.raw.pragma(`busy_timeout = ${SESSION_BUSY_MS}`);
+  return db;
 }
 
 export class SessionDbs {
@@ -56,6 +67,8 @@ export class SessionDbs {
   constructor(
     private readonly db: CentralDb,
     private readonly layout: DataLayout,
+    /** Whether a runner of the session is running (then its files are the runner's to recover). */
+    private readonly runnerRunning: (sessionId: string) => boolean = () => false,
   ) {}
 
   /** The session's handle, or undefined when it has no row. */
@@ -72,11 +85,7 @@ export class SessionDbs {
       folder: entry.folder,
       paths: entry.paths,
       inbound: () => (entry.inbound ??= openInbound(this.layout, entry.paths)),
-      outbound: () =>
-        (entry.outbound ??= HostOutbound.open(
-          this.layout.dataDir,
-          path.relative(this.layout.dataDir, entry.paths.outboundDb),
-        )),
+      outbound: () => this.outbound(session.id, entry),
       get contextHash() {
         return entry.contextHash;
       },
@@ -84,6 +93,16 @@ export class SessionDbs {
         entry.contextHash = hash;
       },
     };
+  }
+
+  private outbound(sessionId: string, entry: Open): HostOutbound | null {
+    const rel = path.relative(this.layout.dataDir, entry.paths.outboundDb);
+    if (!this.runnerRunning(sessionId) && fs.existsSync(`${entry.paths.outboundDb}-journal`)) {
+      entry.outbound?.close();
+      entry.outbound = null;
+      rollBackHotJournal(this.layout.dataDir, rel);
+    }
+    return (entry.outbound ??= HostOutbound.open(this.layout.dataDir, rel));
   }
 
   private entry(session: Session): Open {

@@ -6,6 +6,10 @@
  *   - stop a runner that has been idle for its agent group's idle timeout.
  * Plus, once at start-up, deliver what runners wrote before a host restart and wake every session that has due
  * work (messages accepted before the restart); and each tick, wake the sessions CLI verbs asked for.
+ *
+ * Invariants: nothing here rejects into the host — every failure is logged with its session id. A session whose
+ * files fault (a lock, a full disk, a damaged file: session/session-faults.ts) is left alone with a per-session
+ * back-off, so it never slows the sweep of the others, and is picked up again once the fault is gone.
  */
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
@@ -20,6 +24,7 @@ import { hasDueWork } from '../session/inbound-writer.js';
 import type { Scheduler } from '../schedule/scheduler.js';
 import type { SessionDbs, SessionHandle } from '../session/session-dbs.js';
 import { getSession, listActiveSessions } from '../session/session-store.js';
+import { FaultBackoff, sessionFaultReason } from '../session/session-faults.js';
 import { processingClaims, resetClaims } from './claims.js';
 import { takeWakeRequests } from './wake-requests.js';
 
@@ -38,6 +43,7 @@ export interface SweepEvents {
 export class Sweep extends EventEmitter<SweepEvents> {
   private timer: NodeJS.Timeout | null = null;
   private ticking = false;
+  private readonly backoff = new FaultBackoff();
 
   constructor(
     private readonly db: CentralDb,
@@ -75,7 +81,10 @@ export class Sweep extends EventEmitter<SweepEvents> {
     }
     if (woken > 0)
       this.log.info({ sessions: woken }, 'woke sessions with messages accepted before the restart');
-    this.timer = setInterval(() => void this.tick(), this.opts.intervalMs);
+    this.timer = setInterval(
+      () => void this.tick().catch((err: unknown) => this.log.error({ err }, 'sweep tick failed')),
+      this.opts.intervalMs,
+    );
     this.timer.unref();
   }
 
@@ -90,14 +99,13 @@ export class Sweep extends EventEmitter<SweepEvents> {
           await this.runtime.stop(info.sessionId, 'session gone');
           continue;
         }
+        if (this.backoff.waiting(session.id)) continue;
         try {
           await this.delivery.drain(session.id);
           await this.checkRunner(this.dbs.of(session), info.startedAt);
+          this.backoff.succeeded(session.id);
         } catch (err) {
-          this.log.error(
-            { sessionId: session.id, err: (err as Error).message },
-            'sweep failed for a session',
-          );
+          this.failed(session.id, err, 'sweep failed for a session');
         }
       }
     } finally {
@@ -161,15 +169,28 @@ export class Sweep extends EventEmitter<SweepEvents> {
     );
   }
 
-  /** A runner exited on its own: deliver what it left, then put its claims back in line (subscribed by the host). */
+  /**
+   * A runner exited on its own: deliver what it left, then put its claims back in line (subscribed by the host).
+   * Never rejects: a crashed runner's files may be in any state.
+   */
   async onRunnerExit(exit: RunnerExit): Promise<void> {
     if (exit.expected) return;
-    const session = getSession(this.db, exit.sessionId);
-    if (!session || session.status !== 'active') return;
-    this.runners.recordCrash(session.id);
-    const outbound = this.dbs.of(session).outbound();
-    await this.delivery.drain(session.id);
-    this.requeue(session, outbound ? processingClaims(outbound).map((c) => c.id) : []);
+    try {
+      const session = getSession(this.db, exit.sessionId);
+      if (!session || session.status !== 'active') return;
+      this.runners.recordCrash(session.id);
+      const outbound = this.dbs.of(session).outbound();
+      await this.delivery.drain(session.id);
+      this.requeue(session, outbound ? processingClaims(outbound).map((c) => c.id) : []);
+    } catch (err) {
+      this.failed(exit.sessionId, err, 'clean-up after a runner exit failed');
+    }
+  }
+
+  private failed(sessionId: string, err: unknown, msg: string): void {
+    const fault = sessionFaultReason(err);
+    const retryInMs = fault ? this.backoff.failed(sessionId) : undefined;
+    this.log.error({ sessionId, err: (err as Error).message, fault, retryInMs }, msg);
   }
 
   /** Puts claims back in line and makes sure the session is woken when its work is due (after any backoff). */
@@ -185,10 +206,20 @@ export class Sweep extends EventEmitter<SweepEvents> {
       const fresh = getSession(this.db, session.id);
       if (!fresh) return;
       this.scheduler.note(fresh);
-      if (hasDueWork(inbound, new Date().toISOString())) void this.runners.wake(fresh);
+      if (hasDueWork(inbound, new Date().toISOString()))
+        this.runners
+          .wake(fresh)
+          .catch((err: unknown) => this.failed(fresh.id, err, 'waking a runner failed'));
     };
-    if (backoff === 0) wakeSoon();
-    else setTimeout(wakeSoon, backoff).unref();
+    const safeWakeSoon = (): void => {
+      try {
+        wakeSoon();
+      } catch (err) {
+        this.failed(session.id, err, 'waking a runner failed');
+      }
+    };
+    if (backoff === 0) safeWakeSoon();
+    else setTimeout(safeWakeSoon, backoff).unref();
   }
 
   close(): void {

@@ -13,11 +13,11 @@ import { syncManifestDir } from './sync.js';
 const examples = path.resolve(import.meta.dirname, '../../examples');
 
 describe('examples/ in the embedded mode', () => {
-  it('loads without a single error and projects every object', () => {
+  it('loads without a single error and projects every object', async () => {
     const db = memoryDb();
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nanoclaw-examples-'));
     try {
-      const res = syncManifestDir(db, { dir: examples, dataDir, log: pino({ level: 'silent' }) });
+      const res = await syncManifestDir(db, { dir: examples, dataDir, log: pino({ level: 'silent' }) });
       expect(res.errors).toEqual([]);
       expect(res.applied).toBe(5);
       expect(getAgentGroup(db, 'assistant')).toMatchObject({ agent_provider: 'mock', folder: 'assistant' });

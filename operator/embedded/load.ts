@@ -9,14 +9,24 @@
  *   not pruned because of a typo. If some file cannot be read as YAML at all, `complete` is false and the caller
  *   must not prune.
  * - One folder is one namespace: metadata.namespace is ignored; a kind/name defined twice is an error.
+ * - A half-written file never deletes anything. A file modified less than `settleMs` ago (an editor or a copy may
+ *   still be writing it) is not read this round; a file larger than MAX_MANIFEST_BYTES, with more than
+ *   MAX_ALIASES alias references, or with no document at all is an error. Each of these makes `complete` false.
+ *   Only a file that says it is empty on purpose — a line `# empty` and no document — holds no objects.
+ * - YAML is parsed off the event loop (yaml-worker.ts).
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import { DNS_SUBDOMAIN_PATTERN } from '../api/v1alpha1/common.js';
 import { issuesToErrors, isNanoclawKind, parseManifest, type ParsedManifest } from '../api/v1alpha1/parse.js';
+import { parseYamlOffThread } from './yaml-worker.js';
+
+/** Far above any real manifest (a few KiB); bounds the memory a stray file costs. */
+export const MAX_MANIFEST_BYTES = 1024 * 1024;
+/** The line that marks a file as empty on purpose (its objects are then removed). */
+const EMPTY_MARKER = '# empty';
 
 export interface ManifestError {
   /** Path relative to the manifest folder. */
@@ -42,6 +52,13 @@ export interface LoadedDir {
   keptUids: Set<string>;
   /** False when some file could not be read or parsed at all: pruning would be unsafe. */
   complete: boolean;
+  /** Files left for a later round because they changed less than `settleMs` ago. */
+  unsettled: string[];
+}
+
+export interface LoadOptions {
+  /** A file modified more recently than this is not read yet (default 0: read everything). */
+  settleMs?: number;
 }
 
 const ConfigMap = z.looseObject({
@@ -83,13 +100,50 @@ function identity(doc: unknown): { kind: string; name: string } | undefined {
 
 const keyOf = (o: LoadedObject) => `${o.manifest.kind}/${o.manifest.metadata.name}`;
 
-export function loadManifestDir(dir: string): LoadedDir {
+interface FileText {
+  file: string;
+  text: string;
+}
+
+/** Reads every manifest file that is settled and within the size cap; the others are reported in `result`. */
+function readFiles(dir: string, result: LoadedDir, settleMs: number): FileText[] {
+  const out: FileText[] = [];
+  const now = Date.now();
+  for (const full of manifestFiles(dir)) {
+    const file = path.relative(dir, full);
+    const fail = (reason: string, message: string) => {
+      result.errors.push({ file, field: '', reason, message });
+      result.complete = false;
+    };
+    try {
+      const st = fs.statSync(full);
+      if (settleMs > 0 && now - st.mtimeMs < settleMs) {
+        result.unsettled.push(file);
+        result.complete = false;
+        continue;
+      }
+      if (st.size > MAX_MANIFEST_BYTES) {
+        fail('TooLarge', `${st.size} bytes; a manifest file may have at most ${MAX_MANIFEST_BYTES}`);
+        continue;
+      }
+      out.push({ file, text: fs.readFileSync(full, 'utf8') });
+    } catch (err) {
+      fail('Unreadable', (err as Error).message);
+    }
+  }
+  return out;
+}
+
+const isEmptyOnPurpose = (text: string) => text.split(/\r?\n/).some((l) => l.trim() === EMPTY_MARKER);
+
+export async function loadManifestDir(dir: string, opts: LoadOptions = {}): Promise<LoadedDir> {
   const result: LoadedDir = {
     objects: [],
     configMaps: new Map(),
     errors: [],
     keptUids: new Set(),
     complete: true,
+    unsettled: [],
   };
   if (!fs.existsSync(dir)) {
     result.errors.push({
@@ -101,28 +155,28 @@ export function loadManifestDir(dir: string): LoadedDir {
     result.complete = false;
     return result;
   }
+  const files = readFiles(dir, result, opts.settleMs ?? 0);
+  const yamlResults = await parseYamlOffThread(files.map((f) => f.text));
   const seen = new Map<string, string>(); // kind/name → file
-  for (const full of manifestFiles(dir)) {
-    const file = path.relative(dir, full);
-    let text: string;
-    try {
-      text = fs.readFileSync(full, 'utf8');
-    } catch (err) {
-      result.errors.push({ file, field: '', reason: 'Unreadable', message: (err as Error).message });
+  files.forEach(({ file, text }, n) => {
+    const yaml = yamlResults[n]!;
+    if (!yaml.ok) {
+      for (const message of yaml.errors)
+        result.errors.push({ file, field: '', reason: yaml.reason, message });
       result.complete = false;
-      continue;
+      return;
     }
-    const docs = parseAllDocuments(text, { prettyErrors: true });
-    const syntax = (Array.isArray(docs) ? docs : [docs]).flatMap((d) => d.errors);
-    if (syntax.length > 0) {
-      for (const e of syntax)
-        result.errors.push({ file, field: '', reason: 'InvalidYAML', message: e.message });
+    const values = yaml.docs.filter((v) => v != null);
+    if (values.length === 0 && !isEmptyOnPurpose(text)) {
+      result.errors.push({
+        file,
+        field: '',
+        reason: 'EmptyFile',
+        message: `no document: treated as half-written, nothing removed; delete the file or write a line "${EMPTY_MARKER}" to remove what it held`,
+      });
       result.complete = false;
-      continue;
+      return;
     }
-    const values = (Array.isArray(docs) ? docs : [docs])
-      .map((d) => d.toJS() as unknown)
-      .filter((v) => v != null);
     const fileErrors: ManifestError[] = [];
     const fileObjects: LoadedObject[] = [];
     const fileMaps: [string, Record<string, string>][] = [];
@@ -157,11 +211,11 @@ export function loadManifestDir(dir: string): LoadedDir {
     });
     if (fileErrors.length > 0) {
       result.errors.push(...fileErrors);
-      continue;
+      return;
     }
     for (const o of fileObjects) seen.set(keyOf(o), file);
     result.objects.push(...fileObjects);
     for (const [name, data] of fileMaps) result.configMaps.set(name, data);
-  }
+  });
   return result;
 }

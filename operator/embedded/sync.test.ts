@@ -62,11 +62,11 @@ spec:
 `;
 
 describe('embedded manifest folder', () => {
-  it('projects multi-document files in dependency order, then writes nothing on a re-sync', () => {
+  it('projects multi-document files in dependency order, then writes nothing on a re-sync', async () => {
     write('a.yaml', `${OWNER}---\n${CHAT}`); // chat and grant before their agent group, in file order
     write('b.yml', AGENT);
-    const first = sync();
-    expect(first).toEqual({ applied: 3, changed: 3, pruned: 0, errors: [] });
+    const first = await sync();
+    expect(first).toEqual({ applied: 3, changed: 3, pruned: 0, errors: [], unsettled: [] });
     expect(getAgentGroup(db, 'helper')).toMatchObject({
       source: 'crd',
       source_uid: embeddedUid('AgentGroup', 'helper'),
@@ -78,22 +78,22 @@ describe('embedded manifest folder', () => {
     expect(fs.existsSync(path.join(dataDir, 'groups', 'helper'))).toBe(true);
 
     const before = totalChanges(db);
-    expect(sync()).toEqual({ applied: 3, changed: 0, pruned: 0, errors: [] });
+    expect(await sync()).toEqual({ applied: 3, changed: 0, pruned: 0, errors: [], unsettled: [] });
     expect(totalChanges(db)).toBe(before);
   });
 
-  it('bumps the generation when a file changes', () => {
+  it('bumps the generation when a file changes', async () => {
     write('agent.yaml', AGENT);
-    sync();
+    await sync();
     write('agent.yaml', AGENT.replace('Helper', 'Helper Two'));
-    expect(sync().changed).toBe(1);
+    expect((await sync()).changed).toBe(1);
     expect(getAgentGroup(db, 'helper')).toMatchObject({ name: 'Helper Two', source_generation: 2 });
   });
 
-  it('never half-applies a file: one bad document keeps the whole file out, naming file and field', () => {
+  it('never half-applies a file: one bad document keeps the whole file out, naming file and field', async () => {
     write('agent.yaml', AGENT);
     write('bad.yaml', `${CHAT}---\n${OWNER.replace('role: owner', 'role: owner\n  agentGroup: helper')}`);
-    const res = sync();
+    const res = await sync();
     expect(res.applied).toBe(1);
     expect(res.errors).toEqual([
       {
@@ -106,40 +106,40 @@ describe('embedded manifest folder', () => {
     expect(findMessagingGroup(db, 'web', 'main')).toBeUndefined();
   });
 
-  it('keeps the rows of an object whose file turned invalid; prunes once the file is gone', () => {
+  it('keeps the rows of an object whose file turned invalid; prunes once the file is gone', async () => {
     write('agent.yaml', AGENT);
     write('chat.yaml', CHAT);
-    sync();
+    await sync();
     write('chat.yaml', CHAT.replace('channel: web', 'channel: Web'));
-    const res = sync();
+    const res = await sync();
     expect(res.errors).toEqual([
       expect.objectContaining({ file: 'chat.yaml', field: 'spec.channel', reason: 'Invalid' }),
     ]);
     expect(res.pruned).toBe(0);
     expect(findMessagingGroup(db, 'web', 'main')).toBeDefined();
     fs.rmSync(path.join(dir, 'chat.yaml'));
-    expect(sync().pruned).toBe(1);
+    expect((await sync()).pruned).toBe(1);
     expect(findMessagingGroup(db, 'web', 'main')).toBeUndefined();
   });
 
-  it('prunes nothing while some file is not even YAML', () => {
+  it('prunes nothing while some file is not even YAML', async () => {
     write('agent.yaml', AGENT);
-    sync();
+    await sync();
     fs.rmSync(path.join(dir, 'agent.yaml'));
     write('broken.yaml', 'kind: [unclosed');
-    const res = sync();
+    const res = await sync();
     expect(res.pruned).toBe(0);
     expect(res.errors[0]).toMatchObject({ file: 'broken.yaml', reason: 'InvalidYAML' });
     expect(listAgentGroups(db)).toHaveLength(1);
   });
 
-  it('enforces the CRD transition rules against what is projected', () => {
+  it('enforces the CRD transition rules against what is projected', async () => {
     write('agent.yaml', AGENT.replace('provider: mock', 'folder: one'));
     write('chat.yaml', CHAT);
-    sync();
+    await sync();
     write('agent.yaml', AGENT.replace('provider: mock', 'folder: two'));
     write('chat.yaml', CHAT.replace('platformId: main', 'platformId: other'));
-    const res = sync();
+    const res = await sync();
     expect(res.errors.map((e) => [e.file, e.reason, e.field])).toEqual([
       ['agent.yaml', 'FolderImmutable', 'spec.folder'],
       ['chat.yaml', 'ChatImmutable', 'spec.platformId'],
@@ -147,13 +147,13 @@ describe('embedded manifest folder', () => {
     expect(getAgentGroup(db, 'helper')!.folder).toBe('one');
   });
 
-  it('reads instructionsFrom ConfigMaps from the same folder and refuses duplicates', () => {
+  it('reads instructionsFrom ConfigMaps from the same folder and refuses duplicates', async () => {
     write(
       'agent.yaml',
       `${AGENT}  instructionsFrom:\n    configMapKeyRef: { name: prompts, key: helper.md }\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: { name: prompts }\ndata:\n  helper.md: Be helpful.\n`,
     );
     write('copy.yaml', AGENT);
-    const res = sync();
+    const res = await sync();
     expect(getAgentGroup(db, 'helper')!.instructions).toBe('Be helpful.');
     expect(res.errors).toEqual([
       expect.objectContaining({
@@ -164,9 +164,9 @@ describe('embedded manifest folder', () => {
     ]);
   });
 
-  it('reports cross-object problems with the file', () => {
+  it('reports cross-object problems with the file', async () => {
     write('chat.yaml', CHAT);
-    const res = sync();
+    const res = await sync();
     expect(res.errors).toEqual([
       expect.objectContaining({
         file: 'chat.yaml',

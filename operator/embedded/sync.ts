@@ -4,6 +4,8 @@
  *
  * Embedded objects have no API server: uids are derived from kind/name (stable across restarts), and the
  * generation is bumped when the projected content changes. A sync with nothing changed writes nothing.
+ * Nothing is pruned unless every file was read (load.ts: a half-written, empty or unparsable file never deletes),
+ * and pruned agent groups' sessions are archived, not deleted (projection/session-archive.ts).
  */
 import type { Logger } from 'pino';
 import type { CentralDb } from '../../host/db/central-db.js';
@@ -20,6 +22,8 @@ export interface SyncOptions {
   dataDir: string;
   /** Namespace the folder stands for (messages and ConfigMap lookups only); default "default". */
   namespace?: string;
+  /** Files modified more recently than this wait for a later sync (load.ts); default 0. */
+  settleMs?: number;
   log: Logger;
 }
 
@@ -32,11 +36,17 @@ export interface SyncResult {
   pruned: number;
   /** Invalid files (not applied at all) and objects that could not be (fully) projected. */
   errors: ManifestError[];
+  /** Files not read yet because they changed less than settleMs ago (a later sync reads them). */
+  unsettled: string[];
 }
 
-export function syncManifestDir(db: CentralDb, opts: SyncOptions): SyncResult {
+const countArchived = (db: CentralDb) =>
+  db.first(db.q.selectFrom('archived_sessions').select((eb) => eb.fn.countAll<number>().as('n')))!.n;
+
+export async function syncManifestDir(db: CentralDb, opts: SyncOptions): Promise<SyncResult> {
   const namespace = opts.namespace ?? 'default';
-  const loaded = loadManifestDir(opts.dir);
+  const loaded = await loadManifestDir(opts.dir, { settleMs: opts.settleMs });
+  const archivedBefore = countArchived(db);
   const errors = [...loaded.errors];
   const live = new Map<string, ObjectName>();
   for (const o of loaded.objects)
@@ -87,10 +97,26 @@ export function syncManifestDir(db: CentralDb, opts: SyncOptions): SyncResult {
     pruned = gone.length;
     logArchived(opts.log, archived);
   });
-  if (!loaded.complete)
-    opts.log.warn({ dir: opts.dir }, 'some manifest files could not be read; nothing pruned');
+  if (loaded.unsettled.length > 0)
+    opts.log.info({ files: loaded.unsettled }, 'manifest files still being written; read on the next sync');
+  else if (!loaded.complete)
+    opts.log.warn(
+      { dir: opts.dir },
+      'some manifest files could not be read, are empty or half-written; nothing pruned',
+    );
   for (const e of errors) opts.log.warn({ file: e.file, field: e.field, reason: e.reason }, e.message);
+  const archivedDelta = countArchived(db) - archivedBefore;
   if (changed > 0 || pruned > 0)
-    opts.log.info({ dir: opts.dir, applied, changed, pruned }, 'manifests projected');
-  return { applied, changed, pruned, errors };
+    opts.log.info(
+      {
+        dir: opts.dir,
+        applied,
+        changed,
+        pruned,
+        ...(archivedDelta > 0 && { sessionsArchived: archivedDelta }),
+        ...(archivedDelta < 0 && { sessionsRestored: -archivedDelta }),
+      },
+      'manifests projected',
+    );
+  return { applied, changed, pruned, errors, unsettled: loaded.unsettled };
 }

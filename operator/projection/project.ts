@@ -2,7 +2,9 @@
  * The one entry point both modes use: validated object → rows in the central DB (one transaction per object), and
  * removal of the rows of objects that are gone. The Kubernetes operator and the embedded manifest loader differ
  * only in where objects come from and where the outcome goes (status vs. a returned list).
- * Removing an agent group's rows archives its folders (archive.ts): a folder is never inherited by a later object.
+ * Removing an agent group's rows archives its folders (archive.ts): a folder is never inherited by a later object
+ * with another id. Its sessions are archived too (session-archive.ts) and come back when an agent group with the
+ * same id and folder is projected again: a configuration change never deletes a session.
  */
 import type { CentralDb } from '../../host/db/central-db.js';
 import { crdSourceUids, deleteCrdRows } from '../../host/db/provenance.js';
@@ -14,6 +16,7 @@ import { applyAgentGroup } from './apply-agent-group.js';
 import { archiveFolders, projectedFolders, type FolderArchive } from './archive.js';
 import { applyMessagingGroup } from './apply-messaging-group.js';
 import { applyUserRole } from './apply-user-role.js';
+import { archiveSessionsOfUids, recordSessionDirs, restoreArchivedSessions } from './session-archive.js';
 import {
   desiredAgentGroup,
   desiredMessagingGroup,
@@ -48,13 +51,24 @@ export function projectObject(
     case 'AgentGroup': {
       const built = desiredAgentGroup(ref, manifest.spec, opts, opts.configMaps);
       if ('problem' in built) return outcomeOf([built.problem], 0, {}, '');
-      return applyAgentGroup(db, built.desired, opts);
+      return withRestore(db, opts.dataDir, applyAgentGroup(db, built.desired, opts));
     }
     case 'MessagingGroup':
-      return applyMessagingGroup(db, desiredMessagingGroup(ref, manifest.spec, opts), opts);
+      return withRestore(
+        db,
+        opts.dataDir,
+        applyMessagingGroup(db, desiredMessagingGroup(ref, manifest.spec, opts), opts),
+      );
     case 'UserRole':
       return applyUserRole(db, desiredUserRole(ref, manifest.spec, opts), opts);
   }
+}
+
+/** An agent group or chat that (re)appeared may bring archived sessions back; they count as writes. */
+function withRestore(db: CentralDb, dataDir: string, outcome: Outcome): Outcome {
+  if (outcome.writes === 0) return outcome;
+  const restored = restoreArchivedSessions(db, dataDir);
+  return restored.length ? { ...outcome, writes: outcome.writes + restored.length } : outcome;
 }
 
 export interface Removal {
@@ -66,9 +80,14 @@ export interface Removal {
 
 /** Removes every row projected from `uid` (the object was deleted) and archives its agent group's folders. */
 export function removeProjection(db: CentralDb, dataDir: string, uid: string): Removal {
-  const folders = projectedFolders(db, uid);
-  const rows = deleteCrdRows(db, uid);
-  return { rows, archived: archiveFolders(db, dataDir, folders) };
+  const { rows, folders } = db.tx(() => {
+    const owned = projectedFolders(db, uid);
+    archiveSessionsOfUids(db, [uid]);
+    return { rows: deleteCrdRows(db, uid), folders: owned };
+  });
+  const archived = archiveFolders(db, dataDir, folders);
+  recordSessionDirs(db, dataDir, archived);
+  return { rows, archived };
 }
 
 /** Removes the rows of every uid that is not live, and archives their agent groups' folders. */
@@ -80,8 +99,11 @@ export function pruneProjection(
   const { gone, folders } = db.tx(() => {
     const uids = [...crdSourceUids(db)].filter((uid) => !isLive(uid));
     const owned = uids.flatMap((uid) => projectedFolders(db, uid));
+    archiveSessionsOfUids(db, uids); // before any delete: a chat's removal would clear their messaging_group_id
     for (const uid of uids) deleteCrdRows(db, uid);
     return { gone: uids, folders: owned };
   });
-  return { gone, archived: archiveFolders(db, dataDir, folders) };
+  const archived = archiveFolders(db, dataDir, folders);
+  recordSessionDirs(db, dataDir, archived);
+  return { gone, archived };
 }

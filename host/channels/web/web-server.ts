@@ -26,6 +26,7 @@ import { HttpError } from '../../web-auth/http-error.js';
 import type { RateLimiter } from '../../rate-limit.js';
 import type { StreamSlots } from '../../web-auth/limits.js';
 import type { AnswerRight } from '../../access/question-right.js';
+import { sessionFaultReason } from '../../session/session-faults.js';
 import type { Identity, WebAuth } from '../../web-auth/web-auth.js';
 import type { InboundMessage } from '../adapter.js';
 import { WEB_PAGE } from './page.js';
@@ -65,9 +66,16 @@ export interface WebServerDeps {
 export function createWebServer(deps: WebServerDeps): http.Server {
   return http.createServer((req, res) => {
     handle(deps, req, res).catch((err: unknown) => {
-      const e = err instanceof HttpError ? err : new HttpError(500, 'internal error');
+      // A session's files at fault (a lock, a full disk, a crashed runner) is a 503 with the reason: retry later.
+      const fault = err instanceof HttpError ? null : sessionFaultReason(err);
+      const e =
+        err instanceof HttpError
+          ? err
+          : fault
+            ? new HttpError(503, `chat unavailable: ${fault}`, undefined, { 'retry-after': '5' })
+            : new HttpError(500, 'internal error');
       if (!(err instanceof HttpError))
-        deps.log.error({ err: (err as Error).message, path: req.url }, 'web request failed');
+        deps.log.error({ err: (err as Error).message, path: req.url, fault }, 'web request failed');
       if (!res.headersSent) json<ApiError>(res, e.status, { error: e.message, field: e.field }, e.headers);
       else res.end();
     });

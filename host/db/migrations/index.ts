@@ -5,6 +5,7 @@ import { hostMessages } from './003-host-messages.js';
 import { webCredentials } from './004-web-credentials.js';
 import { channelState } from './005-channel-state.js';
 import { channelRegistrations } from './006-channel-registrations.js';
+import { archivedSessions } from './007-archived-sessions.js';
 
 /** The central DB's migrations, in order. Append only. */
 export const CENTRAL_MIGRATIONS: readonly Migration[] = [
@@ -14,4 +15,5 @@ export const CENTRAL_MIGRATIONS: readonly Migration[] = [
   webCredentials,
   channelState,
   channelRegistrations,
+  archivedSessions,
 ];

@@ -1,0 +1,106 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CLI, startHostProcess, tempDir, type HostProcess } from '../support/host-process.js';
+import { ChatStream, send } from '../support/web-client.js';
+
+// Within the web chat's burst allowance (20), so no POST is rate-limited.
+const MESSAGES = 16;
+const home = tempDir('nc-backup-');
+const hosts: HostProcess[] = [];
+const streams: ChatStream[] = [];
+
+afterAll(async () => {
+  for (const s of streams) s.close();
+  for (const h of hosts) await h.stop();
+  fs.rmSync(home, { recursive: true, force: true });
+});
+
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  return new Promise((resolve) =>
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    }),
+  );
+}
+
+/** Texts of every chat message in the data dir's session inbound DBs. */
+function inboundTexts(dataDir: string): Set<string> {
+  const texts = new Set<string>();
+  const root = path.join(dataDir, 'sessions', 'assistant');
+  for (const id of fs.readdirSync(root)) {
+    const file = path.join(root, id, 'inbound.db');
+    if (!fs.existsSync(file)) continue;
+    const db = new Database(file, { readonly: true });
+    for (const r of db.prepare('SELECT content FROM messages_in').all() as { content: string }[])
+      texts.add((JSON.parse(r.content) as { text?: string }).text ?? '');
+    db.close();
+  }
+  return texts;
+}
+
+describe('backup and restore drill', () => {
+  it('backs up while messages flow; a host started on the restored data dir has every message accepted before', async () => {
+    const configDir = path.join(home, 'nanoclaw.d');
+    const source = await startHostProcess({
+      dataDir: path.join(home, 'data'),
+      verb: 'start',
+      env: { NANOCLAW_CONFIG_DIR: configDir, LOG_LEVEL: 'info' },
+    });
+    hosts.push(source);
+    const out = path.join(home, 'backup');
+    const accepted: string[] = [];
+    let acceptedBeforeBackup: string[] = [];
+    let backup: Promise<{ code: number | null; stdout: string; stderr: string }> | undefined;
+    for (let i = 0; i < MESSAGES; i++) {
+      if (i === MESSAGES / 2) {
+        acceptedBeforeBackup = [...accepted];
+        backup = cli(['backup', '--data-dir', source.dataDir, '--out', out]);
+      }
+      const text = `numbered ${i}`;
+      await send(source.url, { text });
+      accepted.push(text);
+    }
+    const b = await backup!;
+    expect(b.stderr).toBe('');
+    expect(b.code).toBe(0);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8'))).toMatchObject({
+      format: 'nanoclaw-backup/1',
+      sessions: 1,
+      skipped: [],
+    });
+    expect(await source.stop()).toBe(0);
+
+    const restored = path.join(home, 'restored');
+    const r = await cli(['restore', out, '--data-dir', restored]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const texts = inboundTexts(restored);
+    expect(acceptedBeforeBackup.filter((t) => !texts.has(t))).toEqual([]);
+
+    const again = await cli(['restore', out, '--data-dir', restored]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('is not empty');
+
+    const host = await startHostProcess({
+      dataDir: restored,
+      verb: 'start',
+      env: { NANOCLAW_CONFIG_DIR: configDir, LOG_LEVEL: 'info' },
+    });
+    hosts.push(host);
+    const chat = new ChatStream(host.url);
+    streams.push(chat);
+    await chat.opened();
+    await send(host.url, { text: 'after restore' });
+    await chat.waitFor((m) => m.text === 'Mock response to: after restore', 30_000);
+  });
+});
