@@ -143,7 +143,7 @@ describe('runner pods', () => {
     expect(mounts['/workspace']).toMatchObject({
       subPath: expect.stringMatching(/^sessions\/helper\/sess-/),
     });
-    expect(mounts['/workspace/agent']).toMatchObject({ subPath: 'groups/helper' });
+    expect(mounts['/workspace/agent']).toMatchObject({ subPath: 'groups/helper', readOnly: true });
     expect(mounts['/workspace/global']).toMatchObject({ subPath: 'groups/global', readOnly: true });
     const env = Object.fromEntries(c.env!.map((e) => [e.name, e.value]));
     expect(env.NANOCLAW_ADMIN_USER_IDS).toBe('telegram:7,web:local');
