@@ -144,11 +144,15 @@ export class LocalProcessRuntime implements AgentRuntime {
         ),
       );
     });
-    const { terminate } = launch.attach(child);
     const info: RunnerInfo = { sessionId: spec.sessionId, specHash: spec.specHash, startedAt: Date.now() };
     const pidRel = path.join(PID_DIR, `${spec.sessionId}${PID_SUFFIX}`);
     const pidFile = path.join(data, pidRel);
-    if (child.pid) writeFileInside(data, pidRel, String(child.pid), 0o600);
+    const recordPid = (pid: number): void => {
+      if (child.exitCode === null && child.signalCode === null)
+        writeFileInside(data, pidRel, String(pid), 0o600);
+    };
+    if (child.pid) recordPid(child.pid);
+    const { terminate } = launch.attach(child, recordPid);
     const out = this.opts.output ?? ((line: string) => process.stdout.write(`${line}\n`));
     for (const stream of [child.stdout, child.stderr]) {
       if (stream) readline.createInterface({ input: stream }).on('line', out);

@@ -7,8 +7,9 @@
  *   symlink there and bind whatever it points at). No sandboxed process outlives its run (a private pid
  *   namespace dies with its first process), so nothing can change them between this check and the mount.
  * - A graceful stop signals the runner itself: bwrap does not forward signals, and killing bwrap kills the
- *   sandbox outright (--die-with-parent). The runner is the one child of the sandbox's init, whose host pid
- *   bwrap reports on its info fd.
+ *   sandbox outright (--die-with-parent). The runner is the child of the sandbox's init (whose host pid bwrap
+ *   reports on its info fd) with the runner's command line; once found, it is the pid the runtime records, so a
+ *   pid file names the runner process as it does without a sandbox (until then it names bwrap).
  */
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -23,6 +24,9 @@ import type { Launch, Launcher } from './launcher.js';
 import { mountPointIn } from './workspace-entries.js';
 
 const HOME_SUBDIR = '.home';
+/** How long to look for the runner below the sandbox's init once bwrap reported it (50 × 20 ms). */
+const FIND_TRIES = 50;
+const FIND_RETRY_MS = 20;
 
 export interface BwrapLauncherOptions {
   bwrap: string;
@@ -72,25 +76,35 @@ export class BwrapLauncher implements Launcher {
         [RUNNER_ENV.workspace]: ws,
       },
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-      attach: (child) => attachInfo(child, sandboxRunnerCommand(this.o.entry)),
+      attach: (child, onRunnerPid) => attachInfo(child, sandboxRunnerCommand(this.o.entry), onRunnerPid),
     };
   }
 
   isRunnerArgv(argv: string[]): boolean {
-    const inner = sandboxRunnerCommand(this.o.entry);
-    return argv[0] === this.o.bwrap && argv.slice(-inner.length).join('\0') === inner.join('\0');
+    const inner = sandboxRunnerCommand(this.o.entry).join('\0');
+    const tail = argv.slice(-2).join('\0');
+    return tail === inner && (argv.length === 2 || argv[0] === this.o.bwrap);
   }
 }
 
-function attachInfo(child: ChildProcess, inner: string[]): { terminate(): void } {
-  let initPid: number | null = null;
+function attachInfo(
+  child: ChildProcess,
+  inner: string[],
+  onRunnerPid: (pid: number) => void,
+): { terminate(): void } {
+  let runner: number | null = null;
   let info = '';
   const stream = child.stdio[INFO_FD];
+  const find = (initPid: number, tries: number): void => {
+    runner = childRunning(initPid, inner);
+    if (runner !== null) onRunnerPid(runner);
+    else if (tries > 0 && child.exitCode === null) setTimeout(() => find(initPid, tries - 1), FIND_RETRY_MS);
+  };
   stream?.on('data', (chunk: Buffer) => {
     info += chunk.toString('utf8');
     try {
       const pid = (JSON.parse(info) as { 'child-pid'?: unknown })['child-pid'];
-      if (typeof pid === 'number') initPid = pid;
+      if (typeof pid === 'number') find(pid, FIND_TRIES);
     } catch {
       // not complete yet
     }
@@ -98,16 +112,15 @@ function attachInfo(child: ChildProcess, inner: string[]): { terminate(): void }
   stream?.on('error', () => undefined);
   return {
     terminate: () => {
-      const runner = initPid === null ? null : childRunning(initPid, inner);
-      if (runner === null) {
-        child.kill('SIGTERM');
-        return;
-      }
       try {
-        process.kill(runner, 'SIGTERM');
+        if (runner !== null) {
+          process.kill(runner, 'SIGTERM');
+          return;
+        }
       } catch {
-        child.kill('SIGTERM');
+        // gone already: stop the sandbox itself
       }
+      child.kill('SIGTERM');
     },
   };
 }

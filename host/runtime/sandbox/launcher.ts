@@ -20,13 +20,16 @@ export interface Launch {
   cwd: string;
   env: Record<string, string>;
   stdio: StdioOptions;
-  /** Called once with the spawned process; returns how to ask the runner to stop gracefully. */
-  attach(child: ChildProcess): { terminate(): void };
+  /**
+   * Called once with the spawned process; returns how to ask the runner to stop gracefully. `onRunnerPid` is
+   * called when the runner's pid turns out to differ from the spawned process's (a sandbox's inner process).
+   */
+  attach(child: ChildProcess, onRunnerPid: (pid: number) => void): { terminate(): void };
 }
 
 export interface Launcher {
   readonly sandbox: SandboxKind;
   launch(spec: RunnerSpec, env: Record<string, string>): Launch;
-  /** Whether a command line (from /proc/<pid>/cmdline) is one this launcher starts runners with. */
+  /** Whether a command line (from /proc/<pid>/cmdline) is one of a runner (or its launcher) this launcher starts. */
   isRunnerArgv(argv: string[]): boolean;
 }
