@@ -46,7 +46,11 @@ export async function createRuntime(config: HostConfig, db: CentralDb, log: Logg
   return runtime;
 }
 
-async function createKubernetesRuntime(config: HostConfig, db: CentralDb, log: Logger): Promise<AgentRuntime> {
+async function createKubernetesRuntime(
+  config: HostConfig,
+  db: CentralDb,
+  log: Logger,
+): Promise<AgentRuntime> {
   const [{ KubeConfig }, { PooledKubeConfig }, { KubernetesRuntime }] = await Promise.all([
     import('@kubernetes/client-node'),
     import('../../kube/kubeconfig.js'),

@@ -19,7 +19,8 @@ const RUNNER_ENTRY = path.posix.join('dist', 'container', 'agent-runner', 'main.
 export function builtRunner(): { appRoot: string; entry: string } {
   const appRoot = packageRoot();
   const file = path.join(appRoot, RUNNER_ENTRY);
-  if (!fs.existsSync(file)) throw new Error(`agent-runner is not built (${file} is missing): run npm run build`);
+  if (!fs.existsSync(file))
+    throw new Error(`agent-runner is not built (${file} is missing): run npm run build`);
   return { appRoot, entry: RUNNER_ENTRY };
 }
 

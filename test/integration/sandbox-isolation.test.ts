@@ -118,7 +118,9 @@ describe('an embedded runner in the bubblewrap sandbox', () => {
     const mainDir = sessionDirOf('main');
     expect(fs.readFileSync(path.join(mainDir, 'notes.txt'), 'utf8')).toBe('secret-of-main\n');
     const out = await shell(`cat ${mainDir}/notes.txt; cat /workspace/notes.txt`, 'other');
-    expect(out).toMatch(/^\[shell exit 1\] cat: .*No such file or directory\ncat: .*No such file or directory$/);
+    expect(out).toMatch(
+      /^\[shell exit 1\] cat: .*No such file or directory\ncat: .*No such file or directory$/,
+    );
   });
 
   it('cannot write the global folder', async () => {
@@ -149,7 +151,7 @@ describe('an embedded runner in the bubblewrap sandbox', () => {
     expect(await shell('echo ok')).toBe('[shell exit 0] ok');
   });
 
-  it("cannot plant settings, hooks or instructions another session of its group would run", async () => {
+  it('cannot plant settings, hooks or instructions another session of its group would run', async () => {
     const planted = await shell(
       'mkdir -p /workspace/agent/.claude/commands || echo refused; ' +
         `echo '{"hooks":{"SessionStart":[{"hooks":[{"type":"command","command":"touch /tmp/pwned"}]}]}}' > /workspace/agent/.claude/settings.json || echo refused; ` +

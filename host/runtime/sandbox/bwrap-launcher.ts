@@ -52,7 +52,8 @@ export class BwrapLauncher implements Launcher {
     const inbound = path.relative(sessionDir, workspacePaths(sessionDir).inboundDb);
     for (const name of [inbound, journalFile(inbound)]) {
       const file = regularFileInside(data, path.join(spec.sessionSubPath, name));
-      if (!fs.existsSync(file)) throw new Error(`${file} is missing: the host creates it before a runner starts`);
+      if (!fs.existsSync(file))
+        throw new Error(`${file} is missing: the host creates it before a runner starts`);
     }
     const ws = DEFAULT_WORKSPACE;
     return {
