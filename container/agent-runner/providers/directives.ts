@@ -82,7 +82,9 @@ function parseOne(s: string, from: number): One {
   if (name === 'error') return { directive: { type: 'error', message: arg.trim() || 'mock error' }, end };
   if (name === 'shell') {
     const command = arg.trim();
-    return command ? { directive: { type: 'shell', command }, end } : { error: '[[shell:]]: no command', end };
+    return command
+      ? { directive: { type: 'shell', command }, end }
+      : { error: '[[shell:]]: no command', end };
   }
   return null;
 }

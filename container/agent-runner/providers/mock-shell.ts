@@ -31,7 +31,8 @@ export function runMockShell(command: string, cwd: string, signal: AbortSignal):
       { cwd, signal, timeout: TIMEOUT_MS, maxBuffer: 1024 * 1024, encoding: 'utf8' },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : 127) : 0;
-        const output = `${stdout}${stderr}`.trim() || (err && typeof err.code !== 'number' ? err.message : '');
+        const output =
+          `${stdout}${stderr}`.trim() || (err && typeof err.code !== 'number' ? err.message : '');
         resolve({ code, output: output.slice(0, MAX_OUTPUT) });
       },
     );
