@@ -72,6 +72,11 @@ describe('embedded runners without a sandbox', () => {
     const lobby = await watch(host, 'lobby');
     await send(host.url, { text: 'mine', chat: 'main' });
     await main.waitFor((r) => r.text === 'Mock response to: mine');
+    // The mock's shell is off unless the agent group's runner env turns it on.
+    await send(host.url, { text: 'try [[shell:id]]', chat: 'main' });
+    await main.waitFor(
+      (r) => r.text === 'Error: [[shell:…]] is off (set MOCK_PROVIDER_SHELL=1 in the runner env)',
+    );
     // What the sender is told (the POST's status, a failure notice) is the runner manager's part, not checked here.
     await send(host.url, { text: 'anyone there?', chat: 'lobby' }).catch(() => undefined);
     const refusal = await host.waitForLog(
