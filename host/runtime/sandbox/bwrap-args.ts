@@ -26,7 +26,7 @@ import { AGENT_SUBDIR, DEFAULT_WORKSPACE, GLOBAL_SUBDIR, workspacePaths } from '
 import { journalFile } from '../../../protocol/session-db.js';
 
 const APP = '/app';
-export const SANDBOX_NODE = `${APP}/bin/node`;
+const SANDBOX_NODE = `${APP}/bin/node`;
 export const SANDBOX_PATH = `${APP}/bin:/usr/local/bin:/usr/bin:/bin`;
 /** Passed as the bwrap process's fd 3: bwrap writes {"child-pid": …} there once the sandbox runs. */
 export const INFO_FD = 3;

@@ -92,7 +92,7 @@ function attachInfo(
   child: ChildProcess,
   inner: string[],
   onRunnerPid: (pid: number) => void,
-): { terminate(): void } {
+): { terminate: () => void } {
   let runner: number | null = null;
   let info = '';
   const stream = child.stdio[INFO_FD];

@@ -12,7 +12,7 @@
 import type { ChildProcess, StdioOptions } from 'node:child_process';
 import type { RunnerSpec } from '../runtime.js';
 
-export type SandboxKind = 'bubblewrap' | 'none';
+type SandboxKind = 'bubblewrap' | 'none';
 
 export interface Launch {
   command: string;
@@ -24,7 +24,7 @@ export interface Launch {
    * Called once with the spawned process; returns how to ask the runner to stop gracefully. `onRunnerPid` is
    * called when the runner's pid turns out to differ from the spawned process's (a sandbox's inner process).
    */
-  attach(child: ChildProcess, onRunnerPid: (pid: number) => void): { terminate(): void };
+  attach(child: ChildProcess, onRunnerPid: (pid: number) => void): { terminate: () => void };
 }
 
 export interface Launcher {
