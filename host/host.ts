@@ -62,6 +62,8 @@ export interface HostOptions {
   log: Logger;
   /** Defaults to the runtime the config names (NANOCLAW_RUNTIME). */
   runtime?: (ctx: { dataDir: string; log: Logger }) => AgentRuntime;
+  /** Embedded runtime: run runners with this command, directly (never sandboxed). */
+  runnerCommand?: string[];
   /** Channel adapters besides the built-in web chat. */
   channels?: ChannelAdapter[];
   defaultWebChat?: string;
@@ -120,7 +122,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   const channels = new MapChannelRegistry([web, ...(opts.channels ?? createChannels(config.channels, log))]);
   const runtime = opts.runtime
     ? opts.runtime({ dataDir: config.dataDir, log })
-    : await createRuntime(config, db, log);
+    : await createRuntime(config, db, log, opts.runnerCommand);
   metrics.gauge('nanoclaw_runners', 'Runners currently running', () => runtime.list().length);
 
   // The runner port first: runners are told its URL when they start.

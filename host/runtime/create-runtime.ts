@@ -12,6 +12,7 @@ import { getAgentGroup } from '../db/agent-groups.js';
 import { LocalProcessRuntime } from './local-process.js';
 import type { AgentRuntime } from './runtime.js';
 import { chooseSandbox } from './sandbox/choose-sandbox.js';
+import { DirectLauncher } from './sandbox/direct-launcher.js';
 import { sharedChatReason } from './shared-chat.js';
 
 const SHARED_CHATS_FLAG = 'NANOCLAW_UNSANDBOXED_SHARED_CHATS';
@@ -35,11 +36,17 @@ export function agentGroupOwner(
   return { apiVersion: 'nanoclaw.dev/v1alpha1', kind: 'AgentGroup', name, uid: group.source_uid };
 }
 
-export async function createRuntime(config: HostConfig, db: CentralDb, log: Logger): Promise<AgentRuntime> {
+/** `runnerCommand` (embedded only) runs runners with that command, directly: no sandbox. */
+export async function createRuntime(
+  config: HostConfig,
+  db: CentralDb,
+  log: Logger,
+  runnerCommand?: string[],
+): Promise<AgentRuntime> {
   const runtime =
     config.runtime === 'kubernetes'
       ? await createKubernetesRuntime(config, db, log)
-      : await createLocalRuntime(config, db, log);
+      : await createLocalRuntime(config, db, log, runnerCommand);
   const d = runtime.describe();
   if (d.warning) log.warn({ runtime: d.runtime, sandbox: d.sandbox }, d.warning);
   else log.info({ runtime: d.runtime, sandbox: d.sandbox }, `runners: ${d.runtime}, sandbox ${d.sandbox}`);
@@ -77,8 +84,15 @@ async function createKubernetesRuntime(
   });
 }
 
-async function createLocalRuntime(config: HostConfig, db: CentralDb, log: Logger): Promise<AgentRuntime> {
-  const { launcher, unavailable } = await chooseSandbox(config.sandbox.mode, config.dataDir);
+async function createLocalRuntime(
+  config: HostConfig,
+  db: CentralDb,
+  log: Logger,
+  runnerCommand: string[] | undefined,
+): Promise<AgentRuntime> {
+  const { launcher, unavailable } = runnerCommand
+    ? { launcher: new DirectLauncher(config.dataDir, runnerCommand), unavailable: 'a custom runner command' }
+    : await chooseSandbox(config.sandbox.mode, config.dataDir);
   const unsandboxed = launcher.sandbox === 'none';
   const shared = config.sandbox.unsandboxedSharedChats;
   return new LocalProcessRuntime({
@@ -93,9 +107,8 @@ async function createLocalRuntime(config: HostConfig, db: CentralDb, log: Logger
             const why = sharedChatReason(db, spec.sessionId);
             return why === null
               ? null
-              : `runner of session ${spec.sessionId} not started: ${why}, and runners are not sandboxed ` +
-                  `(an agent could read and change everything this host's user can). Install bubblewrap ` +
-                  `(NANOCLAW_SANDBOX=auto or bubblewrap) or accept the risk with ${SHARED_CHATS_FLAG}=true`;
+              : `runners are not sandboxed here and ${why}. Install bubblewrap or set ${SHARED_CHATS_FLAG}=true ` +
+                  `(an unsandboxed agent can read and change everything this host's user can)`;
           },
         }
       : {}),

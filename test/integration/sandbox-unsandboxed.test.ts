@@ -77,16 +77,21 @@ describe('embedded runners without a sandbox', () => {
     await main.waitFor(
       (r) => r.text === 'Error: [[shell:…]] is off (set MOCK_PROVIDER_SHELL=1 in the runner env)',
     );
-    // What the sender is told (the POST's status, a failure notice) is the runner manager's part, not checked here.
-    await send(host.url, { text: 'anyone there?', chat: 'lobby' }).catch(() => undefined);
+    await send(host.url, { text: 'anyone there?', chat: 'lobby' });
     const refusal = await host.waitForLog(
-      (l) => l.agentGroup === 'open' && typeof l.msg === 'string' && l.msg.includes('not started'),
+      (l) =>
+        l.agentGroup === 'open' &&
+        typeof l.msg === 'string' &&
+        l.msg.startsWith('runners are not sandboxed here and '),
     );
     expect(refusal.level).toBe(50);
     expect(refusal.msg).toContain('chat web:lobby lets unknown senders in (unknown-sender policy public)');
     expect(refusal.msg).toContain('NANOCLAW_UNSANDBOXED_SHARED_CHATS=true');
+    // The chat hears why (the runner manager's start-failure notice), and no agent answers.
+    const notice = await lobby.waitFor((r) => r.text.includes('could not be started'));
+    expect(notice.text).toContain('NANOCLAW_UNSANDBOXED_SHARED_CHATS=true');
     await sleep(500);
-    expect(lobby.replies).toEqual([]);
+    expect(lobby.replies.filter((r) => r.text.startsWith('Mock response'))).toEqual([]);
     expect(host.logs.some((l) => l.msg === 'runner started' && l.agentGroup === 'open')).toBe(false);
   });
 
