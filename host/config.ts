@@ -72,6 +72,13 @@ const HostEnv = z.object({
   /** The URL runners use to reach the runner port; defaults to http://127.0.0.1:<runner port>. */
   NANOCLAW_RUNNER_HOST_URL: z.url().optional(),
   NANOCLAW_RUNTIME: z.enum(['local-process', 'kubernetes']).default('local-process'),
+  /** Embedded runners: bubblewrap sandbox when it works here (auto), always (bubblewrap), or never (none). */
+  NANOCLAW_SANDBOX: z.enum(['auto', 'bubblewrap', 'none']).default('auto'),
+  /** Without a sandbox, also serve chats other people can write in (they are refused otherwise). */
+  NANOCLAW_UNSANDBOXED_SHARED_CHATS: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
   NANOCLAW_WATCH_NAMESPACES: z.string().optional(),
   NANOCLAW_IDLE_TIMEOUT_SECONDS: seconds.default(30 * 60),
   NANOCLAW_HEARTBEAT_TIMEOUT_SECONDS: seconds.default(90),
@@ -149,6 +156,7 @@ export interface HostConfig {
   runnerBind: string;
   runnerHostUrl: string | undefined;
   runtime: 'local-process' | 'kubernetes';
+  sandbox: { mode: 'auto' | 'bubblewrap' | 'none'; unsandboxedSharedChats: boolean };
   watchNamespaces: string[];
   idleTimeoutMs: number;
   heartbeatTimeoutMs: number;
@@ -251,6 +259,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HostConfig {
     runnerBind: e.NANOCLAW_RUNNER_BIND,
     runnerHostUrl: e.NANOCLAW_RUNNER_HOST_URL,
     runtime: e.NANOCLAW_RUNTIME,
+    sandbox: { mode: e.NANOCLAW_SANDBOX, unsandboxedSharedChats: e.NANOCLAW_UNSANDBOXED_SHARED_CHATS },
     watchNamespaces: (e.NANOCLAW_WATCH_NAMESPACES ?? '')
       .split(',')
       .map((s) => s.trim())

@@ -40,7 +40,7 @@ import { RunnerLink } from './runner/runner-link.js';
 import { RunnerManager } from './runner/runner-manager.js';
 import { authenticateRunner } from './runner/session-token.js';
 import { createRuntime } from './runtime/create-runtime.js';
-import type { AgentRuntime } from './runtime/runtime.js';
+import type { AgentRuntime, RuntimeDescription } from './runtime/runtime.js';
 import { dataLayout, ensureDataLayout } from './session/layout.js';
 import { Waker } from './runner/waker.js';
 import { Scheduler } from './schedule/scheduler.js';
@@ -62,6 +62,7 @@ export interface HostOptions {
   log: Logger;
   /** Defaults to the runtime the config names (NANOCLAW_RUNTIME). */
   runtime?: (ctx: { dataDir: string; log: Logger }) => AgentRuntime;
+  /** Embedded runtime: run runners with this command, directly (never sandboxed). */
   runnerCommand?: string[];
   /** Channel adapters besides the built-in web chat. */
   channels?: ChannelAdapter[];
@@ -77,6 +78,8 @@ export interface RunningHost {
   /** The start-up line: on loopback, webUrl with a one-time sign-in token for the owner; else webUrl. */
   signInUrl: string;
   runnerUrl: string;
+  /** Where runners run and how they are isolated (the start banner shows it). */
+  runtime: RuntimeDescription;
   db: CentralDb;
   route(msg: InboundMessage): Promise<RouteResult>;
   close(): Promise<void>;
@@ -119,7 +122,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   const channels = new MapChannelRegistry([web, ...(opts.channels ?? createChannels(config.channels, log))]);
   const runtime = opts.runtime
     ? opts.runtime({ dataDir: config.dataDir, log })
-    : createRuntime(config, db, log, opts.runnerCommand);
+    : await createRuntime(config, db, log, opts.runnerCommand);
   metrics.gauge('nanoclaw_runners', 'Runners currently running', () => runtime.list().length);
 
   // The runner port first: runners are told its URL when they start.
@@ -329,6 +332,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     webUrl,
     signInUrl,
     runnerUrl,
+    runtime: runtime.describe(),
     db,
     route,
     close: () =>

@@ -13,10 +13,7 @@
  * small array.
  */
 import pino, { type DestinationStream, type Logger } from 'pino';
-
-const CENSOR = '[redacted]';
-const SECRET_KEY = /(?:token|secret|password|api[-_]?key|cookies?|authorization)$/i;
-const SECRET_VALUE = /\b(?:nct_|sk-ant-)[\w-]+/g;
+import { redact } from '../protocol/log-redact.js';
 
 export function createLogger(level: string, name = 'nanoclaw', stream?: DestinationStream): Logger {
   const logger = pino(
@@ -36,46 +33,4 @@ export function createLogger(level: string, name = 'nanoclaw', stream?: Destinat
     return pinoProto.child.call(this, redact(bindings) as pino.Bindings, options);
   } as Logger['child'];
   return logger;
-}
-
-/**
- * The value with secrets replaced; the same value (not a copy) when there is nothing to replace. `path` holds the
- * objects being walked, so a cycle ends as "[Circular]" instead of pointing back into unredacted originals.
- */
-function redact(value: unknown, path?: object[]): unknown {
-  if (typeof value === 'string') return value.replace(SECRET_VALUE, CENSOR);
-  if (typeof value !== 'object' || value === null) return value;
-  path ??= [];
-  if (path.includes(value)) return '[Circular]';
-  if (value instanceof Error) return redact(pino.stdSerializers.err(value), path);
-  const json = (value as { toJSON?: unknown }).toJSON;
-  if (typeof json === 'function') return redact(json.call(value), path);
-  path.push(value);
-  try {
-    return Array.isArray(value)
-      ? redactItems(value, path)
-      : redactEntries(value as Record<string, unknown>, path);
-  } finally {
-    path.pop();
-  }
-}
-
-function redactItems(items: unknown[], path: object[]): unknown[] {
-  let out: unknown[] | undefined;
-  for (let i = 0; i < items.length; i++) {
-    const clean = redact(items[i], path);
-    if (clean !== items[i]) (out ??= [...items])[i] = clean;
-  }
-  return out ?? items;
-}
-
-function redactEntries(record: Record<string, unknown>, path: object[]): Record<string, unknown> {
-  let out: Record<string, unknown> | undefined;
-  for (const key in record) {
-    if (!Object.hasOwn(record, key)) continue;
-    const item = record[key];
-    const clean = SECRET_KEY.test(key) ? CENSOR : redact(item, path);
-    if (clean !== item) (out ??= { ...record })[key] = clean;
-  }
-  return out ?? record;
 }

@@ -1,9 +1,10 @@
 /**
- * The filesystem a runner sees. In a pod these are mounts; in the embedded mode the host builds the same tree
- * (the session directory with `agent` and `global` links inside it) and points NANOCLAW_WORKSPACE at it.
+ * The filesystem a runner sees. In a pod and in the embedded bubblewrap sandbox these are mounts; without a
+ * sandbox the host builds the same tree (the session directory with `agent` and `global` links inside it) and
+ * points NANOCLAW_WORKSPACE at it.
  *
- *   /workspace            the session directory (rw): inbound.db, outbound.db, .heartbeat, inbox/, outbox/
- *   /workspace/agent      the agent group's folder (rw), shared by all sessions of the group
+ *   /workspace            the session directory (rw): inbound.db (read-only), outbound.db, .heartbeat, inbox/, outbox/
+ *   /workspace/agent      the agent group's folder (read-only: shared by all sessions of the group, written by the host)
  *   /workspace/global     the global folder (read-only)
  */
 import path from 'node:path';

@@ -36,6 +36,19 @@ function check(name, cmd, args, opts) {
 if (!fs.existsSync(path.join(root, 'node_modules', '.package-lock.json'))) {
   check('install', 'npm', ['ci']);
 }
+// The embedded sandbox's tests need bubblewrap (the Debian/Ubuntu package `bubblewrap`): installed here when it is
+// missing and this can (root with apt-get), as the real-node tier installs its packages; otherwise say so.
+if (!onPath('bwrap')) {
+  if (process.getuid?.() === 0 && onPath('apt-get'))
+    check('bubblewrap', 'sh', [
+      '-c',
+      'apt-get update -qq && apt-get install -y -qq --no-install-recommends bubblewrap >/dev/null',
+    ]);
+  else
+    console.log(
+      '\n── bubblewrap: not installed (apt install bubblewrap, dnf install bubblewrap); the sandbox tests will fail',
+    );
+}
 check('lint', 'npx', ['eslint', '.']);
 check('format', 'npx', ['prettier', '--check', '.']);
 check('imports', 'npm', ['run', '--silent', 'lint:imports']);
@@ -86,6 +99,12 @@ if (fs.existsSync(report)) {
   for (const [name, r] of byProject) results.push({ name: `vitest ${name}`, ...r });
 } else {
   results.push({ name: 'vitest', passed: 0, failed: 1 });
+}
+
+function onPath(name) {
+  return (process.env.PATH ?? '')
+    .split(path.delimiter)
+    .some((dir) => dir && fs.existsSync(path.join(dir, name)));
 }
 
 function projectOf(file) {

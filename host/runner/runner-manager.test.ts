@@ -21,6 +21,7 @@ let manager: RunnerManager;
 
 const runtime: AgentRuntime = {
   kind: 'local-process',
+  describe: () => ({ runtime: 'local-process', sandbox: 'none' }),
   start: () => Promise.resolve(),
   ensureRunning: (spec) => {
     started.push(spec);

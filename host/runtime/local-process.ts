@@ -1,40 +1,52 @@
 /**
  * The embedded runtime: each runner is a child process of the host, with the same workspace tree a pod gets.
- * The session directory becomes the workspace; `agent` and `global` inside it link to the group folder and the
- * global folder (on Kubernetes they are mounts at the same paths).
+ * How it is launched — inside a bubblewrap sandbox or directly as the host's user — is the launcher's part
+ * (sandbox/launcher.ts); this file keeps the processes: pid files, stops, exit reports.
  *
  * Invariants:
  * - At most one runner process per session. A pid file survives a host crash, and start() kills leftovers before
  *   any new runner can open the same outbound.db. Pid files live in <data>/run/runners/, never in the
  *   runner-writable session directory (`<session id>.pid`, the pid as text), and their content is not trusted
- *   blindly: a pid is signalled only when /proc shows exactly the runner command line and the session's id in
- *   the process environment (so neither a reused pid nor a forged file gets an unrelated process killed).
+ *   blindly: a pid is signalled only when /proc shows a runner command line of this runtime's launcher and the
+ *   session's id in the process environment (so neither a reused pid nor a forged file gets an unrelated process
+ *   killed).
  * - ensureRunning rejects when the runner command cannot be spawned, and then nothing counts as running for the
  *   session (a failed spawn never emits 'exit', so a registered entry would block every later start).
  * - Host file operations in the session directory go through session/safe-fs.ts (no symlink is followed).
- * - The child gets a clean environment: only the spec's env, the session token, PATH, HOME and TZ. The host's
- *   own secrets (ANTHROPIC_API_KEY, channel tokens) are never inherited.
+ * - The child gets a clean environment: only the spec's env, the session token, and the layout's PATH, HOME
+ *   (and TMPDIR) and TZ. The host's own secrets (ANTHROPIC_API_KEY, channel tokens) are never inherited.
+ * - Without a sandbox, `refuse` (the shared-chat rule, shared-chat.ts) may veto a start: ensureRunning then
+ *   throws an Error saying why and what to set, and nothing is spawned.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import type { Logger } from 'pino';
-import { AGENT_SUBDIR, GLOBAL_SUBDIR } from '../../protocol/paths.js';
 import { RUNNER_ENV } from '../../protocol/env.js';
 import { ensureDirInside, writeFileInside } from '../session/safe-fs.js';
-import type { AgentRuntime, EnsureResult, RunnerExit, RunnerInfo, RunnerSpec } from './runtime.js';
+import type {
+  AgentRuntime,
+  EnsureResult,
+  RunnerExit,
+  RunnerInfo,
+  RunnerSpec,
+  RuntimeDescription,
+} from './runtime.js';
+import type { Launcher } from './sandbox/launcher.js';
 
 const PID_DIR = path.join('run', 'runners');
 const PID_SUFFIX = '.pid';
 const STOP_GRACE_MS = 5000;
-const HOME_SUBDIR = '.home';
 
 export interface LocalProcessOptions {
   dataDir: string;
-  /** argv of the runner, e.g. [process.execPath, '<repo>/dist/container/agent-runner/main.js']. */
-  command: string[];
+  launcher: Launcher;
   log: Logger;
+  /** Set when runners are not isolated: what an agent can reach (describe()'s warning). */
+  warning?: string;
+  /** A reason not to start this runner (checked before every start), or null to start it. */
+  refuse?: (spec: RunnerSpec) => string | null;
   timezone?: string;
   /** Where runner stdout/stderr lines go; defaults to the host's stdout. */
   output?: (line: string) => void;
@@ -42,6 +54,7 @@ export interface LocalProcessOptions {
 
 interface Running {
   child: ChildProcess;
+  terminate: () => void;
   info: RunnerInfo;
   stopping: boolean;
   exited: Promise<void>;
@@ -54,13 +67,21 @@ export class LocalProcessRuntime implements AgentRuntime {
 
   constructor(private readonly opts: LocalProcessOptions) {}
 
+  describe(): RuntimeDescription {
+    return {
+      runtime: 'local-process',
+      sandbox: this.opts.launcher.sandbox,
+      ...(this.opts.warning ? { warning: this.opts.warning } : {}),
+    };
+  }
+
   start(): Promise<void> {
     const dir = ensureDirInside(this.opts.dataDir, PID_DIR);
     let killed = 0;
     for (const name of fs.readdirSync(dir)) {
       const pidFile = path.join(dir, name);
       const pid = name.endsWith(PID_SUFFIX) ? readPid(pidFile) : null;
-      if (pid !== null && isOurRunner(pid, name.slice(0, -PID_SUFFIX.length), this.opts.command)) {
+      if (pid !== null && isOurRunner(pid, name.slice(0, -PID_SUFFIX.length), this.opts.launcher)) {
         try {
           process.kill(pid, 'SIGKILL');
           killed++;
@@ -90,6 +111,11 @@ export class LocalProcessRuntime implements AgentRuntime {
   async ensureRunning(spec: RunnerSpec): Promise<EnsureResult> {
     const current = this.running.get(spec.sessionId);
     if (current && !current.stopping && current.info.specHash === spec.specHash) return 'already-running';
+    const refusal = this.opts.refuse?.(spec) ?? null;
+    if (refusal !== null) {
+      this.opts.log.error({ sessionId: spec.sessionId, agentGroup: spec.agentGroupId }, refusal);
+      throw new Error(refusal);
+    }
     let result: EnsureResult = 'started';
     if (current) {
       result = 'replaced';
@@ -102,38 +128,38 @@ export class LocalProcessRuntime implements AgentRuntime {
   /** Resolves once the process runs; rejects (leaving nothing registered) when it cannot be spawned at all. */
   private async spawnRunner(spec: RunnerSpec): Promise<void> {
     const data = this.opts.dataDir;
-    const workspace = ensureDirInside(data, spec.sessionSubPath);
-    linkInto(workspace, AGENT_SUBDIR, ensureDirInside(data, spec.agentSubPath));
-    linkInto(workspace, GLOBAL_SUBDIR, ensureDirInside(data, spec.globalSubPath));
-    const home = ensureDirInside(data, path.join(spec.sessionSubPath, HOME_SUBDIR));
-    const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: home,
+    const launch = this.opts.launcher.launch(spec, {
       ...(this.opts.timezone ? { TZ: this.opts.timezone } : {}),
       ...Object.fromEntries(spec.extraEnv.map((e) => [e.name, e.value])),
       ...spec.env,
-      [RUNNER_ENV.workspace]: workspace,
-      [RUNNER_ENV.sessionToken]: spec.issueToken(),
-    };
-    const [cmd, ...args] = this.opts.command;
-    const child = spawn(cmd!, args, { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    });
+    const env = { ...launch.env, [RUNNER_ENV.sessionToken]: spec.issueToken() };
+    const child = spawn(launch.command, launch.args, { cwd: launch.cwd, env, stdio: launch.stdio });
     // A failed spawn (ENOENT, EACCES) emits 'error' and never 'exit': nothing may be registered for it.
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
       child.once('error', (err) =>
-        reject(new Error(`could not run the runner command ${cmd}: ${err.message}`, { cause: err })),
+        reject(
+          new Error(`could not run the runner command ${launch.command}: ${err.message}`, { cause: err }),
+        ),
       );
     });
     const info: RunnerInfo = { sessionId: spec.sessionId, specHash: spec.specHash, startedAt: Date.now() };
     const pidRel = path.join(PID_DIR, `${spec.sessionId}${PID_SUFFIX}`);
     const pidFile = path.join(data, pidRel);
-    if (child.pid) writeFileInside(data, pidRel, String(child.pid), 0o600);
+    const recordPid = (pid: number): void => {
+      if (child.exitCode === null && child.signalCode === null)
+        writeFileInside(data, pidRel, String(pid), 0o600);
+    };
+    if (child.pid) recordPid(child.pid);
+    const { terminate } = launch.attach(child, recordPid);
     const out = this.opts.output ?? ((line: string) => process.stdout.write(`${line}\n`));
     for (const stream of [child.stdout, child.stderr]) {
       if (stream) readline.createInterface({ input: stream }).on('line', out);
     }
     const entry: Running = {
       child,
+      terminate,
       info,
       stopping: false,
       exited: new Promise((resolve) => {
@@ -155,7 +181,12 @@ export class LocalProcessRuntime implements AgentRuntime {
     );
     this.running.set(spec.sessionId, entry);
     this.opts.log.info(
-      { sessionId: spec.sessionId, agentGroup: spec.agentGroupId, pid: child.pid },
+      {
+        sessionId: spec.sessionId,
+        agentGroup: spec.agentGroupId,
+        pid: child.pid,
+        sandbox: this.opts.launcher.sandbox,
+      },
       'runner started',
     );
   }
@@ -165,7 +196,7 @@ export class LocalProcessRuntime implements AgentRuntime {
     if (!r) return;
     r.stopping = true;
     this.opts.log.debug({ sessionId, reason }, 'stopping runner');
-    r.child.kill('SIGTERM');
+    r.terminate();
     const timer = setTimeout(() => r.child.kill('SIGKILL'), STOP_GRACE_MS);
     await r.exited;
     clearTimeout(timer);
@@ -176,18 +207,6 @@ export class LocalProcessRuntime implements AgentRuntime {
   }
 }
 
-/** Points `<workspace>/<name>` at `target`, replacing a stale link (removing a link never follows it). */
-function linkInto(workspace: string, name: string, target: string): void {
-  const link = path.join(workspace, name);
-  try {
-    if (fs.readlinkSync(link) === target) return;
-    fs.rmSync(link, { force: true });
-  } catch {
-    // not a link yet
-  }
-  fs.symlinkSync(target, link, 'dir');
-}
-
 /** The pid a pid file names, or null when it does not hold one. */
 function readPid(file: string): number | null {
   const pid = Number(fs.readFileSync(file, 'utf8').trim());
@@ -195,12 +214,13 @@ function readPid(file: string): number | null {
 }
 
 /**
- * Whether `pid` is still a runner this runtime started for `sessionId`: exactly the runner command line and the
- * session's id in its environment (readable only for our own uid). A reused pid or a forged file fails this.
+ * Whether `pid` is still a runner this runtime started for `sessionId`: a runner command line of the launcher and
+ * the session's id in its environment (readable only for our own uid). A reused pid or a forged file fails this.
  */
-function isOurRunner(pid: number, sessionId: string, command: string[]): boolean {
+function isOurRunner(pid: number, sessionId: string, launcher: Launcher): boolean {
   try {
-    if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8') !== `${command.join('\0')}\0`) return false;
+    const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
+    if (!launcher.isRunnerArgv(argv)) return false;
     const env = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
     return env.includes(`${RUNNER_ENV.sessionId}=${sessionId}`);
   } catch {

@@ -13,11 +13,18 @@ export function packageRoot(from = path.dirname(fileURLToPath(import.meta.url)))
   return dir;
 }
 
-const RUNNER_ENTRY = path.join('dist', 'container', 'agent-runner', 'main.js');
+const RUNNER_ENTRY = path.posix.join('dist', 'container', 'agent-runner', 'main.js');
+
+/** The package root and the runner's entry relative to it; throws when the runner is not built. */
+export function builtRunner(): { appRoot: string; entry: string } {
+  const appRoot = packageRoot();
+  const file = path.join(appRoot, RUNNER_ENTRY);
+  if (!fs.existsSync(file))
+    throw new Error(`agent-runner is not built (${file} is missing): run npm run build`);
+  return { appRoot, entry: RUNNER_ENTRY };
+}
 
 export function defaultRunnerCommand(): string[] {
-  const entry = path.join(packageRoot(), RUNNER_ENTRY);
-  if (!fs.existsSync(entry))
-    throw new Error(`agent-runner is not built (${entry} is missing): run npm run build`);
-  return [process.execPath, entry];
+  const { appRoot, entry } = builtRunner();
+  return [process.execPath, path.join(appRoot, entry)];
 }

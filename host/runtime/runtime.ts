@@ -45,8 +45,18 @@ export interface RunnerExit {
   expected: boolean;
 }
 
+/** What a runtime is, for the start-up log line and the terminal's start banner. */
+export interface RuntimeDescription {
+  runtime: 'local-process' | 'kubernetes';
+  /** How runners are isolated: a bubblewrap sandbox, nothing (the host's user), or a hardened pod. */
+  sandbox: 'bubblewrap' | 'none' | 'pod';
+  /** Set when runners are not isolated: what an agent can reach, and what to do about it. */
+  warning?: string;
+}
+
 export interface AgentRuntime {
   readonly kind: 'local-process' | 'kubernetes';
+  describe(): RuntimeDescription;
   /** Start-up work, e.g. removing runners a previous host left behind. */
   start(): Promise<void>;
   ensureRunning(spec: RunnerSpec): Promise<EnsureResult>;

@@ -55,7 +55,13 @@ describe('a runner that cannot be started', () => {
       backoff: { initial: 50, max: 500 },
     });
     host = await startHost({
-      config: loadConfig({ NANOCLAW_DATA_DIR: dataDir, NANOCLAW_PORT: '0', NANOCLAW_RUNNER_POLL_MS: '250' }),
+      // A custom runner command runs unsandboxed, and a Telegram chat is one other people can write in.
+      config: loadConfig({
+        NANOCLAW_DATA_DIR: dataDir,
+        NANOCLAW_PORT: '0',
+        NANOCLAW_RUNNER_POLL_MS: '250',
+        NANOCLAW_UNSANDBOXED_SHARED_CHATS: 'true',
+      }),
       log,
       channels: [adapter],
       runnerCommand: [launcher],

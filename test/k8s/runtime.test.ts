@@ -1,8 +1,8 @@
 /**
  * The Kubernetes runtime end to end on a real API server: web chat → host (NANOCLAW_RUNTIME=kubernetes) → a
  * runner pod run by the test kubelet → mock reply. Also: the pod's spec on the API server, idle reap and
- * recreate, a killed runner replaced with the reply delivered once, an admin change replacing the pod, and no
- * secret in any pod object.
+ * recreate, a killed runner replaced with the reply delivered once, an admin change replacing the pod, no
+ * secret in any pod object, and an agent folder the runner cannot write.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -58,7 +58,13 @@ beforeAll(async () => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'nc-k8s-work-'));
   fs.chmodSync(work, 0o755);
   withDb(dataDir, (db) => {
-    upsertAgentGroup(db, { id: 'helper', name: 'Helper', folder: 'helper', provider: 'mock' });
+    upsertAgentGroup(db, {
+      id: 'helper',
+      name: 'Helper',
+      folder: 'helper',
+      provider: 'mock',
+      runner: { env: [{ name: 'MOCK_PROVIDER_SHELL', value: '1' }] },
+    });
     upsertAgentGroup(db, {
       id: 'napper',
       name: 'Napper',
@@ -136,6 +142,19 @@ describe('runner pods', () => {
     await chat.waitFor((r) => r.text === 'Mock response to: hello pod', 60_000);
   });
 
+  it('keeps the agent folder read-only for the runner: nothing a session plants there reaches another', async () => {
+    const chat = await watch('main');
+    await send(host.url, {
+      text:
+        'plant [[shell:mkdir -p "$NANOCLAW_WORKSPACE/agent/.claude" || echo refused; ' +
+        'echo hook > "$NANOCLAW_WORKSPACE/agent/CLAUDE.md" || echo refused; echo "$(id -u)"]]',
+    });
+    const reply = await chat.waitFor((r) => r.text.startsWith('Mock response to: plant'), 60_000);
+    expect(reply.text.match(/refused/g)?.length).toBe(2);
+    expect(reply.text).toContain('\n1000\n');
+    expect(fs.readdirSync(path.join(dataDir, 'groups', 'helper'))).toEqual([]);
+  });
+
   it('gives the pod the documented mounts, env and hardening', async () => {
     const pod = await podOf('helper');
     const c = pod.spec!.containers[0]!;
@@ -143,7 +162,7 @@ describe('runner pods', () => {
     expect(mounts['/workspace']).toMatchObject({
       subPath: expect.stringMatching(/^sessions\/helper\/sess-/),
     });
-    expect(mounts['/workspace/agent']).toMatchObject({ subPath: 'groups/helper' });
+    expect(mounts['/workspace/agent']).toMatchObject({ subPath: 'groups/helper', readOnly: true });
     expect(mounts['/workspace/global']).toMatchObject({ subPath: 'groups/global', readOnly: true });
     const env = Object.fromEntries(c.env!.map((e) => [e.name, e.value]));
     expect(env.NANOCLAW_ADMIN_USER_IDS).toBe('telegram:7,web:local');

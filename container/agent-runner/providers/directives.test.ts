@@ -25,6 +25,13 @@ describe('parseDirectives', () => {
     expect(r.text).toBe('ask  done');
   });
 
+  it('reads a shell command up to the first closing brackets, and refuses an empty one', () => {
+    const r = parseDirectives("run [[shell:ls -a /workspace | grep -c '[0-9]']] now [[shell: ]]");
+    expect(r.directives).toEqual([{ type: 'shell', command: "ls -a /workspace | grep -c '[0-9]'" }]);
+    expect(r.text).toBe('run  now');
+    expect(r.errors).toEqual(['[[shell:]]: no command']);
+  });
+
   it('accepts a tool call without arguments', () => {
     expect(parseDirectives('[[tool:list_tasks]]').directives).toEqual([
       { type: 'tool', name: 'list_tasks', args: {} },

@@ -5,6 +5,7 @@
  *   [[tool:<name> <json>]]   call an MCP tool with JSON arguments (omit the JSON for {})
  *   [[silent]]               no reply
  *   [[echo-context]]         reply with every message of the batch, accumulated context included
+ *   [[shell:<command>]]      run a shell command (up to the first "]]"); the mock runs it only when enabled
  * Pure; malformed directives are reported in `errors` (the mock fails the turn with them).
  */
 
@@ -13,7 +14,8 @@ type Directive =
   | { type: 'error'; message: string }
   | { type: 'tool'; name: string; args: unknown }
   | { type: 'silent' }
-  | { type: 'echo-context' };
+  | { type: 'echo-context' }
+  | { type: 'shell'; command: string };
 
 export interface ParsedDirectives {
   directives: Directive[];
@@ -78,6 +80,12 @@ function parseOne(s: string, from: number): One {
     return { directive: { type: 'delay', ms }, end };
   }
   if (name === 'error') return { directive: { type: 'error', message: arg.trim() || 'mock error' }, end };
+  if (name === 'shell') {
+    const command = arg.trim();
+    return command
+      ? { directive: { type: 'shell', command }, end }
+      : { error: '[[shell:]]: no command', end };
+  }
   return null;
 }
 

@@ -7,11 +7,14 @@
  *   message (with ` [files: <path> (<n> bytes), …]` for attachments); each tool call adds a line "[tool <name>] <result>" ("[tool <name> error] …" on a tool error).
  * - An admin command passed through replies "Mock handled <command>".
  * - Continuation: "mock-<n>", n counting turns since the last /clear, so tests can watch session_state.
+ * - [[shell:…]] runs only when the provider was built with a shell (mock-shell.ts); otherwise it fails the turn.
+ *   Each run adds a line "[shell exit <code>] <output>".
  */
 import { textOf, type InboundMessage } from '../inbound-message.js';
 import { senderLabel } from '../prompt.js';
 import { sleep } from '../wake-signal.js';
 import { parseDirectives } from './directives.js';
+import { MOCK_SHELL_ENV, runMockShell } from './mock-shell.js';
 import type { Provider, TurnRequest, TurnResult } from './provider.js';
 
 class MockProviderError extends Error {
@@ -29,8 +32,15 @@ export function nextMockContinuation(previous: string | null): string {
   return `mock-${n + 1}`;
 }
 
+export interface MockOptions {
+  /** Enables [[shell:…]]; commands run in this directory. */
+  shellCwd?: string;
+}
+
 export class MockProvider implements Provider {
   readonly name = 'mock';
+
+  constructor(private readonly opts: MockOptions = {}) {}
 
   async runTurn(req: TurnRequest): Promise<TurnResult> {
     req.onActivity();
@@ -56,6 +66,14 @@ export class MockProvider implements Provider {
           const r = await req.tools.call(d.name, d.args);
           req.onActivity();
           toolLines.push(`[tool ${d.name}${r.isError ? ' error' : ''}] ${r.text}`);
+          break;
+        }
+        case 'shell': {
+          if (this.opts.shellCwd === undefined)
+            throw new MockProviderError(`[[shell:…]] is off (set ${MOCK_SHELL_ENV}=1 in the runner env)`);
+          const r = await runMockShell(d.command, this.opts.shellCwd, req.signal);
+          req.onActivity();
+          toolLines.push(`[shell exit ${r.code}] ${r.output}`);
           break;
         }
         case 'silent':

@@ -16,7 +16,14 @@ import { CoreV1Api, type KubeConfig, type V1OwnerReference, type V1Pod } from '@
 import type { Logger } from 'pino';
 import { ResilientInformer } from '../../../kube/informer.js';
 import { errorText, isNotFound, withDeadline } from '../../../kube/errors.js';
-import type { AgentRuntime, EnsureResult, RunnerExit, RunnerInfo, RunnerSpec } from '../runtime.js';
+import type {
+  AgentRuntime,
+  EnsureResult,
+  RunnerExit,
+  RunnerInfo,
+  RunnerSpec,
+  RuntimeDescription,
+} from '../runtime.js';
 import {
   buildRunnerPod,
   buildTokenSecret,
@@ -48,6 +55,10 @@ interface Tracked {
 
 export class KubernetesRuntime implements AgentRuntime {
   readonly kind = 'kubernetes' as const;
+
+  describe(): RuntimeDescription {
+    return { runtime: 'kubernetes', sandbox: 'pod' };
+  }
   private readonly core: CoreV1Api;
   private readonly pods = new Map<string, Tracked>();
   private readonly expected = new Set<string>();

@@ -44,7 +44,7 @@ describe('runner pod spec', () => {
   const pod = buildRunnerPod(spec, opts);
   const c = pod.spec!.containers[0]!;
 
-  it('mounts the session rw, inbound.db and its journal read-only over it, the agent folder rw and global read-only, all from the data claim', () => {
+  it('mounts the session rw, inbound.db and its journal read-only over it, the agent folder and global read-only, all from the data claim', () => {
     expect(c.volumeMounts).toEqual([
       { name: 'data', mountPath: '/workspace', subPath: spec.sessionSubPath },
       {
@@ -59,7 +59,7 @@ describe('runner pod spec', () => {
         subPath: `${spec.sessionSubPath}/inbound.db-journal`,
         readOnly: true,
       },
-      { name: 'data', mountPath: '/workspace/agent', subPath: 'groups/helper' },
+      { name: 'data', mountPath: '/workspace/agent', subPath: 'groups/helper', readOnly: true },
       { name: 'data', mountPath: '/workspace/global', subPath: 'groups/global', readOnly: true },
       { name: 'tmp', mountPath: '/tmp' },
     ]);

@@ -5,7 +5,9 @@
  * - non-root (uid/gid 1000 by default), read-only root filesystem with a writable /tmp emptyDir, all capabilities
  *   dropped, no privilege escalation, seccomp RuntimeDefault, no service account token, no service links;
  * - volumes are subPaths of the one data PVC: the session directory at /workspace (rw), the agent group's folder
- *   at /workspace/agent (rw) and the global folder at /workspace/global (read-only); over the session directory,
+ *   at /workspace/agent (read-only: sessions of one group share it, so a file one session could write there — a
+ *   hook in .claude/settings.json, a command, CLAUDE.md — would run in the others; only the host writes it) and
+ *   the global folder at /workspace/global (read-only); over the session directory,
  *   inbound.db and its persistent journal are mounted read-only on their own, so the runner can neither write its
  *   inbound messages (e.g. forge an owner's command) nor plant a journal the host would roll into inbound.db. The
  *   host creates both files before any runner starts (a missing subPath would be created as a directory);
@@ -181,7 +183,12 @@ export function buildRunnerPod(spec: RunnerSpec, o: PodTemplateOptions): V1Pod {
           volumeMounts: [
             { name: 'data', mountPath: ws, subPath: spec.sessionSubPath },
             ...hostOnlyFiles,
-            { name: 'data', mountPath: `${ws}/${AGENT_SUBDIR}`, subPath: spec.agentSubPath },
+            {
+              name: 'data',
+              mountPath: `${ws}/${AGENT_SUBDIR}`,
+              subPath: spec.agentSubPath,
+              readOnly: true,
+            },
             {
               name: 'data',
               mountPath: `${ws}/${GLOBAL_SUBDIR}`,
