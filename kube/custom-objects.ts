@@ -8,7 +8,7 @@
  * - Every call has a deadline; errors name what was attempted and the API server's own message (a Status
  *   object's `message`), and a 403 says which permissions the account needs. No secret is in an error.
  */
-import type { CustomObjectsApi} from '@kubernetes/client-node';
+import type { CustomObjectsApi } from '@kubernetes/client-node';
 import { ApiException, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { REQUEST_TIMEOUT_MS, statusCode, withDeadline } from './errors.js';
 
