@@ -64,7 +64,8 @@ export function createLogger(level: string, opts: LoggerOptions = {}): Logger {
       // Errors are serialized (and redacted) by formatters.log already; the message string is redacted here.
       serializers: { err: (err: unknown) => err, msg: (msg: unknown) => redact(msg) },
     },
-    format === 'pretty' ? prettyStream(stream) : stream,
+    // Synchronous writes keep log lines in order with what the process prints itself (the sign-in URL line).
+    format === 'pretty' ? prettyStream(stream) : (stream ?? pino.destination({ dest: 1, sync: true })),
   );
   // Child bindings skip formatters.log; redact them too, for every descendant (they inherit this own property).
   const pinoProto = Object.getPrototypeOf(logger) as Pick<Logger, 'child'>;
