@@ -24,8 +24,16 @@ export interface ManifestWatcher {
 export function watchManifestDir(db: CentralDb, opts: WatchOptions): ManifestWatcher {
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
+  let failing = false;
   const sync = () => {
     const result = syncManifestDir(db, opts);
+    // Errors are reported by every sync (onSync); their end once, here, so a fix is seen to have worked.
+    if (failing && result.errors.length === 0)
+      opts.log.info(
+        { dir: opts.dir, applied: result.applied },
+        `config OK: ${result.applied} objects applied`,
+      );
+    failing = result.errors.length > 0;
     opts.onSync?.(result);
     return result;
   };
