@@ -4,7 +4,8 @@
  *   npm-start: `npm start` (setup check + host) with dist/ up to date → the sign-in URL line (the warm start);
  *   start:     `node dist/cli/main.js start` → the sign-in URL line (the host alone);
  *   setup:     `node scripts/setup.mjs` with nothing to do (the source hash check);
- *   help:      `node dist/cli/main.js --help` to exit.
+ *   help:      `node dist/cli/main.js --help` to exit;
+ *   node:      `node -e 0`, the floor every line above includes (it shows how loaded the machine was).
  *
  * Every start gets a fresh data dir (so it seeds its example config, as a first `npm start` in a clone does) and is
  * stopped with SIGTERM once the URL is out. Run one at a time: the numbers are wall-clock.
@@ -95,6 +96,13 @@ async function main(): Promise<void> {
     summary('setup', await samples(runs, () => timed([process.execPath, 'scripts/setup.mjs'], {}))),
   );
   console.log(summary('help', await samples(runs, () => timed([process.execPath, CLI, '--help'], {}))));
+  console.log(summary('node', await samples(runs, () => timed([process.execPath, '-e', '0'], {}))));
+  console.log(
+    `load average: ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -26,7 +26,7 @@ export interface PtyProcess {
 const TOKEN = /\u001b\[([0-9;?]*)([A-Za-z])|\r|\n|[^\u001b\r\n]+/g;
 
 /** The lines a terminal shows after `out`: writes overwrite at the cursor's column. */
-export function screen(out: string): string {
+function screen(out: string): string {
   const lines: string[] = [''];
   let row = 0;
   let col = 0;
