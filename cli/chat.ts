@@ -77,7 +77,9 @@ export async function chatCommand(argv: string[]): Promise<number> {
     );
   }
 
+  const me = await whoAmI(base.value, headers);
   const tty = process.stdin.isTTY === true && process.stdout.isTTY === true;
+  // Created right before its loop: lines read before the loop asks for them would be lost.
   const rl = readline.createInterface({
     input: process.stdin,
     ...(tty ? { output: process.stdout, terminal: true, prompt: PROMPT } : { terminal: false }),
@@ -94,7 +96,7 @@ export async function chatCommand(argv: string[]): Promise<number> {
   };
   const options: RenderOptions = {
     color: tty && !process.env.NO_COLOR,
-    me: await whoAmI(base.value, headers),
+    me,
     since: Date.now(),
   };
   let lost = false;

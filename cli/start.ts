@@ -77,6 +77,11 @@ async function runUntilSignal(
   void reportApiKey(config, log, stopCheck.signal);
   const host: RunningHost = await startHost({ config, log, ...extra });
   onReady(host.webUrl);
+  // Listening for signals before the URL is out: a Ctrl-C right after it must stop the host cleanly.
+  const stopped = untilSignal(log, 'host', () => {
+    stopCheck.abort();
+    return beforeClose().then(() => host.close());
+  });
   const facts: StartFacts = {
     version: packageVersion(),
     mode,
@@ -93,10 +98,7 @@ async function runUntilSignal(
     log.info(facts, 'nanoclaw started');
     process.stdout.write(`${host.signInUrl}\n`);
   }
-  return untilSignal(log, 'host', () => {
-    stopCheck.abort();
-    return beforeClose().then(() => host.close());
-  });
+  return stopped;
 }
 
 export async function hostCommand(argv: string[]): Promise<number> {

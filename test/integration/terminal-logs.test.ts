@@ -31,7 +31,7 @@ describe('log format', () => {
       expect(text).toMatch(/^ {2}model {3}mock provider \(no ANTHROPIC_API_KEY\)$/m);
       expect(text).not.toContain('starting host');
       term.type('\u0003');
-      await term.waitFor(/INFO: host stopped/);
+      await term.waitFor(/INFO: host stopped/, 30_000);
       expect(await term.exited).toBe(0);
     } finally {
       term.kill();
