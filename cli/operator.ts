@@ -23,7 +23,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { z } from 'zod';
-import { ConfigError } from '../host/config.js';
+import { ConfigError, LogFormatEnv } from '../host/config.js';
 import { CENTRAL_DB_FILE, openCentralDb } from '../host/db/central-db.js';
 import { createLogger } from '../host/log.js';
 import { runOperator } from '../operator/k8s/operator.js';
@@ -62,6 +62,7 @@ export const OperatorEnv = z.object({
   NANOCLAW_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
   NANOCLAW_HEALTH_BIND: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  LOG_FORMAT: LogFormatEnv,
 });
 
 function defaultNamespace(): string {
@@ -84,7 +85,7 @@ export async function operatorCommand(argv: string[]): Promise<number> {
     throw new ConfigError(`${issue.path.join('.')}: ${issue.message}`);
   }
   const env = parsed.data;
-  const log = createLogger(env.LOG_LEVEL, 'nanoclaw-operator');
+  const log = createLogger(env.LOG_LEVEL, { name: 'nanoclaw-operator', format: env.LOG_FORMAT });
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromDefault();
   const dataDir = path.resolve(env.NANOCLAW_DATA_DIR);

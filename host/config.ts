@@ -9,12 +9,16 @@ import path from 'node:path';
 import { z } from 'zod';
 import { commaList } from '../protocol/env.js';
 import { channelInstances, type ChannelInstance } from './channels/channel-instance.js';
+import type { LogFormat } from './log.js';
 
 const ResourcesJson = z.strictObject({
   requests: z.record(z.string(), z.string()).optional(),
   limits: z.record(z.string(), z.string()).optional(),
 });
 const SA_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
+/** LOG_FORMAT (host/log.ts); unset: pretty on a terminal, JSON otherwise. */
+export const LogFormatEnv = z.enum(['json', 'pretty'] satisfies LogFormat[]).optional();
 
 const port = z.coerce.number().int().min(0).max(65535);
 const seconds = z.coerce.number().positive();
@@ -126,6 +130,7 @@ const HostEnv = z.object({
   NANOCLAW_PROXY_RATE_PER_MINUTE: z.coerce.number().positive().default(120),
   NANOCLAW_PROXY_RATE_BURST: z.coerce.number().int().min(1).default(60),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  LOG_FORMAT: LogFormatEnv,
   TZ: z.string().optional(),
 });
 
@@ -181,6 +186,8 @@ export interface HostConfig {
   anthropicBaseUrl: string;
   proxy: { maxBodyBytes: number; ratePerMinute: number; rateBurst: number };
   logLevel: z.infer<typeof HostEnv>['LOG_LEVEL'];
+  /** LOG_FORMAT; undefined: pretty on a terminal, JSON otherwise (host/log.ts). */
+  logFormat: LogFormat | undefined;
   timezone: string | undefined;
 }
 
@@ -294,15 +301,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HostConfig {
       rateBurst: e.NANOCLAW_PROXY_RATE_BURST,
     },
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     timezone: e.TZ,
   };
 }
 
-/** The config as it may appear in a log line: secrets reduced to whether they are set. */
+/**
+ * The config as it may appear in a log line: secrets reduced to whether they are set, the Kubernetes runtime's
+ * settings only when that runtime is used.
+ */
 export function describeConfig(c: HostConfig): Record<string, unknown> {
-  const { anthropicApiKey, webToken, channels, ...rest } = c;
+  const { anthropicApiKey, webToken, channels, kubernetes, ...rest } = c;
   return {
     ...rest,
+    ...(c.runtime === 'kubernetes' ? { kubernetes } : {}),
     channels: channels.map((i) => i.channelType),
     anthropicApiKey: anthropicApiKey ? 'set' : 'unset',
     webToken: webToken ? 'set' : 'unset',

@@ -65,4 +65,18 @@ describe('DataDirLock', () => {
     DataDirLock.acquire(dir).release();
     expect(fs.existsSync(lockFile())).toBe(false);
   });
+
+  it('names the live holder and its URL to clients, and nobody for a dead host or no lock', () => {
+    expect(DataDirLock.holder(dir)).toBeNull();
+    const live = {
+      pid: process.ppid,
+      hostname: os.hostname(),
+      startedAt: 'x',
+      url: 'http://127.0.0.1:4100/',
+    };
+    fs.writeFileSync(lockFile(), JSON.stringify(live));
+    expect(DataDirLock.holder(dir)).toEqual(live);
+    fs.writeFileSync(lockFile(), JSON.stringify({ ...live, pid: deadPid() }));
+    expect(DataDirLock.holder(dir)).toBeNull();
+  });
 });

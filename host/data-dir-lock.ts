@@ -9,6 +9,7 @@
  *   process, or the lock names another machine (a data dir is local to one machine, so its writer cannot be
  *   running there; a renamed laptop must not be locked out).
  * - The lock is removed on a clean shutdown; after a crash the next start takes it over.
+ * - Its URL is set once the host accepts messages: `nanoclaw chat` finds the running host through it.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -87,6 +88,12 @@ export class DataDirLock {
       fs.rmSync(file, { force: true });
     }
     throw new Error(`could not take ${file}: another host keeps recreating it`);
+  }
+
+  /** The live host holding the data dir's lock (its URL once it serves), or null when none is running. */
+  static holder(dataDir: string): LockInfo | null {
+    const info = read(path.join(dataDir, LOCK_FILE));
+    return info !== null && !isStale(info) ? info : null;
   }
 
   /** Records the URL the host serves, for a second start's message (and clients looking for the host). */

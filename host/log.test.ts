@@ -1,5 +1,6 @@
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from './log.js';
+import { createLogger, defaultLogFormat } from './log.js';
 
 const TOKEN = `nct_${'A1b2'.repeat(11)}`;
 const KEY = 'sk-ant-api03-Zx9_Zx9-Zx9';
@@ -7,7 +8,10 @@ const KEY = 'sk-ant-api03-Zx9_Zx9-Zx9';
 /** A logger writing into an array of parsed lines, and the raw text of everything it wrote. */
 function captured() {
   const raw: string[] = [];
-  const log = createLogger('debug', 'test', { write: (line: string) => void raw.push(line) });
+  const log = createLogger('debug', {
+    name: 'test',
+    stream: { write: (line: string) => void raw.push(line) },
+  });
   const lines = () => raw.map((l) => JSON.parse(l) as Record<string, unknown>);
   return { log, raw: () => raw.join(''), lines };
 }
@@ -102,5 +106,51 @@ describe('log redaction', () => {
       secretName: 'nanoclaw',
       note: 'instinct_x sk-other',
     });
+  });
+});
+
+/** A pretty logger writing into a string. */
+function capturedPretty() {
+  let text = '';
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      text += chunk.toString('utf8');
+      done();
+    },
+  });
+  return { log: createLogger('debug', { format: 'pretty', stream }), text: () => text };
+}
+
+describe('log format', () => {
+  it('is pretty on a terminal and JSON otherwise', () => {
+    expect(defaultLogFormat(true)).toBe('pretty');
+    expect(defaultLogFormat(false)).toBe('json');
+  });
+
+  it('pretty: one line per record with time, level, message and the fields, written synchronously', () => {
+    const { log, text } = capturedPretty();
+    log.info({ webUrl: 'http://127.0.0.1:3000/' }, 'host ready');
+    log.warn('careful');
+    expect(text().split('\n')).toEqual([
+      expect.stringMatching(
+        /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: host ready \{"webUrl":"http:\/\/127\.0\.0\.1:3000\/"\}$/,
+      ),
+      expect.stringMatching(/^\[\d\d:\d\d:\d\d\.\d{3}\] WARN: careful$/),
+      '',
+    ]);
+    expect(text()).not.toContain('"pid"');
+    expect(text()).not.toContain('\u001b[');
+  });
+
+  it('pretty: redaction still applies to fields, messages, bindings and errors', () => {
+    const { log, text } = capturedPretty();
+    log.info({ config: { anthropicApiKey: 'hunter2-key' }, note: `via ${TOKEN}` }, `msg ${KEY}`);
+    log.child({ session: { token: 'hunter2-child' } }).warn('child');
+    log.error({ err: new Error(`refused ${KEY}`) }, 'call failed');
+    expect(text()).toContain('call failed');
+    expect(text()).toContain('refused [redacted]');
+    expect(text()).not.toContain('hunter2');
+    expect(text()).not.toContain(TOKEN);
+    expect(text()).not.toContain('Zx9');
   });
 });

@@ -13,6 +13,8 @@
  *   most `maxBodyBytes` of request body (413). The body is read in full before the upstream is contacted, so a
  *   refused call never reaches it.
  * - Every refusal is a JSON body in the Anthropic error shape: `{type: "error", error: {type, message}}`.
+ * - An upstream 401/403 (the host's key refused) reaches the runner with `x-should-retry: false`, so the turn
+ *   fails at once with the API's message instead of retrying.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -128,6 +130,8 @@ export function createCredentialProxy(opts: CredentialProxyOptions): ProxyHandle
         const out: http.OutgoingHttpHeaders = {};
         for (const [k, v] of Object.entries(up.headers))
           if (!HOP_HEADERS.has(k) && v !== undefined) out[k] = v;
+        // A refused key stays refused: without this Claude Code retries a 401 for minutes before it says so.
+        if (up.statusCode === 401 || up.statusCode === 403) out['x-should-retry'] = 'false';
         res.writeHead(up.statusCode ?? 502, out);
         up.pipe(res);
       });

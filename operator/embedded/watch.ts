@@ -34,6 +34,7 @@ export interface ManifestWatcher {
 export function watchManifestDir(db: CentralDb, opts: WatchOptions): ManifestWatcher {
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
+  let failing = false;
   const settleMs = opts.settleMs ?? DEFAULT_SETTLE_MS;
   let running: Promise<SyncResult> | undefined;
   const schedule = (delayMs = opts.debounceMs ?? 200) => {
@@ -46,6 +47,13 @@ export function watchManifestDir(db: CentralDb, opts: WatchOptions): ManifestWat
     running = syncManifestDir(db, { ...opts, settleMs });
     try {
       const result = await running;
+      // Errors are reported by every sync (onSync); their end once, here, so a fix is seen to have worked.
+      if (failing && result.errors.length === 0)
+        opts.log.info(
+          { dir: opts.dir, applied: result.applied },
+          `config OK: ${result.applied} objects applied`,
+        );
+      failing = result.errors.length > 0;
       opts.onSync?.(result);
       if (result.unsettled.length > 0) schedule(settleMs);
       return result;

@@ -4,6 +4,8 @@
  * - POST /v1/messages, streaming (SSE: message_start, content_block_start/delta/stop, message_delta,
  *   message_stop) or plain JSON, with text or tool_use content;
  * - POST /v1/messages/count_tokens;
+ * - GET /v1/models (one fake model), the call the host checks its key with;
+ * - started with `apiKey`, every call with another x-api-key gets 401 authentication_error, as the real API;
  * - every request is recorded (path, headers, body) so tests can check what credentials arrived.
  *
  * The default script (override with `respond`):
@@ -103,7 +105,10 @@ export class FakeAnthropic {
   private server: http.Server;
   private counter = 0;
 
-  private constructor(private readonly respond: (body: MessagesBody) => FakeReply) {
+  private constructor(
+    private readonly respond: (body: MessagesBody) => FakeReply,
+    private readonly apiKey: string | undefined,
+  ) {
     this.server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -111,8 +116,11 @@ export class FakeAnthropic {
     });
   }
 
-  static async start(respond: (body: MessagesBody) => FakeReply = defaultRespond): Promise<FakeAnthropic> {
-    const f = new FakeAnthropic(respond);
+  static async start(
+    respond: (body: MessagesBody) => FakeReply = defaultRespond,
+    opts: { apiKey?: string } = {},
+  ): Promise<FakeAnthropic> {
+    const f = new FakeAnthropic(respond, opts.apiKey);
     await new Promise<void>((resolve) => f.server.listen(0, '127.0.0.1', resolve));
     return f;
   }
@@ -140,6 +148,22 @@ export class FakeAnthropic {
       return json(res, 400, apiError('invalid_request_error', 'body is not JSON'));
     }
     this.requests.push({ method: req.method ?? '', path, headers: req.headers, body });
+    if (this.apiKey !== undefined && req.headers['x-api-key'] !== this.apiKey)
+      return json(res, 401, apiError('authentication_error', 'invalid x-api-key'));
+    if (req.method === 'GET' && path === '/v1/models')
+      return json(res, 200, {
+        data: [
+          {
+            type: 'model',
+            id: 'claude-fake',
+            display_name: 'Claude Fake',
+            created_at: '2026-01-01T00:00:00Z',
+          },
+        ],
+        has_more: false,
+        first_id: 'claude-fake',
+        last_id: 'claude-fake',
+      });
     if (req.method !== 'POST') return json(res, 404, apiError('not_found_error', `no route ${path}`));
     if (path === '/v1/messages/count_tokens') return json(res, 200, { input_tokens: 42 });
     if (path !== '/v1/messages') return json(res, 404, apiError('not_found_error', `no route ${path}`));
