@@ -94,6 +94,8 @@ const HostEnv = z.object({
   NANOCLAW_MAX_UNWIRED_CHATS: z.coerce.number().int().min(1).default(1000),
   /** Requests waiting for an owner/admin kept at most: sender approvals per agent group, chat registrations. */
   NANOCLAW_MAX_PENDING_REQUESTS: z.coerce.number().int().min(1).default(50),
+  /** Runners at once; sessions beyond wait in a first-come queue while idle runners are stopped for them. */
+  NANOCLAW_MAX_RUNNERS: z.coerce.number().int().min(1).default(16),
   NANOCLAW_RUNNER_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
   /** Kubernetes runtime: where runner pods go and what they look like. */
   NANOCLAW_NAMESPACE: z.string().min(1).optional(),
@@ -169,6 +171,7 @@ export interface HostConfig {
   sweepIntervalMs: number;
   approvalTtlMs: number;
   intake: { maxUnwiredChats: number; maxPendingRequests: number };
+  maxRunners: number;
   runnerPollMs: number;
   kubernetes: {
     namespace: string;
@@ -276,6 +279,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HostConfig {
     claimTimeoutMs: e.NANOCLAW_CLAIM_TIMEOUT_SECONDS * 1000,
     sweepIntervalMs: e.NANOCLAW_SWEEP_INTERVAL_SECONDS * 1000,
     approvalTtlMs: e.NANOCLAW_APPROVAL_TTL_SECONDS * 1000,
+    maxRunners: e.NANOCLAW_MAX_RUNNERS,
     intake: {
       maxUnwiredChats: e.NANOCLAW_MAX_UNWIRED_CHATS,
       maxPendingRequests: e.NANOCLAW_MAX_PENDING_REQUESTS,

@@ -144,7 +144,11 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     hasApiKey: config.anthropicApiKey !== undefined,
     pollIntervalMs: config.runnerPollMs,
     logLevel: config.logLevel,
+    maxRunners: config.maxRunners,
   });
+  metrics.gauge('nanoclaw_runner_queue_depth', 'Sessions waiting for a runner slot', () =>
+    runners.queueDepth(),
+  );
   const waker = new Waker(link, runners);
   const dbs = new SessionDbs(db, layout, (id) => runtime.isRunning(id));
   const inboundFiles = new InboundFiles(config.dataDir, config.attachmentMaxBytes, log);
@@ -237,17 +241,21 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     'nanoclaw_runner_start_failures_total',
     'Runner starts that failed (retried with backoff)',
   );
+  runners.on('queued', (_session, waiting) => void sweep.evictIdle(waiting));
   runners.on('startFailed', (session, f) => {
     countStartFailures({ agent_group: session.agent_group_id });
     if (f.attempt === 1) void notices.runnerStartFailed(session, f);
   });
   delivery.on('delivered', (origin, channel, sessionId) => {
     countDelivered({ origin, channel });
+    // A runner that just answered may be done: a session waiting for a slot can take it.
+    if (origin === 'agent' && runners.queueDepth() > 0) void sweep.evictIdle(runners.queueDepth());
     if (sessionId) typing.stop(sessionId);
   });
   runtime.onExit((exit) => {
     typing.stop(exit.sessionId);
     runners.revokeToken(exit.sessionId);
+    runners.admitQueued();
     void sweep.onRunnerExit(exit);
   });
   await runtime.start();

@@ -146,3 +146,58 @@ describe('a runner that cannot be started', () => {
     expect(failures).toHaveLength(1);
   });
 });
+
+describe('the runner limit', () => {
+  it('queues sessions beyond the limit first come first, and starts them as runners exit', async () => {
+    const running = new Set<string>();
+    const capped = new RunnerManager({
+      db,
+      layout,
+      runtime: {
+        ...runtime,
+        ensureRunning: (spec) => {
+          started.push(spec);
+          running.add(spec.sessionId);
+          return Promise.resolve('started');
+        },
+        isRunning: (id) => running.has(id),
+        list: () => [...running].map((sessionId) => ({ sessionId, specHash: '', startedAt: 0 })),
+      },
+      log: pino({ level: 'silent' }),
+      hostUrl: 'http://127.0.0.1:1',
+      hasApiKey: false,
+      pollIntervalMs: 1000,
+      logLevel: 'silent',
+      maxRunners: 1,
+    });
+    const other = (thread: string) =>
+      resolveSession(db, {
+        agentGroupId: 'ag',
+        messagingGroupId: session.messaging_group_id!,
+        threadId: thread,
+        mode: 'per-thread',
+      }).session;
+    const [second, third] = [other('t2'), other('t3')];
+    const queued: [string, number][] = [];
+    capped.on('queued', (s, waiting) => queued.push([s.id, waiting]));
+    await capped.wake(session);
+    await capped.wake(second);
+    await capped.wake(third);
+    await capped.wake(second);
+    expect(started.map((s) => s.sessionId)).toEqual([session.id]);
+    expect(queued).toEqual([
+      [second.id, 1],
+      [third.id, 2],
+    ]);
+    expect(capped.queueDepth()).toBe(2);
+    // A runner that is already running is not held back by the limit.
+    await capped.wake(session);
+    expect(started).toHaveLength(2);
+    running.delete(session.id);
+    capped.admitQueued();
+    await new Promise((r) => setImmediate(r));
+    expect(started.map((s) => s.sessionId).slice(2)).toEqual([second.id]);
+    expect(capped.queueDepth()).toBe(1);
+    capped.close();
+  });
+});

@@ -12,6 +12,9 @@
  *   (restart-backoff.ts). A failed start never throws into the caller — the message that woke the session is
  *   already stored — it is logged, reported as a `startFailed` event (attempt 1 = the first of a streak) and
  *   retried on a timer until a start succeeds or the session is gone. The failed start's token is revoked.
+ * - At most `maxRunners` runners run (or are being started) at once. A session that needs one beyond that waits
+ *   in a first-come queue (a `queued` event lets the sweep stop idle runners for it) and is started as soon as a
+ *   runner exits; its messages stay accepted meanwhile, so routing never waits for a slot.
  * - No model API key goes into a runner's env: ANTHROPIC_BASE_URL points at this host's credential proxy.
  * - CLAUDE.md is written into the runner-writable agent folder only through session/safe-fs.ts: no symlink there
  *   or on the way to it is followed.
@@ -44,6 +47,8 @@ export interface RunnerManagerOptions {
   hasApiKey: boolean;
   pollIntervalMs: number;
   logLevel: string;
+  /** Runners at once (NANOCLAW_MAX_RUNNERS); unlimited when absent. */
+  maxRunners?: number;
 }
 
 export interface StartFailure {
@@ -55,12 +60,18 @@ export interface StartFailure {
 
 export interface RunnerManagerEvents {
   startFailed: [session: Session, failure: StartFailure];
+  /** A session waits for a runner slot; `waiting` sessions are queued in all. */
+  queued: [session: Session, waiting: number];
 }
 
 export class RunnerManager extends EventEmitter<RunnerManagerEvents> {
   private readonly backoff = new RestartBackoff();
   private readonly pending = new Map<string, Promise<void>>();
   private readonly retries = new Map<string, NodeJS.Timeout>();
+  /** Sessions waiting for a runner slot, in arrival order. */
+  private readonly queue = new Map<string, Session>();
+  /** Starts in flight (not yet in runtime.list()), counted against the cap. */
+  private starting = 0;
   private readonly warnedMock = new Set<string>();
 
   constructor(private readonly o: RunnerManagerOptions) {
@@ -90,23 +101,58 @@ export class RunnerManager extends EventEmitter<RunnerManagerEvents> {
     this.backoff.forget(sessionId);
   }
 
-  /** Cancels pending start retries (host shutdown). */
+  /** Cancels pending start retries and forgets the queue (host shutdown). */
   close(): void {
     for (const t of this.retries.values()) clearTimeout(t);
     this.retries.clear();
+    this.queue.clear();
+  }
+
+  /** Sessions waiting for a runner slot. */
+  queueDepth(): number {
+    return this.queue.size;
+  }
+
+  /** A runner exited (subscribed by the host): waiting sessions take the free slots, first come first. */
+  admitQueued(): void {
+    for (const [id, session] of this.queue) {
+      if (!this.hasSlot()) return;
+      this.queue.delete(id);
+      this.wake(getSession(this.o.db, id) ?? session).catch((e: unknown) =>
+        this.o.log.error({ sessionId: id, err: (e as Error).message }, 'queued runner start failed'),
+      );
+    }
+  }
+
+  private hasSlot(): boolean {
+    return this.o.runtime.list().length + this.starting < (this.o.maxRunners ?? Infinity);
   }
 
   private async doWake(session: Session): Promise<void> {
     if (this.backoffRemaining(session.id) > 0) return;
     const group = getAgentGroup(this.o.db, session.agent_group_id);
     if (!group) throw new Error(`agent group ${session.agent_group_id} of session ${session.id} is gone`);
+    const fresh = !this.o.runtime.isRunning(session.id);
+    if (fresh && !this.hasSlot()) {
+      if (this.queue.has(session.id)) return;
+      this.queue.set(session.id, session);
+      this.o.log.info(
+        { sessionId: session.id, agentGroup: group.id, waiting: this.queue.size, max: this.o.maxRunners },
+        'runner queued: the runner limit is reached (NANOCLAW_MAX_RUNNERS)',
+      );
+      this.emit('queued', session, this.queue.size);
+      return;
+    }
     let result;
+    if (fresh) this.starting++;
     try {
       this.materializeInstructions(group);
       result = await this.o.runtime.ensureRunning(this.specFor(session, group));
     } catch (err) {
       this.startFailed(session, err);
       return;
+    } finally {
+      if (fresh) this.starting--;
     }
     const failedBefore = this.backoff.startSucceeded(session.id);
     if (failedBefore > 0)
@@ -140,6 +186,8 @@ export class RunnerManager extends EventEmitter<RunnerManagerEvents> {
     timer.unref();
     this.retries.set(session.id, timer);
     this.emit('startFailed', session, { reason, attempt, retryInMs });
+    // The failed start's slot is free once the caller's bookkeeping is done.
+    setImmediate(() => this.admitQueued());
   }
 
   specFor(session: Session, group: AgentGroup): RunnerSpec {

@@ -43,6 +43,7 @@ export interface SweepEvents {
 export class Sweep extends EventEmitter<SweepEvents> {
   private timer: NodeJS.Timeout | null = null;
   private ticking = false;
+  private evicting = false;
   private readonly backoff = new FaultBackoff();
 
   constructor(
@@ -93,6 +94,7 @@ export class Sweep extends EventEmitter<SweepEvents> {
     this.ticking = true;
     try {
       await this.takeWakeRequests();
+      if (this.runners.queueDepth() > 0) await this.evictIdle(this.runners.queueDepth());
       for (const info of this.runtime.list()) {
         const session = getSession(this.db, info.sessionId);
         if (!session) {
@@ -127,6 +129,51 @@ export class Sweep extends EventEmitter<SweepEvents> {
     }
   }
 
+  /**
+   * Sessions wait for a runner slot: stops up to `wanted` runners that have nothing to do right now (no claim, no
+   * due work), least recently active first, whatever their idle timeout. Their exits admit the waiting sessions.
+   */
+  async evictIdle(wanted: number): Promise<void> {
+    if (this.evicting) return;
+    this.evicting = true;
+    try {
+      await this.evictUpTo(wanted);
+    } finally {
+      this.evicting = false;
+    }
+  }
+
+  private async evictUpTo(wanted: number): Promise<void> {
+    const now = new Date().toISOString();
+    const candidates = this.runtime
+      .list()
+      .map((info) => getSession(this.db, info.sessionId))
+      .filter((s): s is Session => s !== undefined)
+      .sort((a, b) => a.last_active.localeCompare(b.last_active));
+    let evicted = 0;
+    for (const session of candidates) {
+      if (evicted >= wanted) return;
+      try {
+        const handle = this.dbs.of(session);
+        const outbound = handle.outbound();
+        if ((outbound && processingClaims(outbound).length > 0) || hasDueWork(handle.inbound(), now))
+          continue;
+        this.log.info({ sessionId: session.id }, 'stopping an idle runner: a waiting session needs its slot');
+        await this.stopIdle(session, 'evicted for a waiting session');
+        evicted++;
+      } catch (err) {
+        this.failed(session.id, err, 'could not evict an idle runner');
+      }
+    }
+  }
+
+  private async stopIdle(session: Session, reason: string): Promise<void> {
+    await this.runners.stop(session.id, reason);
+    this.runners.forget(session.id);
+    this.delivery.forget(session.id);
+    this.dbs.close(session.id);
+  }
+
   private async checkRunner(handle: SessionHandle, startedAt: number): Promise<void> {
     const { session } = handle;
     const now = Date.now();
@@ -152,10 +199,7 @@ export class Sweep extends EventEmitter<SweepEvents> {
       !hasDueWork(handle.inbound(), new Date(now).toISOString())
     ) {
       this.log.info({ sessionId: session.id, agentGroup: session.agent_group_id }, 'stopping idle runner');
-      await this.runners.stop(session.id, 'idle');
-      this.runners.forget(session.id);
-      this.delivery.forget(session.id);
-      this.dbs.close(session.id);
+      await this.stopIdle(session, 'idle');
     }
   }
 
