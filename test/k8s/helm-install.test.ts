@@ -128,7 +128,7 @@ describe('helm install', () => {
   it('puts every object of the release on the API server and prints the next steps', () => {
     const manifest = parseObjects(kube(['get', 'manifest', RELEASE]).stdout);
     const kinds =
-      'CustomResourceDefinition*3 Deployment NetworkPolicy*2 PersistentVolumeClaim Role RoleBinding Secret Service*2 ServiceAccount';
+      'CustomResourceDefinition*3 Deployment NetworkPolicy*2 PersistentVolumeClaim Role RoleBinding Secret Service*2 ServiceAccount ValidatingAdmissionPolicy ValidatingAdmissionPolicyBinding';
     expect(manifest.map((o) => o.kind).sort()).toEqual(
       kinds.split(' ').flatMap((k) => Array<string>(Number(k.split('*')[1] ?? 1)).fill(k.split('*')[0]!)),
     );

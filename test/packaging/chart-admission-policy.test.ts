@@ -1,5 +1,5 @@
 /**
- * The chart's optional ValidatingAdmissionPolicy (admissionPolicy.enabled): rendered only when asked for and when
+ * The chart's ValidatingAdmissionPolicy (admissionPolicy.enabled, on by default): rendered unless turned off and when
  * the cluster serves admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy; it applies to the host's own
  * ServiceAccount in the release namespace only, denies, and pins what the host builds (the runner command from
  * host/runtime/kubernetes/pod-spec.ts, the data claim, the read-only inbound.db, journal and global mounts, the
@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RUNNER_COMMAND } from '../../host/runtime/kubernetes/pod-spec.js';
-import { DEFAULT_WORKSPACE, GLOBAL_SUBDIR, workspacePaths } from '../../protocol/paths.js';
+import { AGENT_SUBDIR, DEFAULT_WORKSPACE, GLOBAL_SUBDIR, workspacePaths } from '../../protocol/paths.js';
 import { journalFile } from '../../protocol/session-db.js';
 import { CHART_DIR, helm, KUBE_VERSION, parseObjects, type K8sObject } from '../fixtures/helm/render.js';
 
@@ -47,10 +47,10 @@ interface Binding {
 }
 
 describe('chart admission policy', () => {
-  it('is rendered only with admissionPolicy.enabled on a cluster that serves the v1 API', () => {
-    expect(renderPolicy([])).toEqual([]);
-    expect(renderPolicy(['admissionPolicy.enabled=true'], [])).toEqual([]);
-    const objs = renderPolicy(['admissionPolicy.enabled=true']);
+  it('is rendered by default on a cluster that serves the v1 API, and not when turned off', () => {
+    expect(renderPolicy(['admissionPolicy.enabled=false'])).toEqual([]);
+    expect(renderPolicy([], [])).toEqual([]);
+    const objs = renderPolicy([]);
     expect(objs.map((o) => o.kind).sort()).toEqual([
       'ValidatingAdmissionPolicy',
       'ValidatingAdmissionPolicyBinding',
@@ -85,7 +85,9 @@ describe('chart admission policy', () => {
     // The read-only mounts the host gives every runner pod (host/runtime/kubernetes/pod-spec.ts).
     const inbound = workspacePaths(DEFAULT_WORKSPACE).inboundDb;
     expect(text(policyOf([]))).toContain(`['${inbound}', '${journalFile(inbound)}']`);
-    expect(text(policyOf([]))).toContain(`m.mountPath != '${DEFAULT_WORKSPACE}/${GLOBAL_SUBDIR}'`);
+    expect(text(policyOf([]))).toContain(
+      `!(m.mountPath in ['${DEFAULT_WORKSPACE}/${GLOBAL_SUBDIR}', '${DEFAULT_WORKSPACE}/${AGENT_SUBDIR}'])`,
+    );
     expect(text(policyOf(['persistence.existingClaim=mine']))).toContain(
       "v.persistentVolumeClaim.claimName == 'mine'",
     );
