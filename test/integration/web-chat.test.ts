@@ -43,8 +43,8 @@ describe('web chat', () => {
       await resumed.waitFor((r) => r.text === 'Mock response to: two');
       await fresh.waitFor((r) => r.text === 'Mock response to: two');
       await new Promise((r) => setTimeout(r, 300));
-      expect(resumed.replies.map((r) => r.text)).toEqual(['two', 'Mock response to: two']);
-      expect(fresh.replies.map((r) => r.text)).toEqual(chat.replies.map((r) => r.text));
+      expect(resumed.messages.map((r) => r.text)).toEqual(['two', 'Mock response to: two']);
+      expect(fresh.messages.map((r) => r.text)).toEqual(chat.messages.map((r) => r.text));
     } finally {
       resumed.close();
       fresh.close();

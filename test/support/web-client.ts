@@ -9,10 +9,12 @@ import { readSse } from '../../host/channels/web/sse-reader.js';
 import {
   LOCAL_TOKEN_FILE,
   MESSAGE_EVENT,
+  TYPING_EVENT,
   WEB_ROUTES,
   type MessageAccepted,
   type PostMessage,
   type WebMessage,
+  type WebTyping,
 } from '../../host/channels/web/web-api.js';
 import { issueCredential } from '../../host/web-auth/credentials.js';
 import { withDb } from './seed.js';
@@ -69,9 +71,15 @@ export async function send(base: string, message: TestMessage) {
   return r.body as unknown as MessageAccepted;
 }
 
-/** Subscribes to a chat's events and keeps every reply; `next` waits for the next matching one. */
+/**
+ * Subscribes to a chat's events and keeps them: `replies` are what agents and the host said, `messages` every
+ * message event (people's own included) with its event id in `eventIds`, `typing` the typing events.
+ */
 export class ChatStream {
   readonly replies: WebMessage[] = [];
+  readonly messages: WebMessage[] = [];
+  readonly eventIds: string[] = [];
+  readonly typing: WebTyping[] = [];
   private readonly abort = new AbortController();
   private waiters = new Set<() => void>();
   private ready: Promise<void>;
@@ -99,9 +107,13 @@ export class ChatStream {
   private async read(body: ReadableStream<Uint8Array>): Promise<void> {
     try {
       for await (const record of readSse(body)) {
+        if (record.event === TYPING_EVENT) this.typing.push(JSON.parse(record.data) as WebTyping);
         if (record.event !== MESSAGE_EVENT) continue;
         this.lastEventId = record.id;
-        this.replies.push(JSON.parse(record.data) as WebMessage);
+        this.eventIds.push(record.id);
+        const message = JSON.parse(record.data) as WebMessage;
+        this.messages.push(message);
+        if (message.author.kind !== 'user') this.replies.push(message);
         for (const w of this.waiters) w();
       }
     } catch {
