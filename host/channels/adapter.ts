@@ -74,6 +74,11 @@ export interface OutboundPayload {
   files?: { name: string; data: Buffer }[];
   /** Who is speaking; channels that show one bot identity for everything ignore it. */
   author?: MessageAuthor;
+  /**
+   * A stable id of what is sent (the outbound row), the same when delivery sends it again after a crash; a
+   * channel that can store messages keyed by it (the web chat) shows a re-send once.
+   */
+  sourceId?: string;
 }
 
 /** An agent group of the sending session, or the host itself with the kind of what it says. */

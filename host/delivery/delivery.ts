@@ -318,6 +318,7 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
         agentGroupId: session.agent_group_id,
         name: getAgentGroup(this.db, session.agent_group_id)?.name ?? session.agent_group_id,
       },
+      sourceId: `${session.id}/${row.id}`,
       text: content.text,
       inReplyTo: row.in_reply_to ? inboundContent(inbound, row.in_reply_to).platformMessageId : null,
       ...(content.question ? { question: { ...content.question, question: content.text } } : {}),

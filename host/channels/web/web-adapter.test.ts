@@ -31,6 +31,19 @@ describe('WebAdapter', () => {
     ]);
   });
 
+  it('stores and shows a re-sent outbound row once, under the same message id', async () => {
+    const web = adapter();
+    const seen: StreamEvent[] = [];
+    web.open('main', null, (e) => seen.push(e));
+    const payload = { text: 'once', sourceId: 'sess-1/out-1' };
+    const a = await web.send(to, payload);
+    const b = await web.send(to, payload);
+    const c = await web.send(to, { text: 'once', sourceId: 'sess-1/out-2' });
+    expect(b.platformMessageId).toBe(a.platformMessageId);
+    expect(c.platformMessageId).not.toBe(a.platformMessageId);
+    expect(seen).toHaveLength(2);
+  });
+
   it('tells a client that connects while an agent works, and clears it when the agent replies', async () => {
     const web = adapter();
     await web.setTyping(to, helper);

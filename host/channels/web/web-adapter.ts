@@ -6,13 +6,15 @@
  * - Durable delivery: `send` stores the message (web-events.ts) and resolves only after the row is committed;
  *   only then is it pushed to live clients. "Delivered" therefore means "in the chat's history", and a client that
  *   connects later — to this process or a restarted one — is shown it.
+ * - A payload with a sourceId gets a message id derived from it: delivery sending the same outbound row again
+ *   (the host died between this commit and its `delivered` row) stores and shows nothing new.
  * - A client's view has no gap and no overlap: `open` reads the stored messages and subscribes in one
  *   synchronous step, and stored messages are pushed in event-id order.
  * - Typing events are not stored: the adapter keeps the chats' current working agents in memory, so a client
  *   that connects while an agent works sees it at once; the host's Typing loop refreshes and clears them.
  * - Stored messages are pruned on a timer, a bounded batch per tick (WebEventStore.prune).
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type {
   ChannelAdapter,
   ChatAddress,
@@ -80,7 +82,9 @@ export class WebAdapter implements ChannelAdapter {
   }
 
   send(to: ChatAddress, payload: OutboundPayload): Promise<SendResult> {
-    const messageId = `web-${randomUUID()}`;
+    const messageId = payload.sourceId
+      ? `web-s${createHash('sha256').update(payload.sourceId).digest('hex').slice(0, 32)}`
+      : `web-${randomUUID()}`;
     const author = webAuthor(payload.author);
     this.publish({
       chat: to.platformId,
