@@ -68,6 +68,7 @@ describe('Typing', () => {
     );
     t.stop('s1');
     expect(seen).toEqual([
+      { kind: 'replayed', count: 0 },
       {
         kind: 'typing',
         typing: { chat: 'main', thread: null, agent: { id: 'helper', name: 'Helper' }, active: true },

@@ -9,6 +9,7 @@ import { readSse } from '../../host/channels/web/sse-reader.js';
 import {
   LOCAL_TOKEN_FILE,
   MESSAGE_EVENT,
+  REPLAYED_EVENT,
   TYPING_EVENT,
   WEB_ROUTES,
   type MessageAccepted,
@@ -94,19 +95,24 @@ export class ChatStream {
       ...authFor(base, sender),
       ...(resumeFrom ? { 'last-event-id': resumeFrom } : {}),
     };
+    let replayed = (): void => {};
+    const replay = new Promise<void>((resolve) => (replayed = resolve));
     this.ready = fetch(url, { signal: this.abort.signal, headers }).then((res) => {
       if (!res.ok || !res.body) throw new Error(`events: HTTP ${res.status}`);
-      void this.read(res.body);
+      void this.read(res.body, replayed);
+      return replay;
     });
   }
 
+  /** Resolves once the stream is open and its stored messages (history or the missed ones) have arrived. */
   opened(): Promise<void> {
     return this.ready;
   }
 
-  private async read(body: ReadableStream<Uint8Array>): Promise<void> {
+  private async read(body: ReadableStream<Uint8Array>, replayed: () => void): Promise<void> {
     try {
       for await (const record of readSse(body)) {
+        if (record.event === REPLAYED_EVENT) replayed();
         if (record.event === TYPING_EVENT) this.typing.push(JSON.parse(record.data) as WebTyping);
         if (record.event !== MESSAGE_EVENT) continue;
         this.lastEventId = record.id;

@@ -34,7 +34,9 @@ const HOST_AUTHOR: WebAuthor = { kind: 'host', name: 'NanoClaw', agentGroupId: n
 const ERROR_HOST_KINDS = new Set(['notice', 'command_denied']);
 
 export type StreamEvent =
-  { kind: 'message'; stored: StoredWebMessage } | { kind: 'typing'; typing: WebTyping };
+  | { kind: 'message'; stored: StoredWebMessage }
+  | { kind: 'typing'; typing: WebTyping }
+  | { kind: 'replayed'; count: number };
 type Listener = (event: StreamEvent) => void;
 
 export interface WebAdapterOptions {
@@ -151,11 +153,13 @@ export class WebAdapter implements ChannelAdapter {
 
   /**
    * What a client of `chat` is sent first — the stored messages after `afterEventId` (or the recent history
-   * when null), then who is working — and a subscription to what follows. Returns the unsubscribe function.
+   * when null), the end of that replay, then who is working — and a subscription to what follows. Returns the
+   * unsubscribe function.
    */
   open(chat: string, afterEventId: number | null, listener: Listener): () => void {
     const stored = afterEventId === null ? this.events.recent(chat) : this.events.after(chat, afterEventId);
     for (const s of stored) listener({ kind: 'message', stored: s });
+    listener({ kind: 'replayed', count: stored.length });
     for (const typing of this.working.get(chat)?.values() ?? []) listener({ kind: 'typing', typing });
     let set = this.listeners.get(chat);
     if (!set) {

@@ -14,9 +14,10 @@ export const WEB_ROUTES = {
   /** POST a {@link PostMessage} body → 202 {@link MessageAccepted}. */
   messages: '/api/messages',
   /**
-   * GET `?chat=…` → server-sent events ({@link MESSAGE_EVENT}, {@link TYPING_EVENT}). Without a resume point the
-   * stream starts with the chat's recent history (stored messages, oldest first); with `?after=<event id>` or a
-   * Last-Event-ID header it starts with exactly the stored messages after that id. Then it follows live.
+   * GET `?chat=…` → server-sent events ({@link MESSAGE_EVENT}, {@link TYPING_EVENT}, {@link REPLAYED_EVENT}).
+   * Without a resume point the stream starts with the chat's recent history (stored messages, oldest first); with
+   * `?after=<event id>` or a Last-Event-ID header it starts with exactly the stored messages after that id. Then
+   * one `replayed` event, then it follows live.
    */
   events: '/api/events',
   /** GET → 200 {@link ChatList}: the web chats the signed-in user may open. */
@@ -130,6 +131,12 @@ export interface ApiError {
 
 /** The SSE event name of a message in the chat: a delivery, a host notice, or a person's message. */
 export const MESSAGE_EVENT = 'message';
+
+/**
+ * The SSE event sent once per connection after the stored messages it starts with (history or the missed ones):
+ * data `{count}`, no event id. What follows is live.
+ */
+export const REPLAYED_EVENT = 'replayed';
 
 /** The SSE event name of an agent's working state; typing events are not stored and carry no event id. */
 export const TYPING_EVENT = 'typing';

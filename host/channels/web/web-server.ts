@@ -47,6 +47,7 @@ import {
   PostAction,
   PostMessage,
   PostPairingCode,
+  REPLAYED_EVENT,
   TYPING_EVENT,
   WEB_ROUTES,
   type ApiError,
@@ -259,9 +260,11 @@ function events(
   });
 }
 
-/** A stored message carries its event id; a typing event none (the stream's last id stays where it was). */
+/** A stored message carries its event id; the others none (the stream's last id stays where it was). */
 function sseFrame(e: StreamEvent): string {
   if (e.kind === 'typing') return `event: ${TYPING_EVENT}\ndata: ${JSON.stringify(e.typing)}\n\n`;
+  if (e.kind === 'replayed')
+    return `event: ${REPLAYED_EVENT}\ndata: ${JSON.stringify({ count: e.count })}\n\n`;
   return `id: ${e.stored.eventId}\nevent: ${MESSAGE_EVENT}\ndata: ${JSON.stringify(e.stored.message)}\n\n`;
 }
 
