@@ -3,10 +3,11 @@
  *
  * Invariants:
  * - A user sees a web chat when they pass its access gate: the chat's policy is public, or they may access one
- *   of the agent groups wired to it (owner, admin, member — host/access). Owners and global admins see every
- *   web chat, including one not created yet.
- * - The chat list of a user is exactly the existing web chats canSeeWebChat lets them see, plus their own web DM
- *   (user_dms, where approval cards for them land), which is marked `dm`.
+ *   of the agent groups wired to it (owner, admin, member — host/access), or it is their own web DM (user_dms:
+ *   where the host reaches them, e.g. with approval cards). Owners and global admins see every web chat,
+ *   including one not created yet.
+ * - The chat list of a user is exactly the existing web chats canSeeWebChat lets them see; their own DM comes
+ *   first, marked `dm`.
  * - A question card is answered only in a web chat the user sees, and only by the user it was asked of or by
  *   someone with admin rights over the asking agent group (host/access/question-right.ts).
  */
@@ -25,7 +26,17 @@ export function canSeeWebChat(db: CentralDb, userId: string, chat: string): bool
   const mg = findMessagingGroup(db, WEB, chat);
   if (!mg) return false;
   if (mg.unknown_sender_policy === 'public') return true;
-  return listWiringsOf(db, mg.id).some((w) => canAccessAgentGroup(db, userId, w.agent_group_id).allowed);
+  if (listWiringsOf(db, mg.id).some((w) => canAccessAgentGroup(db, userId, w.agent_group_id).allowed))
+    return true;
+  return (
+    db.first(
+      db.q
+        .selectFrom('user_dms')
+        .select('user_id')
+        .where('user_id', '=', userId)
+        .where('messaging_group_id', '=', mg.id),
+    ) !== undefined
+  );
 }
 
 export interface VisibleChat {

@@ -60,7 +60,7 @@ afterAll(async () => {
 });
 
 describe('GET /api/chats', () => {
-  it('lists a member their DM first, then the chats whose agents they may use, and nothing else', async () => {
+  it('lists a member their DM first, then the chats whose agents they may use, and lets them watch exactly those', async () => {
     const list = await chatsOf('ann');
     expect(list.me).toEqual({ id: 'web:ann', name: 'Ann' });
     expect(list.defaultChat).toBe('main');
@@ -68,6 +68,7 @@ describe('GET /api/chats', () => {
       { id: 'dm-ann', name: 'Ann', kind: 'dm' },
       { id: 'team', name: 'Team', kind: 'chat' },
     ]);
+    expect(await mayWatch('dm-ann', 'ann')).toBe(200);
     expect(await mayWatch('team', 'ann')).toBe(200);
     expect(await mayWatch('main', 'ann')).toBe(403);
   });
@@ -81,5 +82,6 @@ describe('GET /api/chats', () => {
   it('lists nothing to a stranger, who may watch nothing', async () => {
     expect((await chatsOf('stranger')).chats).toEqual([]);
     expect(await mayWatch('team', 'stranger')).toBe(403);
+    expect(await mayWatch('dm-ann', 'stranger')).toBe(403);
   });
 });
