@@ -30,6 +30,19 @@ export default defineConfig({
       },
       {
         test: {
+          // The web chat in a real Chromium (Debian's /usr/bin/chromium via playwright-core), against the real
+          // host process; scripts/test.mjs installs Chromium or reports the tier skipped.
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          globalSetup: ['test/integration/global-setup.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
           // Chart templates and the Dockerfile, checked offline with Go-built tools (helm, kubeconform,
           // BuildKit's Dockerfile parser) from hack/build-test-assets.sh.
           name: 'packaging',

@@ -8,8 +8,6 @@
  * optional so a host without them still shows its plain text.
  */
 
-export const TYPING_EVENT = 'typing';
-
 export interface ShownMessage {
   text: string;
   thread: string | null;

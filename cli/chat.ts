@@ -10,6 +10,7 @@ import readline from 'node:readline';
 import { readSse } from '../host/channels/web/sse-reader.js';
 import {
   MESSAGE_EVENT,
+  TYPING_EVENT,
   WEB_ROUTES,
   type ApiError,
   type MessageAccepted,
@@ -19,7 +20,6 @@ import { parse } from './args.js';
 import { chatDataDir, findHostUrl, findToken, unreachable } from './chat-host.js';
 import {
   renderMessage,
-  TYPING_EVENT,
   WorkingIndicator,
   type RenderOptions,
   type ShownMessage,

@@ -60,6 +60,9 @@ const HostEnv = z.object({
   /** Open /api/events streams per user and in total. */
   NANOCLAW_WEB_STREAMS_PER_USER: z.coerce.number().int().min(1).default(16),
   NANOCLAW_WEB_STREAMS_TOTAL: z.coerce.number().int().min(1).default(512),
+  /** How long the web chat keeps its messages (history, replay), and at most how many per chat. */
+  NANOCLAW_WEB_HISTORY_DAYS: z.coerce.number().positive().default(7),
+  NANOCLAW_WEB_HISTORY_PER_CHAT: z.coerce.number().int().min(10).default(1000),
   /** The port runners reach the host on (notification channel + credential proxy). 0 = pick a free one. */
   NANOCLAW_RUNNER_PORT: port.default(0),
   NANOCLAW_RUNNER_BIND: z.string().min(1).default('127.0.0.1'),
@@ -154,6 +157,9 @@ export interface HostConfig {
     rateBurst: number;
     streamsPerUser: number;
     streamsTotal: number;
+    /** Web chat messages are kept this long and at most this many per chat. */
+    historyRetentionMs: number;
+    historyPerChat: number;
   };
   /** Configured chat bots (TELEGRAM_BOT_TOKEN, DISCORD_BOT_TOKEN_<NAME>, …). */
   channels: ChannelInstance[];
@@ -258,6 +264,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HostConfig {
       rateBurst: e.NANOCLAW_WEB_RATE_BURST,
       streamsPerUser: e.NANOCLAW_WEB_STREAMS_PER_USER,
       streamsTotal: e.NANOCLAW_WEB_STREAMS_TOTAL,
+      historyRetentionMs: e.NANOCLAW_WEB_HISTORY_DAYS * 24 * 3600_000,
+      historyPerChat: e.NANOCLAW_WEB_HISTORY_PER_CHAT,
     },
     channels: channelInstances(env),
     webhook:

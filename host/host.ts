@@ -15,7 +15,9 @@ import type { ChannelAdapter, InboundMessage } from './channels/adapter.js';
 import { issuePairingCode } from './access/pairing.js';
 import { isOwner } from './access/roles.js';
 import { MapChannelRegistry } from './channels/adapter.js';
+import { IdempotencyKeys } from './channels/web/idempotency-keys.js';
 import { WebAdapter } from './channels/web/web-adapter.js';
+import { WebEventStore } from './channels/web/web-events.js';
 import { createWebServer } from './channels/web/web-server.js';
 import { createChannels } from './channels/create-channels.js';
 import { createWebhookServer } from './channels/webhook-server.js';
@@ -52,10 +54,13 @@ import { Sweep } from './sweep/sweep.js';
 import { RateLimiter } from './rate-limit.js';
 import { StreamSlots } from './web-auth/limits.js';
 import { writeLocalOwnerToken } from './web-auth/local-owner.js';
-import { canSeeWebChat, mayAnswerInWeb } from './web-auth/visibility.js';
+import { canSeeWebChat, mayAnswerInWeb, visibleWebChats, webUserName } from './web-auth/visibility.js';
+import { getAgentGroup } from './db/agent-groups.js';
 import { WebAuth } from './web-auth/web-auth.js';
 
 const DEFAULT_WEB_CHAT = 'main';
+/** How many of a web chat's newest messages a client that connects afresh is shown. */
+const HISTORY_SHOWN = 200;
 
 export interface HostOptions {
   config: HostConfig;
@@ -118,7 +123,14 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     'Messages sent to a channel (origin: agent or host)',
   );
 
-  const web = new WebAdapter();
+  const web = new WebAdapter({
+    events: new WebEventStore(db, {
+      retentionMs: config.web.historyRetentionMs,
+      perChat: config.web.historyPerChat,
+      historyLimit: Math.min(HISTORY_SHOWN, config.web.historyPerChat),
+    }),
+    keys: new IdempotencyKeys(db),
+  });
   const channels = new MapChannelRegistry([web, ...(opts.channels ?? createChannels(config.channels, log))]);
   const runtime = opts.runtime
     ? opts.runtime({ dataDir: config.dataDir, log })
@@ -235,8 +247,14 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   link.on('outbound', drain);
   link.on('connect', drain);
   delivery.on('scheduleChanged', (session) => scheduler.note(session));
-  delivery.on('failed', (session, f) => void notices.deliveryFailed(session, f));
-  sweep.on('processingFailed', (session, n) => void notices.processingFailed(session, n));
+  delivery.on('failed', (session, f) => {
+    typing.stop(session.id);
+    void notices.deliveryFailed(session, f);
+  });
+  sweep.on('processingFailed', (session, n) => {
+    typing.stop(session.id);
+    void notices.processingFailed(session, n);
+  });
   const countStartFailures = metrics.counter(
     'nanoclaw_runner_start_failures_total',
     'Runner starts that failed (retried with backoff)',
@@ -244,6 +262,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   runners.on('queued', (_session, waiting) => void sweep.evictIdle(waiting));
   runners.on('startFailed', (session, f) => {
     countStartFailures({ agent_group: session.agent_group_id });
+    typing.stop(session.id);
     if (f.attempt === 1) void notices.runnerStartFailed(session, f);
   });
   delivery.on('delivered', (origin, channel, sessionId) => {
@@ -274,7 +293,11 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       },
       msg,
     );
-    for (const d of result.delivered) if (d.wake) typing.start(d.sessionId, msg.replyTo ?? msg);
+    for (const d of result.delivered)
+      if (d.wake) {
+        const name = getAgentGroup(db, d.agentGroupId)?.name ?? d.agentGroupId;
+        typing.start(d.sessionId, msg.replyTo ?? msg, { id: d.agentGroupId, name });
+      }
     if (result.dropped && result.delivered.length === 0) countDropped({ reason: result.dropped });
     return result;
   };
@@ -301,6 +324,8 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     messageRate: new RateLimiter({ perMinute: config.web.ratePerMinute, burst: config.web.rateBurst }),
     streams: new StreamSlots(config.web.streamsPerUser, config.web.streamsTotal),
     canSee: (userId, chat) => canSeeWebChat(db, userId, chat),
+    chats: (userId) => visibleWebChats(db, userId),
+    userName: (userId) => webUserName(db, userId),
     log,
     answer: async (a) => {
       const card = cards.find((c) => c.isCard(a.questionId));

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The one test command (`npm test`): static checks, build, the Kubernetes test assets, then every vitest tier
-// (unit, integration, packaging, k8s, real-node). Ends with a plain "N passed, N failed" line that sums everything.
+// (unit, integration, browser, packaging, k8s, real-node). Ends with a plain "N passed, N failed" line that sums everything.
 // Extra arguments are passed to vitest (e.g. `npm test -- --project unit`).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -69,6 +69,20 @@ let realNodeSkip = '';
   else results.push({ name: 'real-node assets', passed: 0, failed: 1 });
 }
 
+// The browser tier drives Debian's Chromium: installed here when missing and we are root, else the tier is
+// skipped with the reason (its tests then count as skipped, never as passed).
+const CHROMIUM = '/usr/bin/chromium';
+let browserSkip = '';
+if (!fs.existsSync(CHROMIUM)) {
+  if (process.getuid?.() === 0)
+    step('chromium', 'apt-get', ['install', '-y', '--no-install-recommends', 'chromium']);
+  if (!fs.existsSync(CHROMIUM))
+    browserSkip =
+      process.getuid?.() === 0
+        ? `apt-get install chromium failed, no ${CHROMIUM}`
+        : `no ${CHROMIUM} (run as root to install it, or apt-get install chromium)`;
+}
+
 const out = path.join(root, '.test-results');
 fs.mkdirSync(out, { recursive: true });
 const report = path.join(out, 'vitest.json');
@@ -110,6 +124,7 @@ function onPath(name) {
 function projectOf(file) {
   const rel = path.relative(root, file);
   if (rel.startsWith('test/integration/')) return 'integration';
+  if (rel.startsWith('test/browser/')) return 'browser';
   if (rel.startsWith('test/k8s/')) return 'k8s';
   if (rel.startsWith('test/packaging/')) return 'packaging';
   if (rel.startsWith('test/real-node/')) return 'real-node';
@@ -118,11 +133,12 @@ function projectOf(file) {
 }
 
 // A tier the machine cannot run is reported as skipped with its reason, never as passed.
-const tierSkip = { 'vitest real-node': realNodeSkip };
+const tierSkip = { 'vitest real-node': realNodeSkip, 'vitest browser': browserSkip };
 console.log('\nSummary');
 for (const r of results) {
   const why = tierSkip[r.name];
-  if (why && r.passed === 0 && r.failed === 0) console.log(`  ${r.name.padEnd(20)} skipped (${why})`);
+  if (why && r.passed === 0 && r.failed === 0)
+    console.log(`  ${r.name.padEnd(20)} skipped (${why})${r.skipped ? `, ${r.skipped} skipped` : ''}`);
   else
     console.log(
       `  ${r.name.padEnd(20)} ${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}`,

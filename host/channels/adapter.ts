@@ -13,6 +13,7 @@
  * - `send`, `edit` and `react` throw when the platform refuses (delivery retries and records the failure).
  */
 import type http from 'node:http';
+import type { HostMessageKind } from '../../protocol/vocabulary.js';
 
 /** Where a message goes or comes from on a platform. */
 export interface ChatAddress {
@@ -71,6 +72,23 @@ export interface OutboundPayload {
   question?: QuestionCard;
   /** Files to upload with the message: safe names, contents read by the host from the session's outbox. */
   files?: { name: string; data: Buffer }[];
+  /** Who is speaking; channels that show one bot identity for everything ignore it. */
+  author?: MessageAuthor;
+  /**
+   * A stable id of what is sent (the outbound row), the same when delivery sends it again after a crash; a
+   * channel that can store messages keyed by it (the web chat) shows a re-send once.
+   */
+  sourceId?: string;
+}
+
+/** An agent group of the sending session, or the host itself with the kind of what it says. */
+export type MessageAuthor =
+  { kind: 'agent'; agentGroupId: string; name: string } | { kind: 'host'; hostKind: HostMessageKind };
+
+/** The agent group whose session is working, for a typing indicator that names it. */
+export interface TypingAgent {
+  id: string;
+  name: string;
 }
 
 export interface SendResult {
@@ -137,7 +155,9 @@ export interface ChannelAdapter {
   /** Follow a thread after a mention (mention-sticky), on threaded platforms. */
   subscribe?(platformId: string, threadId: string): Promise<void>;
   /** Shows "typing…" once; the host repeats it while the agent works (platforms expire it after ~5–10 s). */
-  setTyping?(to: ChatAddress): Promise<void>;
+  setTyping?(to: ChatAddress, agent?: TypingAgent): Promise<void>;
+  /** Ends the indicator at once (a reply, an error, the runner gone) on channels that can; others let it expire. */
+  clearTyping?(to: ChatAddress, agent?: TypingAgent): Promise<void>;
   /** Replaces the text of a message this bot sent. */
   edit?(to: ChatAddress, platformMessageId: string, text: string): Promise<void>;
   /** Adds a reaction (a Unicode emoji) to a message in the chat. */

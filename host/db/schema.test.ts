@@ -4,7 +4,9 @@ import {
   CENTRAL_TABLES,
   HOST_MESSAGE_STATUSES,
   REGISTRATION_STATUSES,
+  WEB_AUTHOR_KINDS,
   WEB_CREDENTIAL_KINDS,
+  WEB_EVENT_LEVELS,
 } from './schema.js';
 import {
   ENGAGE_MODES,
@@ -51,6 +53,8 @@ describe('central DB schema matches its zod source of truth', () => {
     ['web_credentials', 'kind', WEB_CREDENTIAL_KINDS],
     ['pending_channel_registrations', 'status', REGISTRATION_STATUSES],
     ['archived_sessions', 'session_mode', SESSION_MODES],
+    ['web_events', 'author_kind', WEB_AUTHOR_KINDS],
+    ['web_events', 'level', WEB_EVENT_LEVELS],
   ] as const)('%s.%s allows exactly the declared enum', (table, column, values) => {
     const ddl = (db.raw.prepare(`SELECT sql FROM sqlite_master WHERE name = ?`).get(table) as { sql: string })
       .sql;

@@ -285,6 +285,34 @@ const PairingCodeRow = z.object({
   used_by: z.string().nullable(),
 });
 
+export const WEB_AUTHOR_KINDS = ['agent', 'host', 'user'] as const;
+export const WEB_EVENT_LEVELS = ['info', 'error'] as const;
+
+/** A message shown in a web chat; `id` is its SSE event id. */
+const WebEventRow = z.object({
+  id: z.number().int(),
+  chat: z.string(),
+  thread: z.string().nullable(),
+  message_id: z.string(),
+  author_kind: z.enum(WEB_AUTHOR_KINDS),
+  author_name: z.string(),
+  agent_group_id: z.string().nullable(),
+  level: z.enum(WEB_EVENT_LEVELS),
+  text: z.string(),
+  in_reply_to: z.string().nullable(),
+  /** The question card (JSON {questionId, title, options}). */
+  question: z.string().nullable(),
+  created_at: iso,
+});
+
+const WebIdempotencyKeyRow = z.object({
+  user_id: z.string(),
+  key: z.string(),
+  /** The 202 answer (JSON MessageAccepted) a retry gets back. */
+  answer: z.string(),
+  created_at: iso,
+});
+
 const MigrationRow = z.object({
   id: z.number().int(),
   name: z.string(),
@@ -312,12 +340,15 @@ export const CENTRAL_TABLES = {
   wake_requests: WakeRequestRow,
   pending_channel_registrations: PendingChannelRegistrationRow,
   archived_sessions: ArchivedSessionRow,
+  web_events: WebEventRow,
+  web_idempotency_keys: WebIdempotencyKeyRow,
 } as const;
 
 type Rows<T extends Record<string, z.ZodType>> = { [K in keyof T]: z.infer<T[K]> };
 /** Kysely's view: the row types, with SQLite-assigned integer keys marked as generated. */
-export type CentralSchema = Omit<Rows<typeof CENTRAL_TABLES>, 'user_roles'> & {
+export type CentralSchema = Omit<Rows<typeof CENTRAL_TABLES>, 'user_roles' | 'web_events'> & {
   user_roles: Omit<z.infer<typeof UserRoleRow>, 'id'> & { id: Generated<number> };
+  web_events: Omit<z.infer<typeof WebEventRow>, 'id'> & { id: Generated<number> };
 };
 
 export type AgentGroup = z.infer<typeof AgentGroupRow>;
@@ -332,3 +363,4 @@ export type HostMessage = z.infer<typeof HostMessageRow>;
 export type WebCredential = z.infer<typeof WebCredentialRow>;
 export type Session = z.infer<typeof SessionRow>;
 export type ArchivedSession = z.infer<typeof ArchivedSessionRow>;
+export type WebEventRecord = z.infer<typeof WebEventRow>;

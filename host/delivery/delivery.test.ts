@@ -125,13 +125,18 @@ afterEach(() => {
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('delivery', () => {
-  it('sends a reply to the session chat and records it delivered', async () => {
+  it('sends a reply to the session chat, naming its agent group and outbound row, and records it delivered', async () => {
     const id = out({ content: { text: 'hi there' } });
     await delivery.drain(session.id);
     expect(web.sent).toEqual([
       {
         to: { channelType: 'web', platformId: 'main', threadId: null },
-        payload: { text: 'hi there', inReplyTo: null },
+        payload: {
+          text: 'hi there',
+          inReplyTo: null,
+          author: { kind: 'agent', agentGroupId: 'ag', name: 'A' },
+          sourceId: `${session.id}/${id}`,
+        },
       },
     ]);
     expect(deliveredRows()).toEqual([{ message_out_id: id, status: 'delivered', error: null }]);

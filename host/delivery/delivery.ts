@@ -19,6 +19,7 @@ import type { InboundDb, MessageOut } from '../../protocol/session-db.js';
 import { isoNow } from '../../protocol/session-db.js';
 import type { MessageOrigin } from '../../protocol/vocabulary.js';
 import type { ChannelRegistry, ChatAddress } from '../channels/adapter.js';
+import { getAgentGroup } from '../db/agent-groups.js';
 import type { CentralDb } from '../db/central-db.js';
 import type { HostMessage, Session } from '../db/schema.js';
 import { recordQuestion } from '../session/question-response.js';
@@ -312,6 +313,12 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
       });
     }
     const sent = await sendThroughAdapter(this.channels, to, {
+      author: {
+        kind: 'agent',
+        agentGroupId: session.agent_group_id,
+        name: getAgentGroup(this.db, session.agent_group_id)?.name ?? session.agent_group_id,
+      },
+      sourceId: `${session.id}/${row.id}`,
       text: content.text,
       inReplyTo: row.in_reply_to ? inboundContent(inbound, row.in_reply_to).platformMessageId : null,
       ...(content.question ? { question: { ...content.question, question: content.text } } : {}),

@@ -51,10 +51,20 @@ afterEach(() => {
 });
 
 describe('host outbox', () => {
-  it('sends a host message at once and audits it as delivered', async () => {
+  it('sends a host message at once, as the host with its kind, and audits it as delivered', async () => {
     const row = await outbox().send({ kind: 'help', to: main, text: 'Help text', inReplyTo: 'm1' });
     expect(row.status).toBe('delivered');
-    expect(web.sent).toEqual([{ to: main, payload: { text: 'Help text', inReplyTo: 'm1' } }]);
+    expect(web.sent).toEqual([
+      {
+        to: main,
+        payload: {
+          text: 'Help text',
+          inReplyTo: 'm1',
+          author: { kind: 'host', hostKind: 'help' },
+          sourceId: row.id,
+        },
+      },
+    ]);
     expect(rows()).toEqual([
       { kind: 'help', status: 'delivered', attempts: 1, error: null, platform_message_id: 'p1' },
     ]);

@@ -95,6 +95,8 @@ export class HostOutbox {
       authorizeHostTarget(db, to.channelType, to.platformId);
       const card = row.card ? (JSON.parse(row.card) as HostCard) : null;
       const sent = await sendThroughAdapter(this.o.channels, to, {
+        author: { kind: 'host', hostKind: row.kind },
+        sourceId: row.id,
         text: row.text,
         inReplyTo: row.in_reply_to,
         ...(card ? { question: { ...card, question: row.text } } : {}),

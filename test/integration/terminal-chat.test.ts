@@ -47,7 +47,7 @@ describe('nanoclaw chat in a terminal', () => {
       // Echoed as typed, before Enter: readline writes to the terminal.
       await term.waitFor(/> hello from the terminal$/m);
       term.type('\r');
-      await term.waitFor(/^(assistant: )?Mock response to: hello from the terminal$/m, 30_000);
+      await term.waitFor(/^Assistant: Mock response to: hello from the terminal$/m, 30_000);
       // The prompt is back under the reply.
       await term.waitFor(/Mock response to: hello from the terminal\n> $/);
       term.type('\u0004');

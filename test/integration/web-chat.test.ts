@@ -29,7 +29,7 @@ describe('web chat', () => {
     expect(id).toMatch(/^web-/);
   });
 
-  it('replays only what a reconnecting client missed', async () => {
+  it('replays only what a reconnecting client missed, and the history to a client that connects afresh', async () => {
     await send(host.url, { text: 'one' });
     await chat.waitFor((r) => r.text === 'Mock response to: one');
     const mark = chat.lastEventId;
@@ -41,9 +41,10 @@ describe('web chat', () => {
       await resumed.opened();
       await fresh.opened();
       await resumed.waitFor((r) => r.text === 'Mock response to: two');
+      await fresh.waitFor((r) => r.text === 'Mock response to: two');
       await new Promise((r) => setTimeout(r, 300));
-      expect(resumed.replies.map((r) => r.text)).toEqual(['Mock response to: two']);
-      expect(fresh.replies).toEqual([]);
+      expect(resumed.messages.map((r) => r.text)).toEqual(['two', 'Mock response to: two']);
+      expect(fresh.messages.map((r) => r.text)).toEqual(chat.messages.map((r) => r.text));
     } finally {
       resumed.close();
       fresh.close();

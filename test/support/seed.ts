@@ -18,7 +18,8 @@ export function withDb<T>(dataDir: string, fn: (db: CentralDb) => T): T {
 
 export interface WebSetup {
   policy?: UnknownSenderPolicy;
-  agents?: { id: string; wiring?: Omit<WiringInput, 'messagingGroupId' | 'agentGroupId'> }[];
+  /** `name`: the agent group's display name (default: its id). */
+  agents?: { id: string; name?: string; wiring?: Omit<WiringInput, 'messagingGroupId' | 'agentGroupId'> }[];
   chat?: string;
   owner?: string | null;
 }
@@ -29,7 +30,8 @@ export function seedWeb(dataDir: string, setup: WebSetup = {}): void {
     const agents = setup.agents ?? [
       { id: 'assistant', wiring: { engageMode: 'pattern', engagePattern: '.' } },
     ];
-    for (const a of agents) upsertAgentGroup(db, { id: a.id, name: a.id, folder: a.id, provider: 'mock' });
+    for (const a of agents)
+      upsertAgentGroup(db, { id: a.id, name: a.name ?? a.id, folder: a.id, provider: 'mock' });
     const mg = upsertMessagingGroup(db, {
       channelType: 'web',
       platformId: setup.chat ?? 'main',

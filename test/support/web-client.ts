@@ -9,10 +9,13 @@ import { readSse } from '../../host/channels/web/sse-reader.js';
 import {
   LOCAL_TOKEN_FILE,
   MESSAGE_EVENT,
+  REPLAYED_EVENT,
+  TYPING_EVENT,
   WEB_ROUTES,
   type MessageAccepted,
   type PostMessage,
   type WebMessage,
+  type WebTyping,
 } from '../../host/channels/web/web-api.js';
 import { issueCredential } from '../../host/web-auth/credentials.js';
 import { withDb } from './seed.js';
@@ -69,9 +72,15 @@ export async function send(base: string, message: TestMessage) {
   return r.body as unknown as MessageAccepted;
 }
 
-/** Subscribes to a chat's events and keeps every reply; `next` waits for the next matching one. */
+/**
+ * Subscribes to a chat's events and keeps them: `replies` are what agents and the host said, `messages` every
+ * message event (people's own included) with its event id in `eventIds`, `typing` the typing events.
+ */
 export class ChatStream {
   readonly replies: WebMessage[] = [];
+  readonly messages: WebMessage[] = [];
+  readonly eventIds: string[] = [];
+  readonly typing: WebTyping[] = [];
   private readonly abort = new AbortController();
   private waiters = new Set<() => void>();
   private ready: Promise<void>;
@@ -86,22 +95,31 @@ export class ChatStream {
       ...authFor(base, sender),
       ...(resumeFrom ? { 'last-event-id': resumeFrom } : {}),
     };
+    let replayed = (): void => {};
+    const replay = new Promise<void>((resolve) => (replayed = resolve));
     this.ready = fetch(url, { signal: this.abort.signal, headers }).then((res) => {
       if (!res.ok || !res.body) throw new Error(`events: HTTP ${res.status}`);
-      void this.read(res.body);
+      void this.read(res.body, replayed);
+      return replay;
     });
   }
 
+  /** Resolves once the stream is open and its stored messages (history or the missed ones) have arrived. */
   opened(): Promise<void> {
     return this.ready;
   }
 
-  private async read(body: ReadableStream<Uint8Array>): Promise<void> {
+  private async read(body: ReadableStream<Uint8Array>, replayed: () => void): Promise<void> {
     try {
       for await (const record of readSse(body)) {
+        if (record.event === REPLAYED_EVENT) replayed();
+        if (record.event === TYPING_EVENT) this.typing.push(JSON.parse(record.data) as WebTyping);
         if (record.event !== MESSAGE_EVENT) continue;
         this.lastEventId = record.id;
-        this.replies.push(JSON.parse(record.data) as WebMessage);
+        this.eventIds.push(record.id);
+        const message = JSON.parse(record.data) as WebMessage;
+        this.messages.push(message);
+        if (message.author.kind !== 'user') this.replies.push(message);
         for (const w of this.waiters) w();
       }
     } catch {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ChatId, eventId, parseEventId, PostAction, PostMessage } from './web-api.js';
+import { ChatId, dropSentence, IdempotencyKey, parseEventId, PostAction, PostMessage } from './web-api.js';
 
 const issue = (r: { success: boolean; error?: { issues: { path: PropertyKey[]; code: string }[] } }) =>
   r.success ? null : { path: r.error!.issues[0]!.path.join('.'), code: r.error!.issues[0]!.code };
@@ -80,15 +80,31 @@ describe('ChatId', () => {
 });
 
 describe('event ids', () => {
-  it('are <boot>.<seq> and read back', () => {
-    expect(eventId('lq2x', 17)).toBe('lq2x.17');
-    expect(parseEventId(eventId('lq2x', 17))).toEqual({ boot: 'lq2x', seq: 17 });
+  it('are decimal row ids, read back as numbers', () => {
+    expect(parseEventId('17')).toBe(17);
+    expect(parseEventId('0')).toBe(0);
   });
 
-  it.each(['', 'lq2x', 'lq2x.', 'lq2x.-1', 'lq2x.1.5', 'lq2x.1e3', 'lq2x. 1', 'lq2x.abc'])(
-    'are unreadable as %j',
-    (id) => {
-      expect(parseEventId(id)).toBeNull();
-    },
-  );
+  it.each(['', 'lq2x.17', '-1', '1.5', '1e3', ' 1', 'abc', '9'.repeat(16)])('are unreadable as %j', (id) => {
+    expect(parseEventId(id)).toBeNull();
+  });
+});
+
+describe('Idempotency-Key', () => {
+  it('accepts a UUID or a hex key and refuses short, long or odd keys', () => {
+    expect(IdempotencyKey.safeParse('0b9e0c1c-5f55-4a2e-9a27-2f1a4c1f5e77').success).toBe(true);
+    expect(IdempotencyKey.safeParse('a'.repeat(32)).success).toBe(true);
+    for (const bad of ['short', 'k'.repeat(129), 'has space here', 'new\nline-key'])
+      expect(IdempotencyKey.safeParse(bad).success).toBe(false);
+  });
+});
+
+describe('dropSentence', () => {
+  it('tells a person in words why their message reached no agent, and is silent for commands', () => {
+    expect(dropSentence('unknown_sender_strict')).toMatch(/not a member of this chat/);
+    expect(dropSentence('unknown_sender_strict')).not.toMatch(/unknown_sender_strict/);
+    expect(dropSentence('command')).toBeNull();
+    expect(dropSentence(null)).toBeNull();
+    expect(dropSentence('something_new')).toBe('Your message reached no agent (something_new).');
+  });
 });

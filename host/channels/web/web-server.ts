@@ -4,7 +4,9 @@
  *   GET  /?token=<one-time>     sign in: sets the session cookie, redirects to / without the token
  *   GET  /                      the web chat page
  *   POST /api/messages          PostMessage → 202 MessageAccepted (the sender is the authenticated user)
- *   GET  /api/events?chat=…     server-sent `message` events of deliveries (WebMessage), ids `<boot>.<seq>`
+ *   GET  /api/events?chat=…     server-sent events: the chat's stored `message`s (history, or after Last-Event-ID /
+ *                               ?after=), then live `message` and `typing` events; ids are web_events row ids
+ *   GET  /api/chats             ChatList: the web chats the user may open
  *   POST /api/actions           PostAction → 202 (answers a question card)
  *   POST /api/pairing-codes     PostPairingCode → 201 PairingCodeIssued (owners only: link a chat account)
  *   GET  /healthz /readyz /metrics
@@ -16,6 +18,9 @@
  *   and is at most MAX_BODY bytes; malformed requests get 4xx ApiError {error, field}, never a 500.
  * - /api/events streams only a chat the user may see; a user holds at most the configured number of streams,
  *   and so does the host; messages are rate-limited per sender.
+ * - A message with an Idempotency-Key is accepted once per (user, key): a retry gets the first 202 answer back.
+ * - A person's message is stored in the chat's history (before it is routed, so it precedes the reply) only when
+ *   they may see that chat: nobody can write into the history of a chat they are not part of.
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -29,21 +34,26 @@ import type { AnswerRight } from '../../access/question-right.js';
 import { sessionFaultReason } from '../../session/session-faults.js';
 import type { Identity, WebAuth } from '../../web-auth/web-auth.js';
 import type { InboundMessage } from '../adapter.js';
-import { WEB_PAGE } from './page.js';
+import { WEB_PAGE, WEB_PAGE_CSP } from './page.js';
 import type { WebAdapter } from './web-adapter.js';
+import { IdempotencyKeys } from './idempotency-keys.js';
+import type { StreamEvent } from './web-adapter.js';
 import {
   ChatId,
-  eventId,
+  IDEMPOTENCY_HEADER,
+  IdempotencyKey,
   MESSAGE_EVENT,
   parseEventId,
   PostAction,
   PostMessage,
   PostPairingCode,
+  REPLAYED_EVENT,
+  TYPING_EVENT,
   WEB_ROUTES,
   type ApiError,
+  type ChatList,
   type MessageAccepted,
   type PairingCodeIssued,
-  type WebEvent,
 } from './web-api.js';
 
 const MAX_BODY = 64 * 1024;
@@ -55,6 +65,10 @@ export interface WebServerDeps {
   messageRate: RateLimiter;
   streams: StreamSlots;
   canSee: (userId: string, chat: string) => boolean;
+  /** The web chats a user may open (GET /api/chats). */
+  chats: (userId: string) => ChatList['chats'];
+  /** How a user is named in the chat (their messages' author name). */
+  userName: (userId: string) => string;
   log: Logger;
   answer: (a: { questionId: string; value: string; userId: string }) => Promise<AnswerRight | 'answered'>;
   /** Issues a pairing code for an owner; null when the user is not an owner. */
@@ -93,7 +107,12 @@ async function handle(
     case 'GET /':
       deps.auth.checkHost(req);
       if (url.searchParams.has('token')) return signIn(deps, res, url);
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      res.writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': 'no-store',
+        'content-security-policy': WEB_PAGE_CSP,
+        'x-content-type-options': 'nosniff',
+      });
       res.end(WEB_PAGE);
       return;
     case 'GET /healthz':
@@ -115,6 +134,12 @@ async function handle(
       return postMessage(deps, req, res, who);
     case `GET ${WEB_ROUTES.events}`:
       return events(deps, req, res, url, who);
+    case `GET ${WEB_ROUTES.chats}`:
+      return json<ChatList>(res, 200, {
+        me: { id: who.userId, name: deps.userName(who.userId) },
+        defaultChat: deps.defaultChat,
+        chats: deps.chats(who.userId),
+      });
     case `POST ${WEB_ROUTES.actions}`: {
       const body = parse(PostAction, await readJson(req));
       const outcome = await deps.answer({ ...body, userId: who.userId });
@@ -161,6 +186,9 @@ async function postMessage(
   res: http.ServerResponse,
   who: Identity,
 ): Promise<void> {
+  const rawKey = req.headers[IDEMPOTENCY_HEADER];
+  const key = rawKey === undefined ? null : IdempotencyKey.safeParse(rawKey);
+  if (key && !key.success) throw new HttpError(400, `Idempotency-Key ${key.error.issues[0]!.message}`, null);
   const body = parse(PostMessage, await readJson(req));
   const rate = deps.messageRate.take(who.userId);
   if (!rate.ok) {
@@ -169,20 +197,36 @@ async function postMessage(
       'retry-after': String(seconds),
     });
   }
-  const msg: InboundMessage = {
-    channelType: deps.adapter.channelType,
-    platformId: body.chat ?? deps.defaultChat,
-    threadId: body.thread ?? null,
-    messageId: `web-${randomUUID()}`,
-    senderHandle: who.userId.slice(who.userId.indexOf(':') + 1),
-    senderName: null,
-    text: body.text,
-    isMention: body.mention ?? true,
-    isGroup: false,
-    timestamp: new Date().toISOString(),
+  const accept = async (messageId: string): Promise<MessageAccepted> => {
+    const msg: InboundMessage = {
+      channelType: deps.adapter.channelType,
+      platformId: body.chat ?? deps.defaultChat,
+      threadId: body.thread ?? null,
+      messageId,
+      senderHandle: who.userId.slice(who.userId.indexOf(':') + 1),
+      senderName: null,
+      text: body.text,
+      isMention: body.mention ?? true,
+      isGroup: false,
+      timestamp: new Date().toISOString(),
+    };
+    if (deps.canSee(who.userId, msg.platformId))
+      deps.adapter.recordUserMessage({
+        chat: msg.platformId,
+        thread: msg.threadId,
+        messageId,
+        name: deps.userName(who.userId),
+        text: msg.text,
+      });
+    const outcome = await deps.adapter.inbound().onMessage(msg);
+    return { id: messageId, ...outcome };
   };
-  const outcome = await deps.adapter.inbound().onMessage(msg);
-  json<MessageAccepted>(res, 202, { id: msg.messageId, ...outcome });
+  const answer = key
+    ? await deps.adapter.keys.once(who.userId, key.data, () =>
+        accept(IdempotencyKeys.messageId(who.userId, key.data)),
+      )
+    : await accept(`web-${randomUUID()}`);
+  json<MessageAccepted>(res, 202, answer);
 }
 
 function events(
@@ -197,9 +241,9 @@ function events(
   if (!deps.canSee(who.userId, chat)) throw new HttpError(403, `you may not see chat ${chat}`, 'chat');
   const release = deps.streams.acquire(who.userId);
   if (!release) throw new HttpError(429, 'too many open event streams', null, { 'retry-after': '5' });
-  // Replay only for a client that says where it stopped (EventSource sends Last-Event-ID when it reconnects).
+  // Where the client stopped (EventSource sends Last-Event-ID when it reconnects); none: the recent history.
   const resumeFrom = req.headers['last-event-id'] ?? url.searchParams.get('after');
-  const lastId = typeof resumeFrom === 'string' ? resumePoint(resumeFrom) : null;
+  const after = typeof resumeFrom === 'string' ? parseEventId(resumeFrom) : null;
   res.writeHead(200, {
     'content-type': 'text/event-stream',
     'cache-control': 'no-store',
@@ -207,12 +251,7 @@ function events(
     'x-accel-buffering': 'no',
   });
   res.write('retry: 2000\n\n');
-  const send = (e: WebEvent): void => {
-    const { seq, ...data } = e;
-    res.write(`id: ${eventId(BOOT, seq)}\nevent: ${MESSAGE_EVENT}\ndata: ${JSON.stringify(data)}\n\n`);
-  };
-  if (lastId !== null) for (const e of deps.adapter.since(chat, lastId)) send(e);
-  const unsubscribe = deps.adapter.watch(chat, send);
+  const unsubscribe = deps.adapter.open(chat, after, (e) => res.write(sseFrame(e)));
   const ping = setInterval(() => res.write(': ping\n\n'), SSE_PING_MS);
   res.once('close', () => {
     clearInterval(ping);
@@ -221,16 +260,12 @@ function events(
   });
 }
 
-/** This process's part of the event ids (web-api.ts `eventId`). */
-const BOOT = Date.now().toString(36);
-
-/**
- * A client resuming from an id of an earlier host process missed everything this process has sent so far, so it
- * gets the whole buffer; an unreadable id is treated the same way.
- */
-function resumePoint(id: string): number {
-  const parsed = parseEventId(id);
-  return parsed?.boot === BOOT ? parsed.seq : 0;
+/** A stored message carries its event id; the others none (the stream's last id stays where it was). */
+function sseFrame(e: StreamEvent): string {
+  if (e.kind === 'typing') return `event: ${TYPING_EVENT}\ndata: ${JSON.stringify(e.typing)}\n\n`;
+  if (e.kind === 'replayed')
+    return `event: ${REPLAYED_EVENT}\ndata: ${JSON.stringify({ count: e.count })}\n\n`;
+  return `id: ${e.stored.eventId}\nevent: ${MESSAGE_EVENT}\ndata: ${JSON.stringify(e.stored.message)}\n\n`;
 }
 
 /** `type/subtype` of a Content-Type header, lower case, without parameters. */

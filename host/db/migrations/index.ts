@@ -6,6 +6,7 @@ import { webCredentials } from './004-web-credentials.js';
 import { channelState } from './005-channel-state.js';
 import { channelRegistrations } from './006-channel-registrations.js';
 import { archivedSessions } from './007-archived-sessions.js';
+import { webEvents } from './008-web-events.js';
 
 /** The central DB's migrations, in order. Append only. */
 export const CENTRAL_MIGRATIONS: readonly Migration[] = [
@@ -16,4 +17,5 @@ export const CENTRAL_MIGRATIONS: readonly Migration[] = [
   channelState,
   channelRegistrations,
   archivedSessions,
+  webEvents,
 ];
