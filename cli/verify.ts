@@ -60,7 +60,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     checks.push({ check: 'database', state: 'failing', detail: (err as Error).message });
   }
   const log = pino({ level: 'silent' });
-  const adapters = createChannels(config.channels, log);
+  const adapters = await createChannels(config.channels, log);
   if (adapters.length === 0)
     checks.push({ check: 'channels', state: 'ok', detail: 'no chat bots configured (web chat only)' });
   const results = await Promise.all(

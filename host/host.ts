@@ -131,7 +131,10 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     }),
     keys: new IdempotencyKeys(db),
   });
-  const channels = new MapChannelRegistry([web, ...(opts.channels ?? createChannels(config.channels, log))]);
+  const channels = new MapChannelRegistry([
+    web,
+    ...(opts.channels ?? (await createChannels(config.channels, log))),
+  ]);
   const runtime = opts.runtime
     ? opts.runtime({ dataDir: config.dataDir, log })
     : await createRuntime(config, db, log, opts.runnerCommand);

@@ -41,7 +41,7 @@ export async function withDmAdapter<T>(
         `${configured}); set ${tokenVariable(channel)} as the host has it, or give --platform-id <dm chat id>`,
     );
   }
-  const [adapter] = createChannels([instance], log);
+  const [adapter] = await createChannels([instance], log);
   if (!NEEDS_CONNECTION.has(instance.platform)) return fn(adapter!);
   await adapter!.start(TAKES_NOTHING);
   try {

@@ -17,6 +17,7 @@
  * - Everything lives in the central DB (pending_channel_registrations, host_messages): restarts lose nothing.
  */
 import type { Logger } from 'pino';
+import { CardFlow } from './card-flow.js';
 import { pickApprovalDelivery } from '../access/pick-approval-delivery.js';
 import { pickApprover } from '../access/pick-approver.js';
 import { hasAdminPrivilege } from '../access/roles.js';
@@ -76,23 +77,11 @@ const factsOf = (chat: MessagingGroup): ChatFacts => ({
   isGroup: chat.is_group === 1,
 });
 
-export class ChannelRegistrations {
-  private timer: NodeJS.Timeout | null = null;
-  private route: ((msg: InboundMessage) => Promise<unknown>) | null = null;
+export class ChannelRegistrations extends CardFlow {
   private readonly busy = new Set<string>();
 
-  constructor(private readonly d: ChannelRegistrationsDeps) {}
-
-  async start(o: { intervalMs: number; route: (msg: InboundMessage) => Promise<unknown> }): Promise<void> {
-    this.route = o.route;
-    await this.tick();
-    this.timer = setInterval(() => void this.tick(), o.intervalMs);
-    this.timer.unref();
-  }
-
-  close(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+  constructor(private readonly d: ChannelRegistrationsDeps) {
+    super(d.db, (m) => d.send(m));
   }
 
   /** The bot was mentioned/DMed in an unwired chat: record (or renew) the registration and send its card. */
@@ -253,7 +242,11 @@ export class ChannelRegistrations {
         this.set(r.id, { status: 'rejected', ...decided });
         db.run(db.q.updateTable('messaging_groups').set({ denied_at: nowIso() }).where('id', '=', chat.id));
       });
-      await this.tellApprover(r, `Rejected: the bot will ignore ${describeChat(factsOf(chat))}.`, 'approval');
+      await this.tellCardChat(
+        r.card_messaging_group_id,
+        `Rejected: the bot will ignore ${describeChat(factsOf(chat))}.`,
+        'approval',
+      );
       return 'answered';
     }
     const msg = JSON.parse(r.original_message) as InboundMessage;
@@ -265,8 +258,8 @@ export class ChannelRegistrations {
     } catch (err) {
       const error = (err as Error).message;
       log.error({ registrationId: r.id, err: error }, 'registration configuration could not be written');
-      await this.tellApprover(
-        r,
+      await this.tellCardChat(
+        r.card_messaging_group_id,
         `Could not register ${describeChat(factsOf(chat))}: ${error}. The card still works once that is fixed.`,
         'notice',
       );
@@ -278,8 +271,8 @@ export class ChannelRegistrations {
       ...decided,
     });
     const agent = 'existing' in req.agentGroup ? req.agentGroup.existing.displayName : 'a new agent';
-    await this.tellApprover(
-      r,
+    await this.tellCardChat(
+      r.card_messaging_group_id,
       `Connected ${describeChat(factsOf(chat))} to ${agent} (${where}). The message that asked is answered as ` +
         'soon as the configuration is applied.',
       'approval',
@@ -304,8 +297,8 @@ export class ChannelRegistrations {
         if (r.status === 'pending' && Date.parse(r.expires_at) < now) {
           this.set(r.id, { status: 'expired' });
           log.info({ registrationId: r.id }, 'registration expired');
-          await this.tellApprover(
-            r,
+          await this.tellCardChat(
+            r.card_messaging_group_id,
             'The request to register a new chat expired without a decision.',
             'notice',
           );
@@ -327,8 +320,8 @@ export class ChannelRegistrations {
           status: 'failed',
           error: 'the configuration was written but the chat was never wired',
         });
-        await this.tellApprover(
-          r,
+        await this.tellCardChat(
+          r.card_messaging_group_id,
           'The new chat is still not wired 10 minutes after it was registered: check the MessagingGroup ' +
             '(kubectl describe, or the host log for the config folder).',
           'notice',
@@ -351,21 +344,5 @@ export class ChannelRegistrations {
       { registrationId: r.id, messageId: msg.messageId },
       'registered chat: the message that asked replayed',
     );
-  }
-
-  private async tellApprover(
-    r: ChannelRegistration,
-    text: string,
-    kind: 'approval' | 'notice',
-  ): Promise<void> {
-    const chat = r.card_messaging_group_id
-      ? getMessagingGroup(this.d.db, r.card_messaging_group_id)
-      : undefined;
-    if (!chat) return;
-    await this.d.send({
-      kind,
-      to: { channelType: chat.channel_type, platformId: chat.platform_id, threadId: null },
-      text,
-    });
   }
 }

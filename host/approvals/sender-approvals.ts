@@ -16,6 +16,7 @@
  *   the outcome in the DM.
  */
 import type { Logger } from 'pino';
+import { CardFlow } from './card-flow.js';
 import { pickApprovalDelivery } from '../access/pick-approval-delivery.js';
 import { pickApprover } from '../access/pick-approver.js';
 import type { ChannelRegistry, ClickOutcome, InboundMessage } from '../channels/adapter.js';
@@ -51,26 +52,12 @@ function describeSender(a: SenderApproval): string {
   return a.sender_name ? `${a.sender_name} (${a.sender_id})` : a.sender_id;
 }
 
-export class SenderApprovals {
-  private timer: NodeJS.Timeout | null = null;
-  /** Routes a held message as if it had just arrived; given at start (the router is built after this). */
-  private route: ((msg: InboundMessage) => Promise<unknown>) | null = null;
+export class SenderApprovals extends CardFlow {
   /** Approvals whose card is being sent by this process (so the tick does not send a second one). */
   private readonly requesting = new Set<string>();
 
-  constructor(private readonly d: SenderApprovalsDeps) {}
-
-  /** Sends cards a previous process recorded but did not send, expires and replays — now and periodically. */
-  async start(o: { intervalMs: number; route: (msg: InboundMessage) => Promise<unknown> }): Promise<void> {
-    this.route = o.route;
-    await this.tick();
-    this.timer = setInterval(() => void this.tick(), o.intervalMs);
-    this.timer.unref();
-  }
-
-  close(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+  constructor(private readonly d: SenderApprovalsDeps) {
+    super(d.db, (m) => d.send(m));
   }
 
   /** A new (or renewed) pending approval: find an approver the host can reach and send them the card. */
@@ -176,8 +163,8 @@ export class SenderApprovals {
       'approval decided',
     );
     const group = getAgentGroup(db, a.agent_group_id)?.name ?? a.agent_group_id;
-    await this.tellApprover(
-      a,
+    await this.tellCardChat(
+      a.card_messaging_group_id,
       decision === 'approve'
         ? `Approved: ${describeSender(a)} is now a member of ${group}.`
         : `Denied: messages from ${describeSender(a)} in that chat will be ignored.`,
@@ -211,8 +198,8 @@ export class SenderApprovals {
           db.q.updateTable('pending_sender_approvals').set({ status: 'expired' }).where('id', '=', a.id),
         );
         log.info({ approvalId: a.id, sender: a.sender_id }, 'approval expired');
-        await this.tellApprover(
-          a,
+        await this.tellCardChat(
+          a.card_messaging_group_id,
           `The access request from ${describeSender(a)} expired without a decision. They can write again to ask anew.`,
           'notice',
         );
@@ -239,17 +226,5 @@ export class SenderApprovals {
       db.q.updateTable('pending_sender_approvals').set({ replayed_at: nowIso() }).where('id', '=', a.id),
     );
     log.info({ approvalId: a.id, messageId: msg.messageId }, 'held message replayed after approval');
-  }
-
-  private async tellApprover(a: SenderApproval, text: string, kind: 'approval' | 'notice'): Promise<void> {
-    const chat = a.card_messaging_group_id
-      ? getMessagingGroup(this.d.db, a.card_messaging_group_id)
-      : undefined;
-    if (!chat) return;
-    await this.d.send({
-      kind,
-      to: { channelType: chat.channel_type, platformId: chat.platform_id, threadId: null },
-      text,
-    });
   }
 }
