@@ -43,7 +43,7 @@ INSERT INTO agent_group_members (user_id, agent_group_id, added_at) VALUES ('tel
 }
 
 /** The SQL text of a DB: its schema (tables, indexes, triggers) and every row, in a stable order. */
-export function dumpSql(db: Database.Database): string {
+function dumpSql(db: Database.Database): string {
   const objects = db
     .prepare(
       `SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'
@@ -74,7 +74,7 @@ export function dumpSql(db: Database.Database): string {
 }
 
 /** The fixture of schema version `id`: a fresh DB migrated to it, filled, dumped. */
-export function fixtureSql(id: number): string {
+function fixtureSql(id: number): string {
   const db = new Database(':memory:');
   try {
     migrate(db, CENTRAL_MIGRATIONS.slice(0, id));
