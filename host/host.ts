@@ -268,8 +268,14 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     typing.stop(session.id);
     if (f.attempt === 1) void notices.runnerStartFailed(session, f);
   });
-  delivery.on('delivered', (origin, channel, sessionId) => {
+  const observeLatency = metrics.histogram(
+    'nanoclaw_delivery_latency_seconds',
+    "Agent messages: from the runner writing one to the channel taking it (the runner's clock)",
+    [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+  );
+  delivery.on('delivered', (origin, channel, sessionId, latencyMs) => {
     countDelivered({ origin, channel });
+    if (latencyMs !== null) observeLatency(latencyMs / 1000);
     // A runner that just answered may be done: a session waiting for a slot can take it.
     if (origin === 'agent' && runners.queueDepth() > 0) void sweep.evictIdle(runners.queueDepth());
     if (sessionId) typing.stop(sessionId);

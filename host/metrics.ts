@@ -1,9 +1,13 @@
-/** A few counters and gauges in Prometheus text format; labels are fixed small sets, never user data. */
+/** A few counters, gauges and histograms in Prometheus text format; labels are fixed small sets, never user data. */
 type Labels = Record<string, string>;
 
 export class Metrics {
   private readonly counters = new Map<string, { help: string; values: Map<string, number> }>();
   private readonly gauges = new Map<string, { help: string; read: () => number }>();
+  private readonly histograms = new Map<
+    string,
+    { help: string; buckets: readonly number[]; counts: number[]; sum: number; count: number }
+  >();
 
   counter(name: string, help: string): (labels?: Labels, by?: number) => void {
     const entry = { help, values: new Map<string, number>() };
@@ -20,6 +24,19 @@ export class Metrics {
     this.gauges.set(name, { help, read });
   }
 
+  /** A histogram without labels; `buckets` are the upper bounds, ascending (+Inf is added). */
+  histogram(name: string, help: string, buckets: readonly number[]): (value: number) => void {
+    const entry = { help, buckets, counts: buckets.map(() => 0), sum: 0, count: 0 };
+    this.histograms.set(name, entry);
+    return (value) => {
+      buckets.forEach((le, i) => {
+        if (value <= le) entry.counts[i]!++;
+      });
+      entry.sum += value;
+      entry.count++;
+    };
+  }
+
   render(): string {
     const lines: string[] = [];
     for (const [name, { help, values }] of this.counters) {
@@ -29,6 +46,11 @@ export class Metrics {
     }
     for (const [name, { help, read }] of this.gauges) {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, `${name} ${read()}`);
+    }
+    for (const [name, h] of this.histograms) {
+      lines.push(`# HELP ${name} ${h.help}`, `# TYPE ${name} histogram`);
+      h.buckets.forEach((le, i) => lines.push(`${name}_bucket{le="${le}"} ${h.counts[i]}`));
+      lines.push(`${name}_bucket{le="+Inf"} ${h.count}`, `${name}_sum ${h.sum}`, `${name}_count ${h.count}`);
     }
     return `${lines.join('\n')}\n`;
   }

@@ -48,8 +48,12 @@ export interface DeliveryEvents {
   scheduleChanged: [session: Session];
   /** An agent's message ended 'failed' (target: where it was going; null for the session's own chat). */
   failed: [session: Session, failure: { messageOutId: string; target: ChatAddress | null; reason: string }];
-  /** A message reached an adapter (sessionId: the agent's session; null for what the host says). */
-  delivered: [origin: MessageOrigin, channelType: string, sessionId: string | null];
+  /**
+   * A message reached an adapter (sessionId: the agent's session; null for what the host says). `latencyMs`: for
+   * an agent's message, from when the runner wrote it (or its deliver_after) to now — a runner-written time, so
+   * only fit for a metric, and clamped to 0…1 h.
+   */
+  delivered: [origin: MessageOrigin, channelType: string, sessionId: string | null, latencyMs: number | null];
 }
 
 export interface DeliveryOptions {
@@ -92,7 +96,7 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
       channels: o.channels,
       log: o.log,
       retryDelaysMs: this.retryDelaysMs,
-      onDelivered: (channelType) => this.emit('delivered', 'host', channelType, null),
+      onDelivered: (channelType) => this.emit('delivered', 'host', channelType, null, null),
     });
   }
 
@@ -227,7 +231,14 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
       } else {
         const sent = await this.sendChat(handle, row);
         record(inbound, row.id, 'delivered', sent.platformMessageId, null);
-        this.emit('delivered', 'agent', sent.channelType, session.id);
+        const since = Math.max(
+          Date.parse(row.timestamp),
+          row.deliver_after ? Date.parse(row.deliver_after) : 0,
+        );
+        const latencyMs = Number.isFinite(since)
+          ? Math.min(Math.max(Date.now() - since, 0), 3_600_000)
+          : null;
+        this.emit('delivered', 'agent', sent.channelType, session.id, latencyMs);
       }
       st.attempts.delete(row.id);
       return true;
