@@ -1,6 +1,6 @@
 /**
  * `nanoclaw chat` on a real pseudo-terminal (test/support/pty.ts) against a real `nanoclaw start`: what a person
- * sees — the prompt, what they type echoed, the agent's reply — and that it finds the host of the data dir by
+ * sees — the prompt, what they type echoed, the agent working, its reply — and that it finds the host of the data dir by
  * itself, and says which URL it tried and what to do when there is none.
  */
 import fs from 'node:fs';
@@ -47,7 +47,12 @@ describe('nanoclaw chat in a terminal', () => {
       // Echoed as typed, before Enter: readline writes to the terminal.
       await term.waitFor(/> hello from the terminal$/m);
       term.type('\r');
+      // The working line comes from the same typing signal the channels get, before the reply.
+      await term.waitFor(/^… Assistant is working$/m, 30_000);
       await term.waitFor(/^Assistant: Mock response to: hello from the terminal$/m, 30_000);
+      expect(term.text().indexOf('… Assistant is working')).toBeLessThan(
+        term.text().indexOf('Assistant: Mock response to: hello from the terminal'),
+      );
       // The prompt is back under the reply.
       await term.waitFor(/Mock response to: hello from the terminal\n> $/);
       term.type('\u0004');
