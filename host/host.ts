@@ -232,6 +232,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     scheduler,
     {
       intervalMs: config.sweepIntervalMs,
+      retentionMs: config.sessionRetentionMs,
       idleTimeoutMs: config.idleTimeoutMs,
       heartbeatTimeoutMs: config.heartbeatTimeoutMs,
       claimTimeoutMs: config.claimTimeoutMs,

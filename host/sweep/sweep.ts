@@ -26,10 +26,13 @@ import type { SessionDbs, SessionHandle } from '../session/session-dbs.js';
 import { getSession, listActiveSessions } from '../session/session-store.js';
 import { FaultBackoff, sessionFaultReason } from '../session/session-faults.js';
 import { processingClaims, resetClaims } from './claims.js';
+import { closeSession, staleSessions } from './retention.js';
 import { takeWakeRequests } from './wake-requests.js';
 
 export interface SweepOptions {
   intervalMs: number;
+  /** Close sessions quiet for longer than this (0: keep them forever). */
+  retentionMs: number;
   idleTimeoutMs: number;
   heartbeatTimeoutMs: number;
   claimTimeoutMs: number;
@@ -94,6 +97,7 @@ export class Sweep extends EventEmitter<SweepEvents> {
     this.ticking = true;
     try {
       await this.takeWakeRequests();
+      this.closeStale();
       if (this.runners.queueDepth() > 0) await this.evictIdle(this.runners.queueDepth());
       for (const info of this.runtime.list()) {
         const session = getSession(this.db, info.sessionId);
@@ -112,6 +116,23 @@ export class Sweep extends EventEmitter<SweepEvents> {
       }
     } finally {
       this.ticking = false;
+    }
+  }
+
+  /** Session retention (retention.ts): quiet sessions without a runner or a wake-up are closed. */
+  private closeStale(): void {
+    if (this.opts.retentionMs <= 0) return;
+    const cutoff = new Date(Date.now() - this.opts.retentionMs).toISOString();
+    for (const session of staleSessions(this.db, cutoff)) {
+      if (this.runtime.isRunning(session.id)) continue;
+      closeSession(this.db, session.id);
+      this.dbs.close(session.id);
+      this.runners.forget(session.id);
+      this.delivery.forget(session.id);
+      this.log.info(
+        { sessionId: session.id, agentGroup: session.agent_group_id, lastActive: session.last_active },
+        'session closed: quiet for longer than NANOCLAW_SESSION_RETENTION_DAYS',
+      );
     }
   }
 

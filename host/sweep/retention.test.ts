@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { dbWithGroups } from '../../test/support/central.js';
+import { upsertMessagingGroup } from '../db/messaging-groups.js';
+import { getSession, resolveSession, setNextWake, touchSession } from '../session/session-store.js';
+import { closeSession, staleSessions } from './retention.js';
+
+describe('session retention', () => {
+  it('offers only quiet active sessions without a wake-up, oldest first; a closed one gives way to a new one', () => {
+    const db = dbWithGroups();
+    const chat = (id: string) => upsertMessagingGroup(db, { channelType: 'telegram', platformId: id }).id;
+    const session = (mg: string, lastActive: string) => {
+      const { session: s } = resolveSession(db, {
+        agentGroupId: 'ag-1',
+        messagingGroupId: mg,
+        threadId: null,
+        mode: 'shared',
+      });
+      touchSession(db, s.id, lastActive);
+      return s.id;
+    };
+    const [a, b, c] = [chat('-1'), chat('-2'), chat('-3')];
+    const older = session(a, '2026-01-01T00:00:00.000Z');
+    const old = session(b, '2026-02-01T00:00:00.000Z');
+    const recent = session(c, '2026-11-30T00:00:00.000Z');
+    setNextWake(db, old, '2026-12-24T00:00:00.000Z');
+    expect(staleSessions(db, '2026-06-01T00:00:00.000Z').map((s) => s.id)).toEqual([older]);
+    closeSession(db, older);
+    expect(getSession(db, older)?.status).toBe('closed');
+    expect(getSession(db, recent)?.status).toBe('active');
+    expect(staleSessions(db, '2026-06-01T00:00:00.000Z')).toEqual([]);
+    const next = resolveSession(db, {
+      agentGroupId: 'ag-1',
+      messagingGroupId: a,
+      threadId: null,
+      mode: 'shared',
+    });
+    expect(next.created).toBe(true);
+    expect(next.session.id).not.toBe(older);
+  });
+});
