@@ -125,6 +125,30 @@ afterEach(() => {
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('delivery', () => {
+  it('never re-sends a runner’s old replies after inbound.db was re-created, and sends the new ones', async () => {
+    out({ content: { text: 'sent before' } });
+    await delivery.drain(session.id);
+    expect(web.sent).toHaveLength(1);
+    // Someone deletes inbound.db (and its journal); the host re-creates it on its next look.
+    dbs.closeAll();
+    delivery.forget(session.id);
+    for (const f of fs.readdirSync(dbs.of(session).paths.root))
+      if (f.startsWith('inbound.db')) fs.rmSync(path.join(dbs.of(session).paths.root, f));
+    sessions.refreshContext(dbs.of(session));
+    await delivery.drain(session.id);
+    expect(web.sent).toHaveLength(1);
+    expect(deliveredRows()).toEqual([
+      {
+        message_out_id: 'out-1',
+        status: 'failed',
+        error: expect.stringMatching(/^inbound.db was re-created/),
+      },
+    ]);
+    out({ content: { text: 'written after' } });
+    await delivery.drain(session.id);
+    expect(web.sent.map((m) => m.payload.text)).toEqual(['sent before', 'written after']);
+  });
+
   it('sends a reply to the session chat, naming its agent group and outbound row, and records it delivered', async () => {
     const id = out({ content: { text: 'hi there' } });
     await delivery.drain(session.id);

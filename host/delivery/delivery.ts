@@ -16,7 +16,6 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { isChatOp, OutboundChatContent, SystemAction } from '../../protocol/messages.js';
 import type { InboundDb, MessageOut } from '../../protocol/session-db.js';
-import { isoNow } from '../../protocol/session-db.js';
 import type { MessageOrigin } from '../../protocol/vocabulary.js';
 import type { ChannelRegistry, ChatAddress } from '../channels/adapter.js';
 import { getAgentGroup } from '../db/agent-groups.js';
@@ -24,6 +23,7 @@ import type { CentralDb } from '../db/central-db.js';
 import type { HostMessage, Session } from '../db/schema.js';
 import { recordQuestion } from '../session/question-response.js';
 import type { SessionDbs, SessionHandle } from '../session/session-dbs.js';
+import { recordDelivery } from '../session/inbound-writer.js';
 import { syncAcks } from './ack-sync.js';
 import { applyChatOp, sendThroughAdapter } from './channel-send.js';
 import { resolveOpTarget } from './message-ops.js';
@@ -179,7 +179,7 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
       if (!('row' in read)) {
         const { id, seq, error } = read.rejected;
         if (id !== null && done.has(id)) continue;
-        if (id !== null) record(inbound, id, 'failed', null, error);
+        if (id !== null) recordDelivery(inbound, id, 'failed', null, error);
         this.log.warn({ sessionId, messageOutId: id, seq, reason: error }, 'outbound row rejected');
         continue;
       }
@@ -227,10 +227,10 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
     try {
       if (row.kind === 'system') {
         this.applySystem(handle, row);
-        record(inbound, row.id, 'delivered', null, null);
+        recordDelivery(inbound, row.id, 'delivered', null, null);
       } else {
         const sent = await this.sendChat(handle, row);
-        record(inbound, row.id, 'delivered', sent.platformMessageId, null);
+        recordDelivery(inbound, row.id, 'delivered', sent.platformMessageId, null);
         const since = Math.max(
           Date.parse(row.timestamp),
           row.deliver_after ? Date.parse(row.deliver_after) : 0,
@@ -246,7 +246,7 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
       const message = (err as Error).message;
       const attempt = (st.attempts.get(row.id)?.count ?? 0) + 1;
       if (attempt >= MAX_ATTEMPTS) {
-        record(inbound, row.id, 'failed', null, message);
+        recordDelivery(inbound, row.id, 'failed', null, message);
         st.attempts.delete(row.id);
         this.log.warn({ ...ctx, attempts: attempt, reason: message }, 'delivery failed for good');
         if (row.kind === 'chat') {
@@ -361,19 +361,4 @@ function finalizedIds(inbound: InboundDb, ids: string[]): Set<string> {
     .prepare(`SELECT message_out_id FROM delivered WHERE message_out_id IN (${ids.map(() => '?').join(',')})`)
     .all(...ids) as { message_out_id: string }[];
   return new Set(rows.map((r) => r.message_out_id));
-}
-
-function record(
-  inbound: InboundDb,
-  id: string,
-  status: 'delivered' | 'failed',
-  platformMessageId: string | null,
-  error: string | null,
-): void {
-  inbound
-    .prepare(
-      `INSERT INTO delivered (message_out_id, platform_message_id, status, error, delivered_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT(message_out_id) DO NOTHING`,
-    )
-    .run(id, platformMessageId, status, error, isoNow());
 }

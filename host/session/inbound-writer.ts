@@ -123,3 +123,22 @@ export function hasDueWork(inbound: InboundDb, now: string): boolean {
       .get(now) !== undefined
   );
 }
+
+/**
+ * The outcome of one outbound row, in inbound.db's `delivered` table (the runner reads it back). Written once:
+ * a second outcome for the same row is ignored.
+ */
+export function recordDelivery(
+  inbound: InboundDb,
+  id: string,
+  status: 'delivered' | 'failed',
+  platformMessageId: string | null,
+  error: string | null,
+): void {
+  inbound
+    .prepare(
+      `INSERT INTO delivered (message_out_id, platform_message_id, status, error, delivered_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(message_out_id) DO NOTHING`,
+    )
+    .run(id, platformMessageId, status, error, isoNow());
+}

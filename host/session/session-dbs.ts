@@ -12,6 +12,9 @@
  * - The host's handles of session DBs wait at most SESSION_BUSY_MS for another process's lock (outbound.db: see
  *   protocol/session-db.ts), so a stuck lock costs one request a short wait and a 503, not the event loop 5 s per
  *   statement (session-faults.ts). The central DB keeps its own, longer timeout.
+ * - A re-created inbound.db (deleted, restored from elsewhere) never makes the host send a runner's old replies
+ *   again: when the host creates inbound.db while outbound.db already holds rows, those rows are recorded as not
+ *   sent (with that reason) before anything reads them for delivery.
  * - A leftover journal of outbound.db is rolled back by the host before it opens the file, when no runner of the
  *   session is running (hot-journal.ts): a runner's crash never leaves the chat unusable.
  */
@@ -23,6 +26,7 @@ import type { CentralDb } from '../db/central-db.js';
 import { getAgentGroup } from '../db/agent-groups.js';
 import type { Session } from '../db/schema.js';
 import { HostOutbound } from './host-outbound.js';
+import { recordDelivery } from './inbound-writer.js';
 import { rollBackHotJournal } from './hot-journal.js';
 import { ensureSessionDir, sessionPaths, type DataLayout } from './layout.js';
 import { regularFileInside } from './safe-fs.js';
@@ -31,6 +35,9 @@ import { getSession } from './session-store.js';
 const MAX_OPEN_SESSIONS = 256;
 /** The host's wait for a runner's read lock on inbound.db (runner reads are short transactions). */
 const SESSION_BUSY_MS = 250;
+const SETTLE_BATCH = 500;
+const RECREATED =
+  'inbound.db was re-created after this message was written; it is not sent again (its outcome was lost)';
 
 export interface SessionHandle {
   readonly session: Session;
@@ -84,7 +91,7 @@ export class SessionDbs {
       session,
       folder: entry.folder,
       paths: entry.paths,
-      inbound: () => (entry.inbound ??= openInbound(this.layout, entry.paths)),
+      inbound: () => (entry.inbound ??= this.openInbound(session.id, entry)),
       outbound: () => this.outbound(session.id, entry),
       get contextHash() {
         return entry.contextHash;
@@ -93,6 +100,27 @@ export class SessionDbs {
         entry.contextHash = hash;
       },
     };
+  }
+
+  private openInbound(sessionId: string, entry: Open): InboundDb {
+    const created = !fs.existsSync(entry.paths.inboundDb);
+    const inbound = openInbound(this.layout, entry.paths);
+    if (created && fs.existsSync(entry.paths.outboundDb)) {
+      const outbound = this.outbound(sessionId, entry);
+      for (let after = 0; outbound;) {
+        const reads = outbound.messagesAfter(after, SETTLE_BATCH);
+        if (reads.length === 0) break;
+        inbound.raw.transaction(() => {
+          for (const r of reads) {
+            const id = 'row' in r ? r.row.id : r.rejected.id;
+            if (id !== null) recordDelivery(inbound, id, 'failed', null, RECREATED);
+          }
+        })();
+        const last = reads[reads.length - 1]!;
+        after = 'row' in last ? last.row.seq : last.rejected.seq;
+      }
+    }
+    return inbound;
   }
 
   private outbound(sessionId: string, entry: Open): HostOutbound | null {
