@@ -37,6 +37,8 @@ export const RunnerConfig = z.object({
     .optional(),
   env: z.array(z.object({ name: z.string(), value: z.string() })).optional(),
   idleTimeoutSeconds: z.number().int().positive().optional(),
+  /** Runners of this agent group at once (within the host's NANOCLAW_MAX_RUNNERS). */
+  maxConcurrent: z.number().int().positive().optional(),
 });
 export type RunnerConfig = z.infer<typeof RunnerConfig>;
 

@@ -200,4 +200,50 @@ describe('the runner limit', () => {
     expect(capped.queueDepth()).toBe(1);
     capped.close();
   });
+
+  it('holds a group at its own runner.maxConcurrent without holding up other groups', async () => {
+    upsertAgentGroup(db, { id: 'busy', name: 'B', folder: 'busy', runner: { maxConcurrent: 1 } });
+    upsertAgentGroup(db, { id: 'free', name: 'F', folder: 'free' });
+    const running = new Set<string>();
+    const capped = new RunnerManager({
+      db,
+      layout,
+      runtime: {
+        ...runtime,
+        ensureRunning: (spec) => {
+          started.push(spec);
+          running.add(spec.sessionId);
+          return Promise.resolve('started');
+        },
+        isRunning: (id) => running.has(id),
+        list: () => [...running].map((sessionId) => ({ sessionId, specHash: '', startedAt: 0 })),
+      },
+      log: pino({ level: 'silent' }),
+      hostUrl: 'http://127.0.0.1:1',
+      hasApiKey: false,
+      pollIntervalMs: 1000,
+      logLevel: 'silent',
+      maxRunners: 10,
+    });
+    const sessionOf = (agentGroupId: string, thread: string) =>
+      resolveSession(db, {
+        agentGroupId,
+        messagingGroupId: session.messaging_group_id!,
+        threadId: thread,
+        mode: 'per-thread',
+      }).session;
+    const [b1, b2, f1] = [sessionOf('busy', '1'), sessionOf('busy', '2'), sessionOf('free', '1')];
+    for (const s of [b1, b2, f1]) await capped.wake(s);
+    expect(started.map((s) => s.sessionId)).toEqual([b1.id, f1.id]);
+    expect(capped.queueDepth()).toBe(1);
+    running.delete(f1.id);
+    capped.admitQueued();
+    await new Promise((r) => setImmediate(r));
+    expect(capped.queueDepth()).toBe(1);
+    running.delete(b1.id);
+    capped.admitQueued();
+    await new Promise((r) => setImmediate(r));
+    expect(started.map((s) => s.sessionId)).toEqual([b1.id, f1.id, b2.id]);
+    capped.close();
+  });
 });

@@ -12,8 +12,9 @@
  *   (restart-backoff.ts). A failed start never throws into the caller — the message that woke the session is
  *   already stored — it is logged, reported as a `startFailed` event (attempt 1 = the first of a streak) and
  *   retried on a timer until a start succeeds or the session is gone. The failed start's token is revoked.
- * - At most `maxRunners` runners run (or are being started) at once. A session that needs one beyond that waits
- *   in a first-come queue (a `queued` event lets the sweep stop idle runners for it) and is started as soon as a
+ * - At most `maxRunners` runners run (or are being started) at once, and at most the agent group's
+ *   `runner.maxConcurrent` of one group. A session that needs one beyond that waits in a first-come queue (a
+ *   session whose group is at its own limit does not hold up sessions of other groups) (a `queued` event lets the sweep stop idle runners for it) and is started as soon as a
  *   runner exits; its messages stay accepted meanwhile, so routing never waits for a slot.
  * - No model API key goes into a runner's env: ANTHROPIC_BASE_URL points at this host's credential proxy.
  * - CLAUDE.md is written into the runner-writable agent folder only through session/safe-fs.ts: no symlink there
@@ -70,8 +71,8 @@ export class RunnerManager extends EventEmitter<RunnerManagerEvents> {
   private readonly retries = new Map<string, NodeJS.Timeout>();
   /** Sessions waiting for a runner slot, in arrival order. */
   private readonly queue = new Map<string, Session>();
-  /** Starts in flight (not yet in runtime.list()), counted against the cap. */
-  private starting = 0;
+  /** Sessions whose start is in flight (not yet in runtime.list()), counted against the limits. */
+  private readonly starting = new Set<string>();
   private readonly warnedMock = new Set<string>();
 
   constructor(private readonly o: RunnerManagerOptions) {
@@ -117,6 +118,8 @@ export class RunnerManager extends EventEmitter<RunnerManagerEvents> {
   admitQueued(): void {
     for (const [id, session] of this.queue) {
       if (!this.hasSlot()) return;
+      const group = getAgentGroup(this.o.db, session.agent_group_id);
+      if (group && !this.groupHasSlot(group)) continue;
       this.queue.delete(id);
       this.wake(getSession(this.o.db, id) ?? session).catch((e: unknown) =>
         this.o.log.error({ sessionId: id, err: (e as Error).message }, 'queued runner start failed'),
@@ -125,7 +128,16 @@ export class RunnerManager extends EventEmitter<RunnerManagerEvents> {
   }
 
   private hasSlot(): boolean {
-    return this.o.runtime.list().length + this.starting < (this.o.maxRunners ?? Infinity);
+    return this.o.runtime.list().length + this.starting.size < (this.o.maxRunners ?? Infinity);
+  }
+
+  private groupHasSlot(group: AgentGroup): boolean {
+    const max = runnerConfigOf(group).maxConcurrent;
+    if (max === undefined) return true;
+    const ids = new Set([...this.o.runtime.list().map((r) => r.sessionId), ...this.starting]);
+    let running = 0;
+    for (const id of ids) if (getSession(this.o.db, id)?.agent_group_id === group.id) running++;
+    return running < max;
   }
 
   private async doWake(session: Session): Promise<void> {
@@ -133,18 +145,18 @@ export class RunnerManager extends EventEmitter<RunnerManagerEvents> {
     const group = getAgentGroup(this.o.db, session.agent_group_id);
     if (!group) throw new Error(`agent group ${session.agent_group_id} of session ${session.id} is gone`);
     const fresh = !this.o.runtime.isRunning(session.id);
-    if (fresh && !this.hasSlot()) {
+    if (fresh && (!this.hasSlot() || !this.groupHasSlot(group))) {
       if (this.queue.has(session.id)) return;
       this.queue.set(session.id, session);
       this.o.log.info(
         { sessionId: session.id, agentGroup: group.id, waiting: this.queue.size, max: this.o.maxRunners },
-        'runner queued: the runner limit is reached (NANOCLAW_MAX_RUNNERS)',
+        'runner queued: the runner limit is reached (NANOCLAW_MAX_RUNNERS or the group’s runner.maxConcurrent)',
       );
       this.emit('queued', session, this.queue.size);
       return;
     }
     let result;
-    if (fresh) this.starting++;
+    if (fresh) this.starting.add(session.id);
     try {
       this.materializeInstructions(group);
       result = await this.o.runtime.ensureRunning(this.specFor(session, group));
@@ -152,7 +164,7 @@ export class RunnerManager extends EventEmitter<RunnerManagerEvents> {
       this.startFailed(session, err);
       return;
     } finally {
-      if (fresh) this.starting--;
+      if (fresh) this.starting.delete(session.id);
     }
     const failedBefore = this.backoff.startSucceeded(session.id);
     if (failedBefore > 0)

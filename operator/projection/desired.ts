@@ -46,6 +46,7 @@ function runnerConfig(runner: AgentGroupSpec['runner']): RunnerConfig {
   if (requests || limits) out.resources = { ...(requests && { requests }), ...(limits && { limits }) };
   if (runner.env?.length) out.env = runner.env.map((e) => ({ name: e.name, value: e.value }));
   out.idleTimeoutSeconds = durationSeconds(runner.idleTimeout ?? DEFAULT_IDLE_TIMEOUT);
+  if (runner.maxConcurrent !== undefined) out.maxConcurrent = runner.maxConcurrent;
   return out;
 }
 

@@ -99,6 +99,15 @@ const Runner = z
       maxItems: 64,
       description: 'Extra environment variables for the runner, as literal name/value pairs (keyed by name).',
     }).optional(),
+    maxConcurrent: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .optional()
+      .describe(
+        'Most runners of this agent group at once (1–1000; also bounded by the host-wide NANOCLAW_MAX_RUNNERS). More sessions wait first come first.',
+      ),
     idleTimeout: withRules(
       z
         .string()
