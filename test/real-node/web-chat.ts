@@ -5,6 +5,7 @@
  * sent before the stream reopened are replayed.
  */
 import http from 'node:http';
+import { MESSAGE_EVENT } from '../../host/channels/web/web-api.js';
 import { getJson, kubectl } from './cluster.js';
 
 export interface Reply {
@@ -104,10 +105,13 @@ export class Chat {
         const block = buf.slice(0, end);
         buf = buf.slice(end + 2);
         const id = block.match(/^id: (.*)$/m)?.[1];
+        const event = block.match(/^event: (.*)$/m)?.[1];
         const data = block.match(/^data: (.*)$/m)?.[1];
         if (id) this.lastId = id;
-        if (!data) continue;
-        const reply = JSON.parse(data) as Reply;
+        // Only messages are replies (not typing or the end-of-history marker), and only what others said.
+        if (!data || event !== MESSAGE_EVENT) continue;
+        const reply = JSON.parse(data) as Reply & { author?: { kind: string } };
+        if (reply.author?.kind === 'user') continue;
         if (!this.replies.some((r) => r.id === reply.id)) this.replies.push(reply);
       }
     });

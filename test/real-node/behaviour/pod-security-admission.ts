@@ -74,6 +74,9 @@ export function podSecurityAdmissionSuite(): void {
         readOnly?: boolean;
       }[];
       for (const m of mounts) if (m.mountPath === '/workspace/global') m.readOnly = false;
+      const writableAgent = runnerPodCopy('writable-agent');
+      for (const m of writableAgent.spec.containers[0]!.volumeMounts as typeof mounts)
+        if (m.mountPath === '/workspace/agent') m.readOnly = false;
       const writableInbound = runnerPodCopy('writable-inbound');
       const inboundMounts = writableInbound.spec.containers[0]!.volumeMounts as { mountPath: string }[];
       writableInbound.spec.containers[0]!.volumeMounts = inboundMounts.filter(
@@ -88,7 +91,8 @@ export function podSecurityAdmissionSuite(): void {
       };
       const refused: [LivePod, string][] = [
         [withToken, 'a runner pod mounts no ServiceAccount token'],
-        [writableGlobal, 'a runner pod mounts the global folder read-only'],
+        [writableGlobal, 'a runner pod mounts the global and agent folders read-only'],
+        [writableAgent, 'a runner pod mounts the global and agent folders read-only'],
         [writableInbound, 'a runner pod mounts inbound.db and its journal read-only'],
         [shell, 'a runner pod has exactly one container running the agent-runner'],
         [notARunner, 'the host creates runner pods of its own release only'],
