@@ -9,7 +9,9 @@ import type { Logger } from 'pino';
 import type { HostConfig } from '../config.js';
 import type { CentralDb } from '../db/central-db.js';
 import { getAgentGroup } from '../db/agent-groups.js';
+import { defaultLogFormat } from '../log.js';
 import { LocalProcessRuntime } from './local-process.js';
+import { runnerOutput } from './runner-output.js';
 import type { AgentRuntime } from './runtime.js';
 import { chooseSandbox } from './sandbox/choose-sandbox.js';
 import { DirectLauncher } from './sandbox/direct-launcher.js';
@@ -95,10 +97,12 @@ async function createLocalRuntime(
     : await chooseSandbox(config.sandbox.mode, config.dataDir);
   const unsandboxed = launcher.sandbox === 'none';
   const shared = config.sandbox.unsandboxedSharedChats;
+  const pretty = (config.logFormat ?? defaultLogFormat()) === 'pretty';
   return new LocalProcessRuntime({
     dataDir: config.dataDir,
     launcher,
     log,
+    ...(pretty ? { output: runnerOutput(log) } : {}),
     ...(config.timezone ? { timezone: config.timezone } : {}),
     ...(unsandboxed ? { warning: unsandboxedWarning(config.dataDir, unavailable, shared) } : {}),
     ...(unsandboxed && !shared
