@@ -1,18 +1,8 @@
 /** The admin verbs against a real data dir (SQLite files on disk), run in-process. */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
-import { addMember } from '../host/access/members.js';
-import { grantRole } from '../host/access/roles.js';
-import { upsertAgentGroup } from '../host/db/agent-groups.js';
-import { openCentralDb, type CentralDb } from '../host/db/central-db.js';
-import { upsertMessagingGroup } from '../host/db/messaging-groups.js';
-import { upsertWiring } from '../host/db/wirings.js';
-import { recordDrop } from '../host/router/dropped.js';
-import { recordPendingSenderApproval } from '../host/router/sender-approval.js';
-import { resolveSession } from '../host/session/session-store.js';
+import { type CentralDb } from '../host/db/central-db.js';
+import { adminDataDir, type AdminDataDir } from '../test/support/admin-data-dir.js';
 import { runVerb } from '../test/support/cli-run.js';
 import { approvalsCommand } from './approvals.js';
 import { agentsCommand, chatsCommand, droppedCommand, sessionsCommand, usersCommand } from './inventory.js';
@@ -21,212 +11,16 @@ import { rolesCommand } from './roles.js';
 import { statusCommand } from './status.js';
 import type { UserRoleManifest } from './user-role-manifest.js';
 
-let dataDir: string;
+let fixture: AdminDataDir;
 let db: CentralDb;
-
 beforeEach(() => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nc-cli-'));
-  db = openCentralDb(path.join(dataDir, 'nanoclaw.db'));
-  upsertAgentGroup(db, { id: 'alpha', name: 'Alpha', folder: 'alpha', provider: 'mock' });
-  upsertAgentGroup(db, {
-    id: 'beta',
-    name: 'Beta',
-    folder: 'beta',
-    provider: 'mock',
-    source: 'crd',
-    sourceUid: 'u-b',
-  });
-  const chat = upsertMessagingGroup(db, {
-    id: 'mg-team',
-    channelType: 'telegram',
-    platformId: '-100',
-    name: 'Team',
-    unknownSenderPolicy: 'request_approval',
-  });
-  upsertWiring(db, {
-    messagingGroupId: chat.id,
-    agentGroupId: 'alpha',
-    engageMode: 'pattern',
-    engagePattern: '.',
-  });
-  grantRole(db, { userId: 'telegram:1', role: 'owner', displayName: 'Olga' });
-  grantRole(db, {
-    userId: 'slack:T:U2',
-    role: 'admin',
-    agentGroupId: 'beta',
-    source: 'crd',
-    sourceUid: 'ur-x',
-  });
-  addMember(db, { userId: 'telegram:9', agentGroupId: 'alpha' });
-  resolveSession(db, { agentGroupId: 'alpha', messagingGroupId: chat.id, threadId: null, mode: 'shared' });
-  recordDrop(db, {
-    channelType: 'telegram',
-    platformId: '-100',
-    userId: 'telegram:5',
-    reason: 'sender_scope',
-  });
-  recordDrop(db, {
-    channelType: 'telegram',
-    platformId: '-100',
-    userId: 'telegram:5',
-    reason: 'sender_scope',
-  });
-  recordDrop(db, {
-    channelType: 'telegram',
-    platformId: '-200',
-    userId: 'telegram:6',
-    reason: 'no_agent_wired',
-  });
-  recordPendingSenderApproval(db, {
-    messagingGroupId: chat.id,
-    agentGroupId: 'alpha',
-    senderId: 'telegram:7',
-    message: {
-      channelType: 'telegram',
-      platformId: '-100',
-      threadId: null,
-      id: 'm1',
-      senderId: '7',
-      senderName: 'Sam',
-      text: 'hello',
-      isMention: false,
-      isGroup: true,
-      timestamp: new Date().toISOString(),
-    } as never,
-  });
+  fixture = adminDataDir();
+  ({ db } = fixture);
 });
-
-afterEach(() => {
-  db.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
-
-const run = (verb: (argv: string[]) => Promise<number>, ...argv: string[]) =>
-  runVerb(verb, [...argv, '--data-dir', dataDir]);
-
-async function json<T>(verb: (argv: string[]) => Promise<number>, ...argv: string[]): Promise<T> {
-  const r = await run(verb, ...argv, '-o', 'json');
-  expect(r.code, r.stderr).toBe(0);
-  return JSON.parse(r.stdout) as T;
-}
-
-describe('nanoclaw status', () => {
-  it('shows every section as tables, and the same facts as JSON and YAML', async () => {
-    const table = await run(statusCommand);
-    expect(table.code, table.stderr).toBe(0);
-    for (const title of [
-      'AGENT GROUPS',
-      'CHATS',
-      'WIRINGS',
-      'ROLES',
-      'SESSIONS AND RUNNERS',
-      'PENDING APPROVALS',
-      'NEW CHATS WAITING FOR REGISTRATION',
-      'DROPPED MESSAGES BY REASON',
-      'CHANNELS',
-      'FAILURE NOTICES SENT',
-      'LAST ERRORS',
-    ])
-      expect(table.stdout).toContain(`${title}\n`);
-
-    const s = await json<Record<string, Record<string, unknown>[]>>(statusCommand);
-    expect(s.agents!.map((a) => [a.id, a.chats, a.activeSessions])).toEqual([
-      ['alpha', 1, 1],
-      ['beta', 0, 0],
-    ]);
-    expect(s.sessions).toEqual([expect.objectContaining({ agentGroup: 'alpha', runner: 'stopped' })]);
-    expect(s.approvals).toEqual([expect.objectContaining({ sender: 'telegram:7', status: 'pending' })]);
-    expect(s.dropped).toEqual([
-      expect.objectContaining({ reason: 'no_agent_wired', messages: 1, senders: 1 }),
-      expect.objectContaining({ reason: 'sender_scope', messages: 2, senders: 1 }),
-    ]);
-    expect(s.channels).toEqual([{ channel: 'web', platform: 'web', lastError: null, lastErrorAt: null }]);
-    const yaml = await run(statusCommand, '-o', 'yaml');
-    expect(parseYaml(yaml.stdout)).toEqual(s);
-  });
-
-  it('shows new chats still waiting for registration, not the decided ones', async () => {
-    const mg = (id: string) => upsertMessagingGroup(db, { channelType: 'telegram', platformId: id }).id;
-    const registration = (id: string, chat: string, status: string) => ({
-      id,
-      messaging_group_id: mg(chat),
-      sender_id: 'telegram:8',
-      sender_name: null,
-      original_message: '{}',
-      status: status as 'pending',
-      options: '[]',
-      approver_user_id: 'telegram:1',
-      card_messaging_group_id: null,
-      agent_group_id: null,
-      decided_by: null,
-      decided_at: null,
-      error: null,
-      created_at: '2026-01-01T00:00:00.000Z',
-      expires_at: '2026-01-02T00:00:00.000Z',
-      replayed_at: null,
-    });
-    db.run(
-      db.q
-        .insertInto('pending_channel_registrations')
-        .values([registration('reg-1', '-301', 'pending'), registration('reg-2', '-302', 'rejected')]),
-    );
-    const s = await json<Record<string, Record<string, unknown>[]>>(statusCommand);
-    expect(s.registrations).toEqual([
-      expect.objectContaining({
-        id: 'reg-1',
-        status: 'pending',
-        sender: 'telegram:8',
-        approver: 'telegram:1',
-      }),
-    ]);
-  });
-
-  it('lists a configured bot with the last send error recorded for its channel', async () => {
-    db.run(
-      db.q.insertInto('host_messages').values({
-        id: 'hm-1',
-        kind: 'notice',
-        channel_type: 'telegram',
-        platform_id: '-100',
-        thread_id: null,
-        text: 'hi',
-        in_reply_to: null,
-        status: 'failed',
-        attempts: 3,
-        platform_message_id: null,
-        error: 'Forbidden: bot was blocked by the user',
-        created_at: '2026-01-01T00:00:00.000Z',
-        finished_at: '2026-01-01T00:00:05.000Z',
-        card: null,
-      }),
-    );
-    process.env.TELEGRAM_BOT_TOKEN = '1:test';
-    try {
-      const s = await json<Record<string, Record<string, unknown>[]>>(statusCommand);
-      expect(s.channels).toContainEqual({
-        channel: 'telegram',
-        platform: 'telegram',
-        lastError: 'Forbidden: bot was blocked by the user',
-        lastErrorAt: '2026-01-01T00:00:05.000Z',
-      });
-      expect(s.errors).toEqual([
-        expect.objectContaining({ id: 'hm-1', what: 'host notice to telegram/-100' }),
-      ]);
-      expect(s.notices).toEqual([{ at: '2026-01-01T00:00:00.000Z', to: 'telegram/-100', text: 'hi' }]);
-    } finally {
-      delete process.env.TELEGRAM_BOT_TOKEN;
-    }
-  });
-
-  it('refuses a data dir without a central DB, and stray arguments, as usage errors', async () => {
-    const missing = await runVerb(statusCommand, ['--data-dir', path.join(dataDir, 'nope')]);
-    expect(missing).toMatchObject({ code: 2 });
-    expect(missing.stderr).toContain('--data-dir: no central DB at');
-    expect(fs.existsSync(path.join(dataDir, 'nope'))).toBe(false);
-    expect((await run(statusCommand, 'extra')).stderr).toContain('status: unexpected argument "extra"');
-    expect((await run(statusCommand, '-o', 'xml')).code).toBe(2);
-  });
-});
+afterEach(() => fixture.remove());
+const run: AdminDataDir['run'] = (verb, ...argv) => fixture.run(verb, ...argv);
+const json = <T>(verb: (argv: string[]) => Promise<number>, ...argv: string[]) =>
+  fixture.json<T>(verb, ...argv);
 
 describe('list verbs', () => {
   it('users, agents, chats, sessions, dropped and approvals as JSON', async () => {

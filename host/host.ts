@@ -8,8 +8,6 @@
  * - Start-up order makes sure nothing is accepted before it can be stored; shutdown stops intake first, then
  *   runners, then delivers what they left, then closes the DBs.
  */
-import type { AddressInfo } from 'node:net';
-import type http from 'node:http';
 import type { Logger } from 'pino';
 import type { ChannelAdapter, InboundMessage } from './channels/adapter.js';
 import { issuePairingCode } from './access/pairing.js';
@@ -21,6 +19,7 @@ import { WebEventStore } from './channels/web/web-events.js';
 import { createWebServer } from './channels/web/web-server.js';
 import { createChannels } from './channels/create-channels.js';
 import { createWebhookServer } from './channels/webhook-server.js';
+import { closeServer, listen } from './http-listen.js';
 import type { HostConfig } from './config.js';
 import { openCentralDb, type CentralDb } from './db/central-db.js';
 import { Delivery } from './delivery/delivery.js';
@@ -88,23 +87,6 @@ export interface RunningHost {
   db: CentralDb;
   route(msg: InboundMessage): Promise<RouteResult>;
   close(): Promise<void>;
-}
-
-function listen(server: http.Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
-
-function closeServer(server: http.Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }
 
 export async function startHost(opts: HostOptions): Promise<RunningHost> {
