@@ -72,14 +72,25 @@ if (major < 20 || (major === 20 && minor < 19)) {
   console.error(`setup: Node.js 20.19 or newer is required (this is ${process.version})`);
   process.exit(1);
 }
+// Dependencies are reinstalled exactly when package-lock.json's content differs from the one last installed
+// (its hash in node_modules/.nanoclaw-lock.sha256). A tree installed by hand without that stamp is trusted when
+// it is newer than the lock file, and stamped.
 const installed = path.join(root, 'node_modules', '.package-lock.json');
 const lock = path.join(root, 'package-lock.json');
-if (!fs.existsSync(installed) || fs.statSync(lock).mtimeMs > fs.statSync(installed).mtimeMs) {
+const lockStamp = path.join(root, 'node_modules', '.nanoclaw-lock.sha256');
+const lockHash = createHash('sha256').update(fs.readFileSync(lock)).digest('hex');
+const installedHash = fs.existsSync(lockStamp)
+  ? fs.readFileSync(lockStamp, 'utf8')
+  : fs.existsSync(installed) && fs.statSync(lock).mtimeMs <= fs.statSync(installed).mtimeMs
+    ? lockHash
+    : null;
+if (installedHash !== lockHash) {
   console.error(
     'setup: installing dependencies with npm ci (the first time about 2 minutes on 2 cores, most of it compiling better-sqlite3)',
   );
   run('installing dependencies', 'npm', ['ci', '--no-audit', '--no-fund']);
 }
+if (!fs.existsSync(lockStamp) || fs.readFileSync(lockStamp, 'utf8') !== lockHash) fs.writeFileSync(lockStamp, lockHash);
 const hash = sourcesHash();
 const built = fs.existsSync(ENTRY) && fs.existsSync(STAMP) && fs.readFileSync(STAMP, 'utf8') === hash;
 if (!built) {
