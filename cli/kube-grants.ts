@@ -6,14 +6,9 @@
  * repeated grant is a no-op and a GitOps tool's fields are never taken over (no force); only objects named by
  * user-role-manifest.ts (deterministic, labelled created-by: cli) are ever deleted.
  */
-import {
-  ApiException,
-  CustomObjectsApi,
-  KubeConfig,
-  PatchStrategy,
-  setHeaderOptions,
-} from '@kubernetes/client-node';
-import { REQUEST_TIMEOUT_MS, statusCode, withDeadline } from '../kube/errors.js';
+import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { CustomObjects } from '../kube/custom-objects.js';
+import { statusCode } from '../kube/errors.js';
 import { GROUP, VERSION } from '../operator/api/v1alpha1/common.js';
 import { UsageError } from './args.js';
 import { CREATED_BY_LABEL, type UserRoleManifest } from './user-role-manifest.js';
@@ -73,89 +68,44 @@ export function kubeModeOf(values: {
   return { namespace: namespace || 'default', dryRun: values['dry-run'] === true, kubeConfig: load };
 }
 
-function apiMessage(err: unknown): string {
-  if (err instanceof ApiException) {
-    const raw: unknown = err.body;
-    try {
-      const body = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { message?: string };
-      if (body?.message) return body.message;
-    } catch {
-      // not a Status object
-    }
+function objects(mode: KubeMode): CustomObjects {
+  return new CustomObjects(mode.kubeConfig().makeApiClient(CustomObjectsApi), {
+    group: GROUP,
+    version: VERSION,
+    plurals: { UserRole: PLURAL },
+    fieldManager: HOST_FIELD_MANAGER,
+  });
+}
+
+/** Refused input (400/422) is a usage error (exit 2); anything else stays a failure (exit 1). */
+async function asCli<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    const code = statusCode((err as Error).cause);
+    throw code === 422 || code === 400 ? new UsageError((err as Error).message) : err;
   }
-  return (err as Error).message.split('\n')[0]!;
-}
-
-/** An API error as the CLI reports it: refused input is a usage error (exit 2), anything else a failure (exit 1). */
-function failure(what: string, err: unknown): Error {
-  const code = statusCode(err);
-  const message = `${what}: ${code ? `HTTP ${code}: ` : ''}${apiMessage(err)}`;
-  if (code === 422 || code === 400) return new UsageError(message);
-  if (code === 403)
-    return new Error(`${message} (the account needs get/list/patch/delete on userroles.${GROUP})`);
-  return new Error(message);
-}
-
-function api(mode: KubeMode): CustomObjectsApi {
-  return mode.kubeConfig().makeApiClient(CustomObjectsApi);
 }
 
 /** Creates or updates the object (server-side apply, field manager nanoclaw-host). */
 export async function applyUserRole(mode: KubeMode, m: UserRoleManifest): Promise<void> {
-  const what = `apply UserRole ${m.metadata.namespace}/${m.metadata.name}`;
-  try {
-    await withDeadline(
-      what,
-      api(mode).patchNamespacedCustomObject(
-        {
-          group: GROUP,
-          version: VERSION,
-          namespace: m.metadata.namespace,
-          plural: PLURAL,
-          name: m.metadata.name,
-          body: m,
-          fieldManager: HOST_FIELD_MANAGER,
-          fieldValidation: 'Strict',
-        },
-        setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
-      ),
-      REQUEST_TIMEOUT_MS,
-    );
-  } catch (err) {
-    throw failure(what, err);
-  }
-}
-
-interface ListedUserRole {
-  metadata: { name: string; labels?: Record<string, string> };
-  spec: { user: string; role: string; agentGroup?: string };
+  await asCli(objects(mode).apply(m));
 }
 
 /** Other UserRoles in the namespace declaring the same grant (e.g. from a GitOps repository). */
 async function sameGrant(mode: KubeMode, m: UserRoleManifest): Promise<string[]> {
-  const what = `list UserRoles in ${m.metadata.namespace}`;
-  try {
-    const list = (await withDeadline(
-      what,
-      api(mode).listNamespacedCustomObject({
-        group: GROUP,
-        version: VERSION,
-        namespace: m.metadata.namespace,
-        plural: PLURAL,
-      }),
-    )) as { items: ListedUserRole[] };
-    return list.items
-      .filter(
-        (o) =>
-          o.metadata.name !== m.metadata.name &&
-          o.spec.user === m.spec.user &&
-          o.spec.role === m.spec.role &&
-          (o.spec.agentGroup ?? null) === (m.spec.agentGroup ?? null),
-      )
-      .map((o) => o.metadata.name);
-  } catch (err) {
-    throw failure(what, err);
-  }
+  const items = await asCli(objects(mode).list('UserRole', m.metadata.namespace));
+  return items
+    .filter((o) => {
+      const spec = o.spec as { user?: string; role?: string; agentGroup?: string };
+      return (
+        o.metadata.name !== m.metadata.name &&
+        spec.user === m.spec.user &&
+        spec.role === m.spec.role &&
+        (spec.agentGroup ?? null) === (m.spec.agentGroup ?? null)
+      );
+    })
+    .map((o) => o.metadata.name);
 }
 
 /** Deletes the CLI's object for the grant. Resolves to the names of other objects holding it when there is none. */
@@ -163,21 +113,7 @@ export async function deleteUserRole(
   mode: KubeMode,
   m: UserRoleManifest,
 ): Promise<{ deleted: true } | { deleted: false; heldBy: string[] }> {
-  const what = `delete UserRole ${m.metadata.namespace}/${m.metadata.name}`;
-  try {
-    await withDeadline(
-      what,
-      api(mode).deleteNamespacedCustomObject({
-        group: GROUP,
-        version: VERSION,
-        namespace: m.metadata.namespace,
-        plural: PLURAL,
-        name: m.metadata.name,
-      }),
-    );
+  if (await asCli(objects(mode).delete('UserRole', m.metadata.namespace, m.metadata.name)))
     return { deleted: true };
-  } catch (err) {
-    if (statusCode(err) !== 404) throw failure(what, err);
-  }
   return { deleted: false, heldBy: await sameGrant(mode, m) };
 }

@@ -6,7 +6,8 @@
  * - Objects are applied with server-side apply under the caller's field manager, never forced: a field another
  *   manager (a GitOps tool) owns is a conflict, not a takeover.
  * - Every call has a deadline; errors name what was attempted and the API server's own message (a Status
- *   object's `message`), and a 403 says which permissions the account needs. No secret is in an error.
+ *   object's `message`), keep the API error as `cause` (its HTTP status decides how a caller reports it), and a
+ *   403 says which permissions the account needs. No secret is in an error.
  */
 import type { CustomObjectsApi } from '@kubernetes/client-node';
 import { ApiException, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
@@ -42,7 +43,8 @@ export class CustomObjects {
     return p;
   }
 
-  private failure(what: string, err: unknown): Error {
+  /** `verbs`: what the call needs, named in the hint a 403 gets. */
+  private failure(what: string, err: unknown, verbs = 'get, list and patch'): Error {
     const code = statusCode(err);
     let detail = (err as Error).message.split('\n')[0]!;
     if (err instanceof ApiException) {
@@ -55,8 +57,7 @@ export class CustomObjects {
       }
     }
     const resources = Object.values(this.o.plurals).join(', ');
-    const rbac =
-      code === 403 ? ` (the account needs get, list and patch on ${resources}.${this.o.group})` : '';
+    const rbac = code === 403 ? ` (the account needs ${verbs} on ${resources}.${this.o.group})` : '';
     return new Error(`${what}: ${code ? `HTTP ${code}: ` : ''}${detail}${rbac}`, { cause: err });
   }
 
@@ -123,5 +124,27 @@ export class CustomObjects {
   async ensure(m: ObjectRef): Promise<{ obj: KObject; existed: boolean }> {
     const existing = await this.get(m.kind, m.metadata.namespace, m.metadata.name);
     return existing ? { obj: existing, existed: true } : { obj: await this.apply(m), existed: false };
+  }
+
+  /** Deletes the object; false when there was none. */
+  async delete(kind: string, namespace: string, name: string): Promise<boolean> {
+    const what = `delete ${kind} ${namespace}/${name}`;
+    try {
+      await withDeadline(
+        what,
+        this.api.deleteNamespacedCustomObject({
+          group: this.o.group,
+          version: this.o.version,
+          namespace,
+          plural: this.plural(kind),
+          name,
+        }),
+        REQUEST_TIMEOUT_MS,
+      );
+      return true;
+    } catch (err) {
+      if (statusCode(err) === 404) return false;
+      throw this.failure(what, err, 'delete');
+    }
   }
 }
