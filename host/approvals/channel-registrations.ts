@@ -18,7 +18,6 @@
  */
 import type { Logger } from 'pino';
 import { CardFlow } from './card-flow.js';
-import { pickApprovalDelivery } from '../access/pick-approval-delivery.js';
 import { pickApprover } from '../access/pick-approver.js';
 import { hasAdminPrivilege } from '../access/roles.js';
 import { addMember } from '../access/members.js';
@@ -31,7 +30,6 @@ import { getMessagingGroup } from '../db/messaging-groups.js';
 import type { ChannelRegistration, MessagingGroup } from '../db/schema.js';
 import { listWiringsOf } from '../db/wirings.js';
 import type { HostMessageInput } from '../delivery/host-outbox.js';
-import { recordDrop } from '../router/dropped.js';
 import { pendingRegistrationCount } from '../router/intake-limits.js';
 import {
   chatConfigRequest,
@@ -81,7 +79,7 @@ export class ChannelRegistrations extends CardFlow {
   private readonly busy = new Set<string>();
 
   constructor(private readonly d: ChannelRegistrationsDeps) {
-    super(d.db, (m) => d.send(m));
+    super(d);
   }
 
   /** The bot was mentioned/DMed in an unwired chat: record (or renew) the registration and send its card. */
@@ -125,7 +123,7 @@ export class ChannelRegistrations extends CardFlow {
       );
       return id;
     });
-    if (renewed) await this.sendCard(renewed);
+    if (renewed) await this.requestRegistration(renewed);
   }
 
   private byChat(chatId: string): ChannelRegistration | undefined {
@@ -145,27 +143,22 @@ export class ChannelRegistrations extends CardFlow {
     db.run(db.q.updateTable('pending_channel_registrations').set(values).where('id', '=', id));
   }
 
-  private async sendCard(id: string): Promise<void> {
+  private async requestRegistration(id: string): Promise<void> {
     if (this.busy.has(id)) return;
     this.busy.add(id);
     try {
-      const { db, channels, log } = this.d;
+      const { db, log } = this.d;
       const r = this.get(id);
       const chat = r && getMessagingGroup(db, r.messaging_group_id);
       if (!r || !chat || r.status !== 'pending') return;
-      const namespace = channels.get(chat.channel_type)?.userNamespace ?? chat.channel_type;
-      const target = await pickApprovalDelivery(db, channels, pickApprover(db, null), namespace, log);
+      const target = await this.approverDm(pickApprover(db, null), {
+        chat,
+        senderId: r.sender_id,
+        senderName: r.sender_name,
+        agentGroupId: null,
+      });
       if (!target) {
         this.set(id, { status: 'unreachable' });
-        recordDrop(db, {
-          channelType: chat.channel_type,
-          platformId: chat.platform_id,
-          userId: r.sender_id,
-          senderName: r.sender_name,
-          reason: 'no_approver_reachable',
-          messagingGroupId: chat.id,
-          agentGroupId: null,
-        });
         log.warn({ registrationId: id, chat: chat.id }, 'no owner or admin can be reached for a new chat');
         return;
       }
@@ -177,20 +170,11 @@ export class ChannelRegistrations extends CardFlow {
       });
       const held = JSON.parse(r.original_message) as { text?: unknown };
       const sender = r.sender_name ? `${r.sender_name} (${r.sender_id})` : r.sender_id;
-      await this.d.send({
-        kind: 'approval',
-        to: {
-          channelType: target.messagingGroup.channel_type,
-          platformId: target.messagingGroup.platform_id,
-          threadId: null,
-        },
-        text: registrationCardText(factsOf(chat), sender, typeof held.text === 'string' ? held.text : ''),
-        card: {
-          questionId: id,
-          title: 'New chat',
-          options: options.map(({ label, value }) => ({ label, value })),
-        },
-      });
+      await this.sendCard(
+        target,
+        registrationCardText(factsOf(chat), sender, typeof held.text === 'string' ? held.text : ''),
+        { questionId: id, title: 'New chat', options: options.map(({ label, value }) => ({ label, value })) },
+      );
       log.info({ registrationId: id, chat: chat.id, approver: target.userId }, 'registration card sent');
     } finally {
       this.busy.delete(id);
@@ -302,7 +286,8 @@ export class ChannelRegistrations extends CardFlow {
             'The request to register a new chat expired without a decision.',
             'notice',
           );
-        } else if (r.status === 'pending' && r.card_messaging_group_id === null) await this.sendCard(r.id);
+        } else if (r.status === 'pending' && r.card_messaging_group_id === null)
+          await this.requestRegistration(r.id);
         else if (r.status !== 'pending') await this.replayIfWired(r);
       }
     } catch (err) {

@@ -17,7 +17,6 @@
  */
 import type { Logger } from 'pino';
 import { CardFlow } from './card-flow.js';
-import { pickApprovalDelivery } from '../access/pick-approval-delivery.js';
 import { pickApprover } from '../access/pick-approver.js';
 import type { ChannelRegistry, ClickOutcome, InboundMessage } from '../channels/adapter.js';
 import type { CentralDb } from '../db/central-db.js';
@@ -26,7 +25,6 @@ import { getAgentGroup } from '../db/agent-groups.js';
 import { getMessagingGroup } from '../db/messaging-groups.js';
 import type { SenderApproval } from '../db/schema.js';
 import type { HostMessageInput } from '../delivery/host-outbox.js';
-import { recordDrop } from '../router/dropped.js';
 import {
   decideSenderApproval,
   getSenderApproval,
@@ -57,7 +55,7 @@ export class SenderApprovals extends CardFlow {
   private readonly requesting = new Set<string>();
 
   constructor(private readonly d: SenderApprovalsDeps) {
-    super(d.db, (m) => d.send(m));
+    super(d);
   }
 
   /** A new (or renewed) pending approval: find an approver the host can reach and send them the card. */
@@ -65,42 +63,30 @@ export class SenderApprovals extends CardFlow {
     if (this.requesting.has(approvalId)) return;
     this.requesting.add(approvalId);
     try {
-      await this.sendCard(approvalId);
+      await this.requestApproval(approvalId);
     } finally {
       this.requesting.delete(approvalId);
     }
   }
 
-  private async sendCard(approvalId: string): Promise<void> {
-    const { db, channels, log } = this.d;
+  private async requestApproval(approvalId: string): Promise<void> {
+    const { db, log } = this.d;
     const a = getSenderApproval(db, approvalId);
     if (!a || a.status !== 'pending') return;
     const chat = getMessagingGroup(db, a.messaging_group_id);
     const group = getAgentGroup(db, a.agent_group_id);
     if (!chat || !group) return;
-    const origin = channels.get(chat.channel_type);
-    const namespace = origin?.userNamespace ?? chat.channel_type;
-    const target = await pickApprovalDelivery(
-      db,
-      channels,
-      pickApprover(db, a.agent_group_id),
-      namespace,
-      log,
-    );
     const ctx = { approvalId: a.id, agentGroup: a.agent_group_id, sender: a.sender_id };
+    const target = await this.approverDm(pickApprover(db, a.agent_group_id), {
+      chat,
+      senderId: a.sender_id,
+      senderName: a.sender_name,
+      agentGroupId: a.agent_group_id,
+    });
     if (!target) {
       db.run(
         db.q.updateTable('pending_sender_approvals').set({ status: 'unreachable' }).where('id', '=', a.id),
       );
-      recordDrop(db, {
-        channelType: chat.channel_type,
-        platformId: chat.platform_id,
-        userId: a.sender_id,
-        senderName: a.sender_name,
-        reason: 'no_approver_reachable',
-        messagingGroupId: chat.id,
-        agentGroupId: a.agent_group_id,
-      });
       log.warn(ctx, 'no approver can be reached; the message stays dropped');
       return;
     }
@@ -120,18 +106,12 @@ export class SenderApprovals extends CardFlow {
         })
         .where('id', '=', a.id),
     );
-    await this.d.send({
-      kind: 'approval',
-      to: {
-        channelType: target.messagingGroup.channel_type,
-        platformId: target.messagingGroup.platform_id,
-        threadId: null,
-      },
-      text:
-        `Access request: ${describeSender(a)} wrote in ${where} to ${group.name}:\n\n> ${quote}\n\n` +
+    await this.sendCard(
+      target,
+      `Access request: ${describeSender(a)} wrote in ${where} to ${group.name}:\n\n> ${quote}\n\n` +
         `Approve to make them a member of ${group.name} (the message is then answered); Deny to ignore them there.`,
-      card: { questionId: a.id, title: 'Access request', options: [...OPTIONS] },
-    });
+      { questionId: a.id, title: 'Access request', options: [...OPTIONS] },
+    );
     log.info({ ...ctx, approver: target.userId }, 'approval card sent to the approver');
   }
 

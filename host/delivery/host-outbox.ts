@@ -29,7 +29,7 @@ export interface HostMessageInput {
   card?: HostCard;
 }
 
-interface HostCard {
+export interface HostCard {
   questionId: string;
   title: string;
   options: { label: string; value: string }[];
