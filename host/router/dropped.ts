@@ -1,6 +1,7 @@
 /**
  * The audit of inbound messages that reached no agent, counted per (chat, sender, reason). At most
- * MAX_DROP_RECORDS records are kept: a new one beyond that pushes out the least recently seen.
+ * MAX_DROP_RECORDS records are kept: a new one beyond that pushes out the least recently seen. A repeat of an
+ * existing record only counts (one upsert, no pruning scan): a flood from one sender costs one statement each.
  */
 import type { CentralDb } from '../db/central-db.js';
 import { nowIso } from '../db/central-db.js';
@@ -30,7 +31,7 @@ export interface DropRecord {
 
 export function recordDrop(db: CentralDb, d: DropRecord, maxRecords = MAX_DROP_RECORDS): void {
   const now = nowIso();
-  db.run(
+  const row = db.first(
     db.q
       .insertInto('dropped_messages')
       .values({
@@ -51,8 +52,10 @@ export function recordDrop(db: CentralDb, d: DropRecord, maxRecords = MAX_DROP_R
           last_seen: now,
           agent_group_id: d.agentGroupId ?? null,
         })),
-      ),
+      )
+      .returning('message_count'),
   );
+  if (row?.message_count !== 1) return;
   db.raw
     .prepare(
       `DELETE FROM dropped_messages WHERE rowid IN (SELECT rowid FROM dropped_messages ORDER BY last_seen

@@ -93,4 +93,19 @@ describe('intake limits', () => {
     const kept = db.all(db.q.selectFrom('dropped_messages').select('platform_id').orderBy('platform_id'));
     expect(kept.map((r) => r.platform_id)).toEqual(['-2', '-3', '-4']);
   });
+
+  it('prunes the drop audit only when a new record is added, not on every repeat', () => {
+    const drop = (i: number, max: number) =>
+      recordDrop(
+        db,
+        { channelType: 'telegram', platformId: `-${i}`, userId: 'telegram:1', reason: 'denied_chat' },
+        max,
+      );
+    for (let i = 0; i < 5; i++) drop(i, 10);
+    drop(4, 3);
+    expect(db.all(db.q.selectFrom('dropped_messages').select('platform_id'))).toHaveLength(5);
+    drop(5, 3);
+    const kept = db.all(db.q.selectFrom('dropped_messages').select('platform_id').orderBy('platform_id'));
+    expect(kept.map((r) => r.platform_id)).toEqual(['-3', '-4', '-5']);
+  });
 });
