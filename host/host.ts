@@ -20,6 +20,7 @@ import { createWebServer } from './channels/web/web-server.js';
 import { createChannels } from './channels/create-channels.js';
 import { createWebhookServer } from './channels/webhook-server.js';
 import { closeServer, listen } from './http-listen.js';
+import { listenRunnerSocket } from './runtime/runner-socket.js';
 import type { HostConfig } from './config.js';
 import { openCentralDb, type CentralDb } from './db/central-db.js';
 import { Delivery } from './delivery/delivery.js';
@@ -132,6 +133,11 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   });
   const runnerPort = await listen(runnerServer, config.runnerPort, config.runnerBind);
   const runnerUrl = config.runnerHostUrl ?? `http://127.0.0.1:${runnerPort}`;
+  // Sandboxed runners have no network: they reach the runner port through this socket only.
+  const runnerSocket =
+    runtime.describe().sandbox === 'bubblewrap'
+      ? await listenRunnerSocket(runnerServer, config.dataDir)
+      : null;
   const runners = new RunnerManager({
     db,
     layout,
@@ -377,6 +383,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
         delivery.close();
         link.close();
         await closeServer(runnerServer);
+        await runnerSocket?.close();
         dbs.closeAll();
         db.close();
         log.info('host stopped');

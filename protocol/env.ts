@@ -13,6 +13,8 @@ export const RUNNER_ENV = {
   adminUserIds: 'NANOCLAW_ADMIN_USER_IDS',
   workspace: 'NANOCLAW_WORKSPACE',
   hostUrl: 'NANOCLAW_HOST_URL',
+  /** Instead of a URL: the host's runner port as a Unix socket (sandboxed runners have no network). */
+  hostSocket: 'NANOCLAW_HOST_SOCKET',
   sessionToken: 'NANOCLAW_SESSION_TOKEN',
   sessionTokenFile: 'NANOCLAW_SESSION_TOKEN_FILE',
   provider: 'NANOCLAW_PROVIDER',

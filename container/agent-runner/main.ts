@@ -3,7 +3,8 @@
  * runtime) or as a pod, with the RunnerEnv variables and cwd = the workspace.
  *
  * Start-up order (each step's invariant):
- * 1. Parse the env; a bad variable exits 1 naming it, before anything is touched.
+ * 1. Parse the env (with NANOCLAW_HOST_SOCKET: bridge the host's socket to a loopback URL first); a bad variable
+ *    or an unreachable socket exits 1 naming it, before anything is touched.
  * 2. Create/open outbound.db and delete every 'processing' ack: a previous run's claims become eligible again.
  * 3. Touch the heartbeat, then keep touching it (timer + provider activity).
  * 4. Open the notification channel when NANOCLAW_HOST_URL is set (polling alone works without it).
@@ -19,6 +20,7 @@ import fs from 'node:fs';
 import { openOutboundForRunner } from '../../protocol/session-db.js';
 import { ConfigError, loadConfig, type RunnerConfig } from './config.js';
 import { Heartbeat } from './heartbeat.js';
+import { BridgeError, withHostBridge } from './host-socket-bridge.js';
 import { HostChannel } from './host-channel.js';
 import { InboundReader } from './inbound-reader.js';
 import { createLogger, type Logger } from './logger.js';
@@ -42,9 +44,9 @@ function failStart(message: string): number {
 async function main(): Promise<number> {
   let config: RunnerConfig;
   try {
-    config = loadConfig(process.env);
+    config = loadConfig(await withHostBridge(process.env));
   } catch (err) {
-    if (err instanceof ConfigError) return failStart(err.message);
+    if (err instanceof ConfigError || err instanceof BridgeError) return failStart(err.message);
     throw err;
   }
   const logger = createLogger(config.logLevel, config.sessionId, config.agentGroupId);

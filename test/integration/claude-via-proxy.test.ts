@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upsertAgentGroup } from '../../host/db/agent-groups.js';
+import { freePort } from '../fixtures/kube/processes.js';
 import { FakeAnthropic } from '../support/fake-anthropic.js';
 import { startHostProcess, tempDir, type HostProcess } from '../support/host-process.js';
 import { seedWeb, withDb } from '../support/seed.js';
@@ -16,6 +17,7 @@ const REAL_KEY = 'sk-ant-api03-the-real-key-held-only-by-the-host';
 let fake: FakeAnthropic;
 let host: HostProcess;
 let chat: ChatStream;
+let runnerPort: number;
 
 beforeAll(async () => {
   fake = await FakeAnthropic.start();
@@ -30,9 +32,14 @@ beforeAll(async () => {
       model: 'claude-sonnet-4-5',
     }),
   );
+  runnerPort = await freePort();
   host = await startHostProcess({
     dataDir,
-    env: { ANTHROPIC_API_KEY: REAL_KEY, ANTHROPIC_BASE_URL: fake.url },
+    env: {
+      ANTHROPIC_API_KEY: REAL_KEY,
+      ANTHROPIC_BASE_URL: fake.url,
+      NANOCLAW_RUNNER_PORT: String(runnerPort),
+    },
   });
   chat = new ChatStream(host.url);
   await chat.opened();
@@ -66,12 +73,15 @@ describe('claude through the credential proxy', () => {
       const pid = Number(fs.readFileSync(path.join(host.dataDir, 'run', 'runners', `${s}.pid`), 'utf8'));
       const environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8');
       expect(environ).not.toContain(REAL_KEY);
-      expect(environ).toMatch(/ANTHROPIC_BASE_URL=http:\/\/127\.0\.0\.1:\d+\/proxy\/anthropic/);
+      // Sandboxed, the runner reaches the proxy through the host's runner socket; unsandboxed, by URL.
+      expect(environ).toMatch(
+        /ANTHROPIC_BASE_URL=http:\/\/127\.0\.0\.1:\d+\/proxy\/anthropic|NANOCLAW_HOST_SOCKET=\/run\/nanoclaw\/runner\.sock/,
+      );
     }
   });
 
   it('refuses a model call without a valid session token', async () => {
-    const res = await fetch(new URL('/proxy/anthropic/v1/messages', runnerBase()), {
+    const res = await fetch(`http://127.0.0.1:${runnerPort}/proxy/anthropic/v1/messages`, {
       method: 'POST',
       headers: { 'x-api-key': 'nct_forged', 'content-type': 'application/json' },
       body: '{}',
@@ -79,12 +89,3 @@ describe('claude through the credential proxy', () => {
     expect(res.status).toBe(401);
   });
 });
-
-/** The host's runner port, read from a runner's environment. */
-function runnerBase(): string {
-  const sessions = path.join(host.dataDir, 'sessions', 'assistant');
-  const s = fs.readdirSync(sessions)[0]!;
-  const pid = Number(fs.readFileSync(path.join(host.dataDir, 'run', 'runners', `${s}.pid`), 'utf8'));
-  const env = fs.readFileSync(`/proc/${pid}/environ`, 'utf8');
-  return /NANOCLAW_HOST_URL=(http:\/\/127\.0\.0\.1:\d+)/.exec(env)![1]!;
-}

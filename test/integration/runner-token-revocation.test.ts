@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUNNER_CHANNEL_PATH } from '../../protocol/env.js';
+import { freePort } from '../fixtures/kube/processes.js';
 import { startHostProcess, tempDir, type HostProcess } from '../support/host-process.js';
 import { rawRequest } from '../support/raw-request.js';
 import { RecordingServer } from '../support/recording-server.js';
@@ -15,17 +16,22 @@ import { ChatStream, send } from '../support/web-client.js';
 let upstream: RecordingServer;
 let host: HostProcess;
 let chat: ChatStream;
+/** The host's runner port (set, so the test knows it: sandboxed runners only have a socket path in their env). */
+let runnerUrl: string;
 
 beforeAll(async () => {
   upstream = await RecordingServer.start();
   const dataDir = tempDir();
   seedWeb(dataDir);
+  const runnerPort = await freePort();
+  runnerUrl = `http://127.0.0.1:${runnerPort}`;
   host = await startHostProcess({
     dataDir,
     env: {
       ANTHROPIC_API_KEY: 'sk-ant-api03-the-real-key-held-only-by-the-host',
       ANTHROPIC_BASE_URL: upstream.url,
       NANOCLAW_IDLE_TIMEOUT_SECONDS: '5',
+      NANOCLAW_RUNNER_PORT: String(runnerPort),
     },
   });
   chat = new ChatStream(host.url);
@@ -41,21 +47,20 @@ afterAll(async () => {
 interface Runner {
   pid: number;
   token: string;
-  hostUrl: string;
 }
 
-/** The newest runner: its pid (from the host's log), session token and runner port (from its environment). */
+/** The newest runner: its pid (from the host's log) and session token (from its environment). */
 function currentRunner(): Runner {
   const started = host.logs.filter((l) => l.msg === 'runner started').pop()!;
   const pid = started.pid as number;
   const env = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
   const value = (name: string): string => env.find((e) => e.startsWith(`${name}=`))!.slice(name.length + 1);
-  return { pid, token: value('NANOCLAW_SESSION_TOKEN'), hostUrl: value('NANOCLAW_HOST_URL') };
+  return { pid, token: value('NANOCLAW_SESSION_TOKEN') };
 }
 
 function modelCall(r: Runner): Promise<number> {
   return rawRequest({
-    base: r.hostUrl,
+    base: runnerUrl,
     method: 'POST',
     target: '/proxy/anthropic/v1/messages',
     headers: { 'x-api-key': r.token, 'content-type': 'application/json' },
@@ -66,7 +71,7 @@ function modelCall(r: Runner): Promise<number> {
 /** The channel's status line only: a valid token would open a long-lived stream, so the request is aborted. */
 async function channelStatus(r: Runner): Promise<number> {
   const abort = new AbortController();
-  const res = await fetch(new URL(RUNNER_CHANNEL_PATH, r.hostUrl), {
+  const res = await fetch(new URL(RUNNER_CHANNEL_PATH, runnerUrl), {
     method: 'POST',
     headers: { authorization: `Bearer ${r.token}`, 'content-type': 'application/x-ndjson' },
     body: '',

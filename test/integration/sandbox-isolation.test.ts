@@ -5,6 +5,7 @@
  * folder, inbound.db, and the agent folder another session of the same group runs from.
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upsertAgentGroup } from '../../host/db/agent-groups.js';
@@ -102,6 +103,22 @@ describe('an embedded runner in the bubblewrap sandbox', () => {
     expect(keys).toBe('0');
     expect(Number(procs)).toBeLessThan(10);
     expect(all).not.toContain(API_KEY);
+  });
+
+  it("cannot reach the machine's network, not even a service on the host's loopback", async () => {
+    const service = net.createServer((c) => c.end('hello from the host\n'));
+    await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve));
+    const port = (service.address() as net.AddressInfo).port;
+    try {
+      const probe = (where: string) =>
+        `node -e "require('net').connect(${port},'${where}').on('connect',()=>{console.log('CONNECTED');process.exit(0)}).on('error',e=>{console.log('REFUSED '+e.code);process.exit(0)})"`;
+      expect(await shell(probe('127.0.0.1'))).toBe('[shell exit 0] REFUSED ECONNREFUSED');
+      const out = await shell(`ip -o link 2>/dev/null | cut -d: -f2; ${probe('10.0.0.1')}`);
+      expect(out).not.toContain('CONNECTED');
+      expect(out).toMatch(/REFUSED (ENETUNREACH|EHOSTUNREACH)/);
+    } finally {
+      service.close();
+    }
   });
 
   it('cannot read the central DB or anything else in the data dir', async () => {

@@ -4,7 +4,6 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +20,7 @@ import { upsertWiring } from '../../host/db/wirings.js';
 import { startHost, type RunningHost } from '../../host/host.js';
 import { dataLayout, sessionPaths } from '../../host/session/layout.js';
 import { FakeTelegram, type SentMessage } from '../fakes/telegram/fake-telegram.js';
+import { freePort } from '../fixtures/kube/processes.js';
 import { ALICE, BOB, click, mentionOf, message } from '../fakes/telegram/updates.js';
 import { startHostProcess, tempDir } from '../support/host-process.js';
 import { withDb } from '../support/seed.js';
@@ -85,15 +85,6 @@ function reply(fake: FakeTelegram, chat: number | string, text: string, timeoutM
 function rowId(platformId: string, messageId: string): string {
   const h = createHash('sha256').update(`telegram\0${platformId}\0${messageId}`).digest('hex');
   return `m-${h.slice(0, 24)}`;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 describe('telegram channel through the in-process host', () => {

@@ -9,11 +9,13 @@
  *   /app/{dist,node_modules,package.json}   the app (read-only), /app/bin/node   the Node binary (read-only)
  *   /usr (and the /bin, /lib… links or dirs of the host), a few /etc files   read-only
  *   /proc (private: its own pid namespace), /dev (minimal), /tmp (empty tmpfs)
+ *   /run/nanoclaw/runner.sock   the host's runner port as a Unix socket (host/runtime/runner-socket.ts)
  * and nothing else: no data dir, no central DB, no other session, no home directory.
  *
  * Invariants:
- * - Namespaces: pid, ipc, uts and cgroup are private; the network namespace is the host's, so the runner reaches
- *   the runner port on 127.0.0.1 (and so does anything else on loopback: see docs/security.md).
+ * - Namespaces: pid, ipc, uts, cgroup and network are private. The runner's network is a loopback device of its
+ *   own: it reaches the host only through the runner socket (which it bridges to a port on its own loopback),
+ *   and no other service of the machine, loopback ones included.
  * - No capabilities (--cap-drop ALL, which matters when the host runs as root), a new terminal session (no
  *   TIOCSTI into the host's terminal), and the whole sandbox dies with the host (--die-with-parent).
  * - The environment is not part of argv (argv is visible to every local user in /proc): the caller passes it as
@@ -28,6 +30,8 @@ import { journalFile } from '../../../protocol/session-db.js';
 const APP = '/app';
 const SANDBOX_NODE = `${APP}/bin/node`;
 export const SANDBOX_PATH = `${APP}/bin:/usr/local/bin:/usr/bin:/bin`;
+/** Where the runner finds the host's runner socket inside the sandbox. */
+export const SANDBOX_HOST_SOCKET = '/run/nanoclaw/runner.sock';
 /** Passed as the bwrap process's fd 3: bwrap writes {"child-pid": …} there once the sandbox runs. */
 export const INFO_FD = 3;
 
@@ -44,6 +48,8 @@ export interface BwrapPlan {
   sessionDir: string;
   agentDir: string;
   globalDir: string;
+  /** The host's runner socket (runner-socket.ts). */
+  hostSocket: string;
   system: SystemEntry[];
   /** /etc files bound read-only when they exist (name resolution, TLS roots, time zones, users). */
   etc: string[];
@@ -63,6 +69,7 @@ function baseArgs(plan: Pick<BwrapPlan, 'system' | 'etc' | 'node'>): string[] {
     '--unshare-ipc',
     '--unshare-uts',
     '--unshare-cgroup-try',
+    '--unshare-net',
     '--cap-drop',
     'ALL',
   ];
@@ -96,6 +103,7 @@ export function bwrapArgs(plan: BwrapPlan): string[] {
   }
   args.push('--ro-bind', plan.agentDir, `${ws.root}/${AGENT_SUBDIR}`);
   args.push('--ro-bind', plan.globalDir, `${ws.root}/${GLOBAL_SUBDIR}`);
+  args.push('--ro-bind', plan.hostSocket, SANDBOX_HOST_SOCKET);
   args.push('--chdir', ws.root, '--info-fd', String(INFO_FD));
   args.push('--', ...sandboxRunnerCommand(plan.entry));
   return args;

@@ -19,7 +19,15 @@ import { RUNNER_ENV } from '../../../protocol/env.js';
 import { journalFile } from '../../../protocol/session-db.js';
 import { ensureDirInside, regularFileInside } from '../../session/safe-fs.js';
 import type { RunnerSpec } from '../runtime.js';
-import { bwrapArgs, INFO_FD, SANDBOX_PATH, sandboxRunnerCommand, type SystemEntry } from './bwrap-args.js';
+import { runnerSocketPath } from '../runner-socket.js';
+import {
+  bwrapArgs,
+  INFO_FD,
+  SANDBOX_HOST_SOCKET,
+  SANDBOX_PATH,
+  sandboxRunnerCommand,
+  type SystemEntry,
+} from './bwrap-args.js';
 import type { Launch, Launcher } from './launcher.js';
 import { mountPointIn } from './workspace-entries.js';
 
@@ -55,7 +63,12 @@ export class BwrapLauncher implements Launcher {
       if (!fs.existsSync(file))
         throw new Error(`${file} is missing: the host creates it before a runner starts`);
     }
+    const hostSocket = runnerSocketPath(data);
+    if (!fs.lstatSync(hostSocket, { throwIfNoEntry: false })?.isSocket())
+      throw new Error(`${hostSocket} is missing: the host listens there before a sandboxed runner starts`);
     const ws = DEFAULT_WORKSPACE;
+    // No network in the sandbox: the runner finds the host through the socket, not a URL.
+    const { [RUNNER_ENV.hostUrl]: _url, [RUNNER_ENV.anthropicBaseUrl]: _proxy, ...rest } = env;
     return {
       command: this.o.bwrap,
       args: bwrapArgs({
@@ -65,12 +78,14 @@ export class BwrapLauncher implements Launcher {
         sessionDir,
         agentDir: ensureDirInside(data, spec.agentSubPath),
         globalDir: ensureDirInside(data, spec.globalSubPath),
+        hostSocket,
         system: this.o.system,
         etc: this.o.etc,
       }),
       cwd: sessionDir,
       env: {
-        ...env,
+        ...rest,
+        [RUNNER_ENV.hostSocket]: SANDBOX_HOST_SOCKET,
         PATH: SANDBOX_PATH,
         HOME: `${ws}/${HOME_SUBDIR}`,
         TMPDIR: '/tmp',
