@@ -276,6 +276,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     void sweep.onRunnerExit(exit);
   });
   await runtime.start();
+  runners.revokeStaleTokens();
 
   const route = async (msg: InboundMessage): Promise<RouteResult> => {
     countInbound({ channel: msg.channelType });

@@ -32,7 +32,7 @@ import type { AgentGroup, Session } from '../db/schema.js';
 import type { AgentRuntime, RunnerSpec } from '../runtime/runtime.js';
 import { GLOBAL_SUBPATH, groupSubPath, sessionSubPath, type DataLayout } from '../session/layout.js';
 import { readFileInside, writeFileInside } from '../session/safe-fs.js';
-import { getSession, setRunnerTokenHash } from '../session/session-store.js';
+import { getSession, sessionsWithRunnerToken, setRunnerTokenHash } from '../session/session-store.js';
 import { RestartBackoff } from './restart-backoff.js';
 import { hashToken, newSessionToken } from './session-token.js';
 
@@ -266,6 +266,21 @@ export class RunnerManager extends EventEmitter<RunnerManagerEvents> {
     const file = path.posix.join(groupSubPath(group.folder), INSTRUCTIONS_FILE);
     const current = readFileInside(this.o.layout.dataDir, file, Buffer.byteLength(group.instructions));
     if (current !== group.instructions) writeFileInside(this.o.layout.dataDir, file, group.instructions);
+  }
+
+  /**
+   * Once the runtime knows what runs (after its start): tokens of sessions without a runner are revoked — a pod
+   * deleted (or force-deleted) while no host watched, a runner killed with its host. Returns how many.
+   */
+  revokeStaleTokens(): number {
+    let revoked = 0;
+    for (const id of sessionsWithRunnerToken(this.o.db)) {
+      if (this.o.runtime.isRunning(id)) continue;
+      this.revokeToken(id);
+      revoked++;
+    }
+    if (revoked > 0) this.o.log.info({ revoked }, 'revoked the tokens of runners that are gone');
+    return revoked;
   }
 
   /** The session's runner stopped: its token no longer opens the channel or the credential proxy. */

@@ -79,6 +79,13 @@ export function setRunnerTokenHash(db: CentralDb, id: string, hash: string | nul
   db.run(db.q.updateTable('sessions').set({ runner_token_hash: hash }).where('id', '=', id));
 }
 
+/** Ids of sessions holding a runner token hash (any status). */
+export function sessionsWithRunnerToken(db: CentralDb): string[] {
+  return db
+    .all(db.q.selectFrom('sessions').select('id').where('runner_token_hash', 'is not', null))
+    .map((r) => r.id);
+}
+
 export function findSessionByTokenHash(db: CentralDb, hash: string): Session | undefined {
   return db.first(db.q.selectFrom('sessions').selectAll().where('runner_token_hash', '=', hash));
 }

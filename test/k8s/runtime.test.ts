@@ -16,6 +16,7 @@ import { upsertWiring } from '../../host/db/wirings.js';
 import { ControlPlane } from '../fixtures/kube/control-plane.js';
 import { freePort } from '../fixtures/kube/processes.js';
 import { TestKubelet } from '../fixtures/test-kubelet/kubelet.js';
+import { tokenSecretName } from '../../host/runtime/kubernetes/pod-spec.js';
 import { REPO, startHostProcess, type HostProcess } from '../support/host-process.js';
 import { withDb } from '../support/seed.js';
 import { ChatStreams, send, sleep } from '../support/web-client.js';
@@ -27,6 +28,8 @@ let kubelet: TestKubelet;
 let host: HostProcess;
 let ns: string;
 let dataDir: string;
+let hostEnv: Record<string, string>;
+let runnerUrl: string;
 const streams = new ChatStreams(() => host.url);
 const watch = (chat: string) => streams.watch(chat);
 
@@ -99,20 +102,19 @@ beforeAll(async () => {
   });
   await kubelet.start();
   const runnerPort = await freePort();
-  host = await startHostProcess({
-    dataDir,
-    env: {
-      NANOCLAW_RUNTIME: 'kubernetes',
-      KUBECONFIG: cp.kubeconfigPath,
-      NANOCLAW_NAMESPACE: ns,
-      NODE_NAME: 'test-node',
-      NANOCLAW_RUNNER_PORT: String(runnerPort),
-      NANOCLAW_RUNNER_HOST_URL: `http://127.0.0.1:${runnerPort}`,
-      NANOCLAW_RUNNER_IMAGE: 'example.invalid/nanoclaw-runner:test',
-      ANTHROPIC_API_KEY: API_KEY,
-      ANTHROPIC_BASE_URL: 'http://127.0.0.1:9',
-    },
-  });
+  runnerUrl = `http://127.0.0.1:${runnerPort}`;
+  hostEnv = {
+    NANOCLAW_RUNTIME: 'kubernetes',
+    KUBECONFIG: cp.kubeconfigPath,
+    NANOCLAW_NAMESPACE: ns,
+    NODE_NAME: 'test-node',
+    NANOCLAW_RUNNER_PORT: String(runnerPort),
+    NANOCLAW_RUNNER_HOST_URL: `http://127.0.0.1:${runnerPort}`,
+    NANOCLAW_RUNNER_IMAGE: 'example.invalid/nanoclaw-runner:test',
+    ANTHROPIC_API_KEY: API_KEY,
+    ANTHROPIC_BASE_URL: 'http://127.0.0.1:9',
+  };
+  host = await startHostProcess({ dataDir, env: hostEnv });
 });
 
 afterAll(async () => {
@@ -234,5 +236,39 @@ describe('runner pods', () => {
     expect(
       host.logs.some((l) => l.msg === 'runner pod ended unexpectedly' && l.pod === pod.metadata!.name),
     ).toBe(true);
+  });
+
+  it('revokes at start the token of a pod deleted while no host watched, and adopts a pod that still runs', async () => {
+    const chat = await watch('main');
+    await send(host.url, { chat: 'main', text: 'before the restart' });
+    await chat.waitFor((r) => r.text === 'Mock response to: before the restart', 60_000);
+    const pod = await podOf('helper');
+    const sessionId = pod.metadata!.annotations!['nanoclaw.dev/session-id']!;
+    const secret = await core.readNamespacedSecret({ namespace: ns, name: tokenSecretName(sessionId) });
+    const token = Buffer.from(secret.data!.token!, 'base64').toString('utf8');
+    const modelCall = async () =>
+      (
+        await fetch(`${runnerUrl}/proxy/anthropic/v1/messages`, {
+          method: 'POST',
+          headers: { 'x-api-key': token, 'content-type': 'application/json' },
+          body: '{}',
+        })
+      ).status;
+    expect(await modelCall()).not.toBe(401);
+
+    // A host restart with the pod alive: the pod is adopted and its token still works.
+    await host.stop();
+    host = await startHostProcess({ dataDir, env: hostEnv });
+    expect(await modelCall()).not.toBe(401);
+
+    // Stopped again, the pod force-deleted meanwhile: the next host must not honour its token.
+    await host.stop();
+    await core.deleteNamespacedPod({ namespace: ns, name: pod.metadata!.name!, gracePeriodSeconds: 0 });
+    host = await startHostProcess({ dataDir, env: hostEnv });
+    await host.waitForLog((l) => l.msg === 'revoked the tokens of runners that are gone', 30_000);
+    expect(await modelCall()).toBe(401);
+    const again = await watch('main');
+    await send(host.url, { chat: 'main', text: 'after the restart' });
+    await again.waitFor((r) => r.text === 'Mock response to: after the restart', 60_000);
   });
 });
