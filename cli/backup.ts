@@ -1,7 +1,8 @@
 /**
  * `nanoclaw backup`: an online, consistent copy of a data dir's databases — the central DB and every session's
- * inbound.db and outbound.db — taken with SQLite's backup API while the host runs, into a new directory with a
- * manifest (manifest.json: format, schema version, and each file's size and SHA-256).
+ * inbound.db and outbound.db — taken with SQLite's backup API while the host runs, and of the agent folders
+ * (groups/: instructions, the global folder), into a new directory with a manifest (manifest.json: format,
+ * schema version, and each file's size and SHA-256).
  *
  * Why a directory and not a tar: every file in it is a plain SQLite DB that `sqlite3` opens as is, the manifest
  * already makes it one verifiable unit, and `tar czf` of the directory is one standard command away — no archive
@@ -11,7 +12,8 @@
  * - Each DB is copied by the online backup API (a consistent snapshot of that DB, whatever its writers do).
  * - The central DB is copied first and the sessions are read from that copy: every session in the backup's central
  *   DB has its DBs in the backup (taken after it, so holding at least the messages the central copy knows of).
- * - Only regular files reached without a symlink are read (the session dirs are runner-writable).
+ * - Only regular files reached without a symlink are read (the session dirs are runner-writable); a symlink or
+ *   special file in an agent folder is listed in `skipped`, never followed.
  * - A session DB that cannot be read (a runner's half-written file) is reported, the rest is still copied, and the
  *   verb exits 1.
  */
@@ -28,8 +30,8 @@ import { parse, UsageError } from './args.js';
 const HELP = `Usage: nanoclaw backup [--data-dir DIR] [--out DIR]
 
 Copies the host's central DB and every session's inbound.db and outbound.db with SQLite's online backup, while
-the host runs, into a new directory with a manifest.json (sizes and SHA-256 of each file). Agent folders
-(groups/) are not included: copy them with your usual file backup. Restore with "nanoclaw restore".
+the host runs, and the agent folders (groups/), into a new directory with a manifest.json (sizes and SHA-256 of
+each file). Restore with "nanoclaw restore".
 
 Options:
   --data-dir DIR  the host's data dir (default NANOCLAW_DATA_DIR or ./data)
@@ -39,6 +41,7 @@ Options:
 export const BACKUP_FORMAT = 'nanoclaw-backup/1';
 export const MANIFEST_FILE = 'manifest.json';
 const SESSION_DBS = ['inbound.db', 'outbound.db'] as const;
+const GROUPS_DIR = 'groups';
 
 export interface BackupFile {
   /** Relative to the backup directory (and to the data dir it came from). */
@@ -54,7 +57,7 @@ export interface BackupManifest {
   schemaVersion: number;
   sessions: number;
   files: BackupFile[];
-  /** Session DBs that could not be copied, with why. */
+  /** Session DBs and agent-folder entries that could not be copied, with why. */
   skipped: { path: string; error: string }[];
 }
 
@@ -86,6 +89,22 @@ function sessionsOf(centralCopy: string): { id: string; folder: string }[] {
   }
 }
 
+/** Regular files below `rel` (relative paths), walked without following links; anything else is skipped. */
+function* folderFiles(root: string, rel: string, skipped: BackupManifest['skipped']): Generator<string> {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(path.join(root, rel), { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    const child = path.join(rel, e.name);
+    if (e.isDirectory()) yield* folderFiles(root, child, skipped);
+    else if (e.isFile()) yield child;
+    else skipped.push({ path: child, error: e.isSymbolicLink() ? 'a symlink (not followed)' : 'not a file' });
+  }
+}
+
 export async function backupDataDir(dataDir: string, out: string): Promise<BackupManifest> {
   const layout = dataLayout(dataDir);
   if (!fs.existsSync(layout.centralDb))
@@ -110,6 +129,16 @@ export async function backupDataDir(dataDir: string, out: string): Promise<Backu
       } catch (err) {
         skipped.push({ path: dbRel, error: (err as Error).message });
       }
+    }
+  }
+  for (const rel of folderFiles(dataDir, GROUPS_DIR, skipped)) {
+    try {
+      const from = regularFileInside(dataDir, rel);
+      fs.mkdirSync(path.dirname(path.join(out, rel)), { recursive: true });
+      fs.copyFileSync(from, path.join(out, rel));
+      files.push(rel);
+    } catch (err) {
+      skipped.push({ path: rel, error: (err as Error).message });
     }
   }
   const manifest: BackupManifest = {
@@ -138,8 +167,9 @@ export async function backupCommand(argv: string[]): Promise<number> {
   const out = path.resolve(values.out ?? `nanoclaw-backup-${stamp}`);
   const m = await backupDataDir(dataDirOf(values), out);
   for (const s of m.skipped) process.stderr.write(`nanoclaw: backup: skipped ${s.path}: ${s.error}\n`);
+  const dbs = m.files.filter((f) => f.path.endsWith('.db')).length;
   process.stdout.write(
-    `${out}: central DB and ${m.files.length - 1} session DBs of ${m.sessions} sessions\n`,
+    `${out}: central DB, ${dbs - 1} session DBs of ${m.sessions} sessions, ${m.files.length - dbs} agent-folder files\n`,
   );
   return m.skipped.length > 0 ? 1 : 0;
 }

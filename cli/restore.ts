@@ -18,7 +18,7 @@ import { BACKUP_FORMAT, MANIFEST_FILE, sha256Of, type BackupManifest } from './b
 const HELP = `Usage: nanoclaw restore BACKUP --data-dir DIR [--force]
 
 Restores a "nanoclaw backup" directory into a data dir: checks the manifest (format, schema version, size and
-SHA-256 of each file) first, then copies the central DB and the session DBs into place. Start the host on the
+SHA-256 of each file) first, then copies the central DB, the session DBs and the agent folders into place. Start the host on the
 data dir afterwards; sessions resume where the backup left them.
 
 Options:
@@ -57,7 +57,8 @@ export function restoreDataDir(backup: string, dataDir: string, force: boolean):
       fs.mkdirSync(path.dirname(to), { recursive: true });
       const tmp = `${to}.restoring`;
       fs.copyFileSync(path.join(backup, f.path), tmp);
-      for (const side of ['-journal', '-wal', '-shm']) fs.rmSync(`${to}${side}`, { force: true });
+      if (f.path.endsWith('.db'))
+        for (const side of ['-journal', '-wal', '-shm']) fs.rmSync(`${to}${side}`, { force: true });
       fs.renameSync(tmp, to);
     }
   } finally {
@@ -81,7 +82,7 @@ export function restoreCommand(argv: string[]): Promise<number> {
   const dataDir = path.resolve(values['data-dir']);
   const m = restoreDataDir(path.resolve(positionals[0]!), dataDir, values.force ?? false);
   process.stdout.write(
-    `${dataDir}: restored ${m.files.length} DBs of ${m.sessions} sessions (${m.createdAt})\n`,
+    `${dataDir}: restored ${m.files.length} files of ${m.sessions} sessions (${m.createdAt})\n`,
   );
   return Promise.resolve(0);
 }

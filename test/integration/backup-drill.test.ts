@@ -57,6 +57,11 @@ describe('backup and restore drill', () => {
       env: { NANOCLAW_CONFIG_DIR: configDir, LOG_LEVEL: 'info' },
     });
     hosts.push(source);
+    const groups = path.join(source.dataDir, 'groups');
+    fs.mkdirSync(path.join(groups, 'assistant', 'notes'), { recursive: true });
+    fs.writeFileSync(path.join(groups, 'assistant', 'notes', 'todo.md'), 'agent notes\n');
+    fs.mkdirSync(path.join(groups, 'global'), { recursive: true });
+    fs.writeFileSync(path.join(groups, 'global', 'shared.md'), 'shared\n');
     const out = path.join(home, 'backup');
     const accepted: string[] = [];
     let acceptedBeforeBackup: string[] = [];
@@ -86,6 +91,10 @@ describe('backup and restore drill', () => {
     expect(r.code).toBe(0);
     const texts = inboundTexts(restored);
     expect(acceptedBeforeBackup.filter((t) => !texts.has(t))).toEqual([]);
+    expect(fs.readFileSync(path.join(restored, 'groups', 'assistant', 'notes', 'todo.md'), 'utf8')).toBe(
+      'agent notes\n',
+    );
+    expect(fs.readFileSync(path.join(restored, 'groups', 'global', 'shared.md'), 'utf8')).toBe('shared\n');
 
     const again = await cli(['restore', out, '--data-dir', restored]);
     expect(again.code).toBe(2);
@@ -102,5 +111,18 @@ describe('backup and restore drill', () => {
     await chat.opened();
     await send(host.url, { text: 'after restore' });
     await chat.waitFor((m) => m.text === 'Mock response to: after restore', 30_000);
+  });
+
+  it('never follows a symlink in an agent folder: it is reported as skipped and the backup exits 1', async () => {
+    const dataDir = path.join(home, 'restored');
+    const secret = path.join(home, 'outside-secret.txt');
+    fs.writeFileSync(secret, 'not part of any agent');
+    fs.symlinkSync(secret, path.join(dataDir, 'groups', 'assistant', 'link.md'));
+    const out = path.join(home, 'backup-with-link');
+    const b = await cli(['backup', '--data-dir', dataDir, '--out', out]);
+    expect(b.code).toBe(1);
+    expect(b.stderr).toContain('skipped groups/assistant/link.md: a symlink (not followed)');
+    expect(fs.existsSync(path.join(out, 'groups', 'assistant', 'link.md'))).toBe(false);
+    expect(fs.existsSync(path.join(out, 'groups', 'assistant', 'notes', 'todo.md'))).toBe(true);
   });
 });
