@@ -36,6 +36,8 @@ each file). Restore with "nanoclaw restore".
 Options:
   --data-dir DIR  the host's data dir (default NANOCLAW_DATA_DIR or ./data)
   --out DIR       the backup directory to create (default ./nanoclaw-backup-<UTC timestamp>)
+  --into DIR      instead of --out: create nanoclaw-backup-<UTC timestamp> inside DIR (for scheduled backups)
+  --keep N        with --into: after a complete backup, remove all but the newest N backups in DIR
 `;
 
 export const BACKUP_FORMAT = 'nanoclaw-backup/1';
@@ -157,19 +159,54 @@ export async function backupDataDir(dataDir: string, out: string): Promise<Backu
   return manifest;
 }
 
+const BACKUP_PREFIX = 'nanoclaw-backup-';
+
+/** Removes all but the newest `keep` backups (directories named nanoclaw-backup-… holding a manifest) in `dir`. */
+function pruneBackups(dir: string, keep: number): string[] {
+  const backups = fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter(
+      (e) =>
+        e.isDirectory() &&
+        e.name.startsWith(BACKUP_PREFIX) &&
+        fs.existsSync(path.join(dir, e.name, MANIFEST_FILE)),
+    )
+    .map((e) => e.name)
+    .sort();
+  const old = backups.slice(0, Math.max(0, backups.length - keep));
+  for (const name of old) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+  return old;
+}
+
 export async function backupCommand(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { 'data-dir': { type: 'string' }, out: { type: 'string' } });
+  const { values } = parse(argv, {
+    'data-dir': { type: 'string' },
+    out: { type: 'string' },
+    into: { type: 'string' },
+    keep: { type: 'string' },
+  });
   if (values.help) {
     process.stdout.write(HELP);
     return 0;
   }
+  if (values.out !== undefined && values.into !== undefined)
+    throw new UsageError('--out and --into: give one of them');
+  if (values.keep !== undefined && values.into === undefined)
+    throw new UsageError('--keep: only with --into');
+  const keep = values.keep === undefined ? null : Number(values.keep);
+  if (keep !== null && !(Number.isInteger(keep) && keep >= 1))
+    throw new UsageError(`--keep: a whole number of at least 1, not ${JSON.stringify(values.keep)}`);
   const stamp = new Date().toISOString().replace(/[-:.]/g, '');
-  const out = path.resolve(values.out ?? `nanoclaw-backup-${stamp}`);
+  const out = path.resolve(values.out ?? path.join(values.into ?? '.', `${BACKUP_PREFIX}${stamp}`));
   const m = await backupDataDir(dataDirOf(values), out);
   for (const s of m.skipped) process.stderr.write(`nanoclaw: backup: skipped ${s.path}: ${s.error}\n`);
   const dbs = m.files.filter((f) => f.path.endsWith('.db')).length;
   process.stdout.write(
     `${out}: central DB, ${dbs - 1} session DBs of ${m.sessions} sessions, ${m.files.length - dbs} agent-folder files\n`,
   );
-  return m.skipped.length > 0 ? 1 : 0;
+  if (m.skipped.length > 0) return 1;
+  if (keep !== null)
+    for (const name of pruneBackups(path.dirname(out), keep))
+      process.stdout.write(`removed the older backup ${path.join(path.dirname(out), name)}\n`);
+  return 0;
 }

@@ -125,4 +125,24 @@ describe('backup and restore drill', () => {
     expect(fs.existsSync(path.join(out, 'groups', 'assistant', 'link.md'))).toBe(false);
     expect(fs.existsSync(path.join(out, 'groups', 'assistant', 'notes', 'todo.md'))).toBe(true);
   });
+
+  it('schedules well: --into names each backup by time and --keep removes all but the newest', async () => {
+    const dataDir = path.join(home, 'restored');
+    fs.rmSync(path.join(dataDir, 'groups', 'assistant', 'link.md'), { force: true });
+    const into = path.join(home, 'scheduled');
+    for (let i = 0; i < 3; i++) {
+      const b = await cli(['backup', '--data-dir', dataDir, '--into', into, '--keep', '2']);
+      expect(b.stderr).toBe('');
+      expect(b.code).toBe(0);
+    }
+    const kept = fs.readdirSync(into);
+    expect(kept).toHaveLength(2);
+    for (const name of kept) {
+      expect(name).toMatch(/^nanoclaw-backup-\d{8}T\d{9}Z$/);
+      expect(fs.existsSync(path.join(into, name, 'manifest.json'))).toBe(true);
+    }
+    const bad = await cli(['backup', '--data-dir', dataDir, '--keep', '2']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--keep: only with --into');
+  });
 });

@@ -44,6 +44,7 @@ const VALUE_SETS: Record<string, Record<string, unknown>> = {
     affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [] } },
     timezone: 'Europe/Berlin',
     anthropicBaseUrl: 'https://gateway.example/anthropic',
+    backup: { enabled: true, schedule: '0 2 * * *', timeZone: 'Europe/Berlin', keep: 3 },
   },
 };
 

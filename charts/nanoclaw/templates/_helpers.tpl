@@ -43,6 +43,12 @@ app.kubernetes.io/managed-by: nanoclaw-host
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
+{{/* The pods of the backup CronJob: not the host's labels, so no Service or policy of the host selects them. */}}
+{{- define "nanoclaw.backupSelectorLabels" -}}
+app.kubernetes.io/name: nanoclaw-backup
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
 {{- define "nanoclaw.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create }}
 {{- default (include "nanoclaw.fullname" .) .Values.serviceAccount.name }}
