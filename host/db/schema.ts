@@ -6,6 +6,7 @@
 import type { Generated } from 'kysely';
 import { z } from 'zod';
 
+import { McpStdioServer } from '../../protocol/mcp.js';
 import {
   DESTINATION_TARGET_TYPES,
   ENGAGE_MODES,
@@ -39,6 +40,8 @@ export const RunnerConfig = z.object({
   idleTimeoutSeconds: z.number().int().positive().optional(),
   /** Runners of this agent group at once (within the host's NANOCLAW_MAX_RUNNERS). */
   maxConcurrent: z.number().int().positive().optional(),
+  /** The agent group's own MCP servers (AgentGroup spec.mcpServers), passed to the runner as they are. */
+  mcpServers: z.array(McpStdioServer).optional(),
 });
 export type RunnerConfig = z.infer<typeof RunnerConfig>;
 
