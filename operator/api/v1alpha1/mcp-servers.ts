@@ -89,7 +89,11 @@ const StdioTransport = z
       .min(1)
       .max(512)
       .describe('Program to run, from the runner image: an absolute path or a name looked up on PATH.'),
-    args: z.array(z.string().max(1024)).max(32).optional().describe('Arguments of the command.'),
+    args: z
+      .array(z.string().max(1024).describe('One argument.'))
+      .max(32)
+      .optional()
+      .describe('Arguments of the command.'),
     env: listMap(McpEnvVar, 'name', {
       maxItems: 16,
       description: 'Extra environment of the server process: literal, non-secret name/value pairs.',
