@@ -12,7 +12,7 @@ import type { CentralDb } from '../../host/db/central-db.js';
 import type { NanoclawObject } from '../api/v1alpha1/kinds.js';
 import { projectedId, type IdScope } from '../projection/ids.js';
 
-export const MCP_STATUS_POLL_MS = 2000;
+const MCP_STATUS_POLL_MS = 2000;
 
 export interface McpStatusWatchOptions {
   db: CentralDb;

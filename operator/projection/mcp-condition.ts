@@ -12,7 +12,7 @@
 import type { McpServerStatus } from '../../host/db/schema.js';
 import type { ExtraCondition } from './types.js';
 
-export const MCP_CONDITION = 'McpServersReady';
+const MCP_CONDITION = 'McpServersReady';
 
 export function mcpCondition(
   configured: readonly string[],

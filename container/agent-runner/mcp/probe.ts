@@ -14,7 +14,7 @@ import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotoc
 import { MCP_ERROR_MAX, type McpServerReport, type McpStdioServer } from '../../../protocol/mcp.js';
 import type { Logger } from '../logger.js';
 
-export const MCP_PROBE_TIMEOUT_MS = 15_000;
+const MCP_PROBE_TIMEOUT_MS = 15_000;
 const STDERR_TAIL = 400;
 
 export interface McpStartup {
