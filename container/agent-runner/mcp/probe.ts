@@ -1,6 +1,6 @@
 /**
- * Checks the agent group's own MCP servers when the runner starts: each one is started as the provider would
- * start it (same command, args, env and cwd), asked for its tools over MCP, and stopped again.
+ * Checks the agent group's own MCP servers when the runner starts: each one is started with its configured command,
+ * args and env (over the MCP SDK's default environment) in the agent's cwd, asked for its tools, and stopped.
  *
  * Invariants:
  * - Every server is checked in parallel and within `timeoutMs`; a probe never throws, and a server that hangs is
