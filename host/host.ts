@@ -38,6 +38,7 @@ import {
 import { Metrics } from './metrics.js';
 import { routeInbound, type RouteResult } from './router/route-inbound.js';
 import { createRunnerServer } from './runner/runner-server.js';
+import { recordMcpNotice } from './runner/mcp-reports.js';
 import { RunnerLink } from './runner/runner-link.js';
 import { RunnerManager } from './runner/runner-manager.js';
 import { authenticateRunner } from './runner/session-token.js';
@@ -238,6 +239,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       );
   link.on('outbound', drain);
   link.on('connect', drain);
+  link.on('mcp', (sessionId, servers) => recordMcpNotice(db, log, sessionId, servers));
   delivery.on('scheduleChanged', (session) => scheduler.note(session));
   delivery.on('failed', (session, f) => {
     typing.stop(session.id);

@@ -5,6 +5,7 @@
  * per-session token is what the runner presents there.
  */
 import { z } from 'zod';
+import { McpServersEnv } from './mcp.js';
 import { DEFAULT_WORKSPACE } from './paths.js';
 
 export const RUNNER_ENV = {
@@ -21,6 +22,7 @@ export const RUNNER_ENV = {
   model: 'NANOCLAW_MODEL',
   maxBatch: 'NANOCLAW_MAX_BATCH',
   pollIntervalMs: 'NANOCLAW_POLL_INTERVAL_MS',
+  mcpServers: 'NANOCLAW_MCP_SERVERS',
   anthropicBaseUrl: 'ANTHROPIC_BASE_URL',
   logLevel: 'LOG_LEVEL',
 } as const;
@@ -54,6 +56,7 @@ export const RunnerEnv = z
     [RUNNER_ENV.model]: z.string().optional(),
     [RUNNER_ENV.maxBatch]: z.coerce.number().int().min(1).max(100).default(10),
     [RUNNER_ENV.pollIntervalMs]: z.coerce.number().int().min(50).max(60_000).default(2000),
+    [RUNNER_ENV.mcpServers]: McpServersEnv,
     [RUNNER_ENV.anthropicBaseUrl]: z.url().optional(),
     [RUNNER_ENV.logLevel]: z
       .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
@@ -71,6 +74,7 @@ export const RunnerEnv = z
     model: e[RUNNER_ENV.model],
     maxBatch: e[RUNNER_ENV.maxBatch],
     pollIntervalMs: e[RUNNER_ENV.pollIntervalMs],
+    mcpServers: e[RUNNER_ENV.mcpServers],
     anthropicBaseUrl: e[RUNNER_ENV.anthropicBaseUrl],
     logLevel: e[RUNNER_ENV.logLevel],
   }));

@@ -9,6 +9,7 @@
  * alive. A line that does not parse (say, a notice type from a newer peer) is reported and skipped.
  */
 import { z } from 'zod';
+import { McpServerReports } from './mcp.js';
 
 /** Host → runner. */
 export const HostNotice = z.discriminatedUnion('type', [
@@ -24,6 +25,8 @@ export type HostNotice = z.infer<typeof HostNotice>;
 export const RunnerNotice = z.discriminatedUnion('type', [
   /** outbound.db has rows up to this seq (replies or acks to look at). */
   z.object({ type: z.literal('outbound'), seq: z.number().int() }),
+  /** How the agent group's own MCP servers started (protocol/mcp.ts); re-sent on every reconnect. */
+  z.object({ type: z.literal('mcp'), servers: McpServerReports }),
   z.object({ type: z.literal('ping') }),
 ]);
 export type RunnerNotice = z.infer<typeof RunnerNotice>;

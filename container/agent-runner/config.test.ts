@@ -13,6 +13,12 @@ describe('loadConfig', () => {
     expect([...c.adminUserIds]).toEqual(['web:a', 'telegram:1']);
     expect(c).toMatchObject({ provider: 'mock', maxBatch: 10, pollIntervalMs: 2000, hostUrl: undefined });
     expect(c.paths.inboundDb).toBe('/workspace/inbound.db');
+    expect(c.mcpServers).toEqual([]);
+  });
+
+  it('reads the MCP servers, filling in empty args and env', () => {
+    const c = loadConfig({ ...base, NANOCLAW_MCP_SERVERS: '[{"name":"fs","command":"/bin/mcp-fs"}]' });
+    expect(c.mcpServers).toEqual([{ name: 'fs', command: '/bin/mcp-fs', args: [], env: {} }]);
   });
 
   it.each([
@@ -22,6 +28,9 @@ describe('loadConfig', () => {
     [{ ...base, NANOCLAW_HOST_URL: 'http://127.0.0.1:1' }, /NANOCLAW_SESSION_TOKEN/],
     [{ ...base, NANOCLAW_PROVIDER: 'claude', NANOCLAW_SESSION_TOKEN: token }, /ANTHROPIC_BASE_URL/],
     [{ ...base, NANOCLAW_SESSION_TOKEN_FILE: '/nonexistent/token' }, /NANOCLAW_SESSION_TOKEN_FILE/],
+    [{ ...base, NANOCLAW_MCP_SERVERS: '[{"name":' }, /NANOCLAW_MCP_SERVERS/],
+    [{ ...base, NANOCLAW_MCP_SERVERS: '[{"name":"Bad_Name","command":"x"}]' }, /NANOCLAW_MCP_SERVERS/],
+    [{ ...base, NANOCLAW_MCP_SERVERS: '[{"name":"fs"}]' }, /NANOCLAW_MCP_SERVERS/],
   ])('fails naming the variable: %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });

@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PROXY_PATH_PREFIX, RUNNER_ENV, RunnerEnv } from '../../protocol/env.js';
+import type { McpStdioServer } from '../../protocol/mcp.js';
 import { workspacePaths, type WorkspacePaths } from '../../protocol/paths.js';
 
 export interface RunnerConfig {
@@ -24,6 +25,8 @@ export interface RunnerConfig {
   pollIntervalMs: number;
   /** Where the claude provider sends model API calls: ANTHROPIC_BASE_URL, else the host's credential proxy. */
   anthropicBaseUrl: string | undefined;
+  /** The agent group's own MCP servers (NANOCLAW_MCP_SERVERS). */
+  mcpServers: McpStdioServer[];
   logLevel: string;
 }
 
@@ -85,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): RunnerConfig {
     maxBatch: e.maxBatch,
     pollIntervalMs: e.pollIntervalMs,
     anthropicBaseUrl,
+    mcpServers: e.mcpServers,
     logLevel: e.logLevel,
   };
 }

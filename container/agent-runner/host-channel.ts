@@ -4,7 +4,7 @@
  *
  * Invariants:
  * - Notices are hints; the session DBs are the truth. A notice that cannot be sent (no connection) is dropped,
- *   except that the newest outbound seq is re-sent on every (re)connect.
+ *   except that the newest outbound seq and the MCP server report are re-sent on every (re)connect.
  * - Every (re)connect also counts as an inbound notice (`onConnected`): notices may have been lost meanwhile.
  * - Reconnects back off exponentially (with jitter) up to a cap; the backoff resets after a connection that
  *   stayed up. A bad line is logged and skipped, never fatal. Nothing here throws into the caller.
@@ -12,6 +12,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { RUNNER_CHANNEL_PATH } from '../../protocol/env.js';
+import type { McpServerReport } from '../../protocol/mcp.js';
 import { encodeNotice, HostNotice, NoticeDecoder, type RunnerNotice } from '../../protocol/notify.js';
 import type { Logger } from './logger.js';
 
@@ -45,6 +46,7 @@ export class HostChannel {
   private retryTimer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
   private latestOutbound = 0;
+  private mcpReport: McpServerReport[] | null = null;
   private readonly initial: number;
   private readonly max: number;
 
@@ -67,6 +69,12 @@ export class HostChannel {
   notifyOutbound(seq: number): void {
     this.latestOutbound = Math.max(this.latestOutbound, seq);
     this.send({ type: 'outbound', seq: this.latestOutbound });
+  }
+
+  /** How the MCP servers started; kept and re-sent on every (re)connect, like the newest outbound seq. */
+  reportMcp(servers: McpServerReport[]): void {
+    this.mcpReport = servers;
+    this.send({ type: 'mcp', servers });
   }
 
   close(): Promise<void> {
@@ -152,6 +160,7 @@ export class HostChannel {
       res.on('end', () => finish('response ended'));
       res.on('error', (err) => finish('response error', err));
       if (this.latestOutbound > 0) this.send({ type: 'outbound', seq: this.latestOutbound });
+      if (this.mcpReport) this.send({ type: 'mcp', servers: this.mcpReport });
       this.o.onConnected();
     });
     req.flushHeaders();

@@ -8,8 +8,9 @@
  * 2. Create/open outbound.db and delete every 'processing' ack: a previous run's claims become eligible again.
  * 3. Touch the heartbeat, then keep touching it (timer + provider activity).
  * 4. Open the notification channel when NANOCLAW_HOST_URL is set (polling alone works without it).
- * 5. Wait for the host's inbound.db; then build the writer (above both files' seqs), the provider, the turns and
- *    the poll loop, and run it.
+ * 5. Wait for the host's inbound.db; then build the writer (above both files' seqs), check the agent group's MCP
+ *    servers (mcp/probe.ts; the report goes to the host), build the provider, the turns and the poll loop, and
+ *    run it.
  * Each part is built after what it needs; a part needed by one built earlier is linked by subscription once it
  * exists (the writer's commits → the channel, stop requests → the poll loop).
  * Exit: SIGTERM/SIGINT or a host shutdown notice stop taking batches, let the current turn finish (up to a grace
@@ -24,6 +25,7 @@ import { BridgeError, withHostBridge } from './host-socket-bridge.js';
 import { HostChannel } from './host-channel.js';
 import { InboundReader } from './inbound-reader.js';
 import { createLogger, type Logger } from './logger.js';
+import { probeMcpServers } from './mcp/probe.js';
 import { clearStaleClaims, OutboundWriter } from './outbound-writer.js';
 import { PollLoop } from './poll-loop.js';
 import { createProvider } from './providers/index.js';
@@ -39,6 +41,11 @@ function failStart(message: string): number {
   process.stdout.write(`${line}\n`);
   process.stderr.write(`agent-runner: ${message}\n`);
   return 1;
+}
+
+/** The agent's working directory: its folder when mounted, else the workspace. */
+function agentCwd(config: RunnerConfig): string {
+  return fs.existsSync(config.paths.agent) ? config.paths.agent : config.paths.root;
 }
 
 async function main(): Promise<number> {
@@ -108,7 +115,9 @@ async function run(config: RunnerConfig, logger: Logger): Promise<number> {
     try {
       const writer = new OutboundWriter(outboundDb, () => reader.maxSeq());
       if (channel) writer.on('commit', (seq) => channel.notifyOutbound(seq));
-      const provider = await createProvider(config, logger);
+      const mcp = await probeMcpServers(config.mcpServers, agentCwd(config), logger);
+      if (mcp.reports.length) channel?.reportMcp(mcp.reports);
+      const provider = await createProvider(config, logger, mcp);
       const turns = new TurnRunner({
         inbound: reader,
         outbound: writer,

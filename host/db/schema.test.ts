@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MCP_SERVER_STATES } from '../../protocol/mcp.js';
 import { openCentralDb } from './central-db.js';
 import {
   CENTRAL_TABLES,
@@ -55,6 +56,7 @@ describe('central DB schema matches its zod source of truth', () => {
     ['archived_sessions', 'session_mode', SESSION_MODES],
     ['web_events', 'author_kind', WEB_AUTHOR_KINDS],
     ['web_events', 'level', WEB_EVENT_LEVELS],
+    ['mcp_server_status', 'state', MCP_SERVER_STATES],
   ] as const)('%s.%s allows exactly the declared enum', (table, column, values) => {
     const ddl = (db.raw.prepare(`SELECT sql FROM sqlite_master WHERE name = ?`).get(table) as { sql: string })
       .sql;

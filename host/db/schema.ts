@@ -6,6 +6,7 @@
 import type { Generated } from 'kysely';
 import { z } from 'zod';
 
+import { MCP_SERVER_STATES, McpStdioServer } from '../../protocol/mcp.js';
 import {
   DESTINATION_TARGET_TYPES,
   ENGAGE_MODES,
@@ -39,6 +40,8 @@ export const RunnerConfig = z.object({
   idleTimeoutSeconds: z.number().int().positive().optional(),
   /** Runners of this agent group at once (within the host's NANOCLAW_MAX_RUNNERS). */
   maxConcurrent: z.number().int().positive().optional(),
+  /** The agent group's own MCP servers (AgentGroup spec.mcpServers), passed to the runner as they are. */
+  mcpServers: z.array(McpStdioServer).optional(),
 });
 export type RunnerConfig = z.infer<typeof RunnerConfig>;
 
@@ -315,6 +318,17 @@ const WebIdempotencyKeyRow = z.object({
   created_at: iso,
 });
 
+/** The newest runner report about one of an agent group's own MCP servers (migration 009). */
+const McpServerStatusRow = z.object({
+  agent_group_id: z.string(),
+  server_name: z.string(),
+  state: z.enum(MCP_SERVER_STATES),
+  tools: z.number().int(),
+  error: z.string().nullable(),
+  session_id: z.string(),
+  reported_at: iso,
+});
+
 const MigrationRow = z.object({
   id: z.number().int(),
   name: z.string(),
@@ -344,6 +358,7 @@ export const CENTRAL_TABLES = {
   archived_sessions: ArchivedSessionRow,
   web_events: WebEventRow,
   web_idempotency_keys: WebIdempotencyKeyRow,
+  mcp_server_status: McpServerStatusRow,
 } as const;
 
 type Rows<T extends Record<string, z.ZodType>> = { [K in keyof T]: z.infer<T[K]> };
@@ -366,3 +381,4 @@ export type WebCredential = z.infer<typeof WebCredentialRow>;
 export type Session = z.infer<typeof SessionRow>;
 export type ArchivedSession = z.infer<typeof ArchivedSessionRow>;
 export type WebEventRecord = z.infer<typeof WebEventRow>;
+export type McpServerStatus = z.infer<typeof McpServerStatusRow>;

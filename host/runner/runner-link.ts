@@ -2,10 +2,12 @@
  * The host's end of the notification channel (protocol/notify.ts): one long-lived request per runner. The host
  * writes `inbound` notices when it adds rows to a session's inbound.db and hears `outbound` notices when the
  * runner commits to outbound.db. Notices only say "look now"; losing one costs a fallback poll, never a message.
+ * The one exception carries facts: the `mcp` report, which the runner re-sends on every reconnect.
  */
 import { EventEmitter } from 'node:events';
 import type http from 'node:http';
 import type { Logger } from 'pino';
+import type { McpServerReport } from '../../protocol/mcp.js';
 import { HostNotice, NoticeDecoder, RunnerNotice, encodeNotice } from '../../protocol/notify.js';
 
 const PING_INTERVAL_MS = 20_000;
@@ -15,6 +17,8 @@ export interface RunnerLinkEvents {
   outbound: [sessionId: string, seq: number];
   /** A runner (re)connected; it may have written while disconnected. */
   connect: [sessionId: string];
+  /** How the runner's MCP servers started (untrusted: the listener checks the names against the config). */
+  mcp: [sessionId: string, servers: McpServerReport[]];
 }
 
 export class RunnerLink extends EventEmitter<RunnerLinkEvents> {
@@ -40,6 +44,7 @@ export class RunnerLink extends EventEmitter<RunnerLinkEvents> {
       RunnerNotice,
       (n) => {
         if (n.type === 'outbound') this.emit('outbound', sessionId, n.seq);
+        else if (n.type === 'mcp') this.emit('mcp', sessionId, n.servers);
       },
       (line, err) =>
         this.log.debug({ sessionId, err: err.message, bytes: line.length }, 'unreadable runner notice'),

@@ -10,6 +10,7 @@ import type { Session } from '../db/schema.js';
 import type { AgentRuntime, RunnerSpec } from '../runtime/runtime.js';
 import { dataLayout, type DataLayout } from '../session/layout.js';
 import { getSession, resolveSession } from '../session/session-store.js';
+import { RUNNER_ENV } from '../../protocol/env.js';
 import { RunnerManager, type StartFailure } from './runner-manager.js';
 
 let dir: string;
@@ -246,5 +247,30 @@ describe('the runner limit', () => {
     await new Promise((r) => setImmediate(r));
     expect(started.map((s) => s.sessionId)).toEqual([b1.id, f1.id, b2.id]);
     capped.close();
+  });
+});
+
+describe('the agent group’s MCP servers in the runner spec', () => {
+  const server = { name: 'files', command: '/usr/bin/mcp-files', args: ['--ro'], env: { ROOT: '/w' } };
+
+  it('passes them as NANOCLAW_MCP_SERVERS, and a change gives another spec hash', () => {
+    const none = manager.specFor(session, upsertAgentGroup(db, { id: 'ag', name: 'A', folder: 'ag' }));
+    expect(none.env[RUNNER_ENV.mcpServers]).toBeUndefined();
+    const group = upsertAgentGroup(db, {
+      id: 'ag',
+      name: 'A',
+      folder: 'ag',
+      runner: { mcpServers: [server] },
+    });
+    const spec = manager.specFor(session, group);
+    expect(JSON.parse(spec.env[RUNNER_ENV.mcpServers]!)).toEqual([server]);
+    expect(spec.specHash).not.toBe(none.specHash);
+    const changed = upsertAgentGroup(db, {
+      id: 'ag',
+      name: 'A',
+      folder: 'ag',
+      runner: { mcpServers: [{ ...server, args: [] }] },
+    });
+    expect(manager.specFor(session, changed).specHash).not.toBe(spec.specHash);
   });
 });

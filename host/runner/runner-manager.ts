@@ -216,6 +216,7 @@ export class RunnerManager extends EventEmitter<RunnerManagerEvents> {
       [RUNNER_ENV.anthropicBaseUrl]: `${hostUrl}${PROXY_PATH_PREFIX}`,
       [RUNNER_ENV.logLevel]: this.o.logLevel,
       ...(group.model ? { [RUNNER_ENV.model]: group.model } : {}),
+      ...(runner.mcpServers?.length ? { [RUNNER_ENV.mcpServers]: JSON.stringify(runner.mcpServers) } : {}),
     };
     const extraEnv = (runner.env ?? []).filter((e) => !/^(NANOCLAW_|ANTHROPIC_)/.test(e.name));
     const specHash = createHash('sha256')

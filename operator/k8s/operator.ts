@@ -8,6 +8,8 @@
  *   (no finalizers needed — a delete while no operator ran is applied here) and reconciles every object.
  *   A resync that finds nothing changed writes nothing: no DB row, no status, no Event.
  * - No pruning before every informer has listed successfully at least once.
+ * - New MCP server reports the host stored queue their AgentGroups (mcp-status-watch.ts), so the McpServersReady
+ *   condition follows within a poll.
  * - Built in dependency order: queues, caches, reconciler, elector; the links back (cache events → reconciler and
  *   queue, leadership → workers and resync) are subscriptions made before anything starts.
  */
@@ -24,6 +26,7 @@ import { ObjectCaches, objectKey, parseKey } from './caches.js';
 import { EventRecorder } from './events.js';
 import { PooledKubeConfig } from '../../kube/kubeconfig.js';
 import { LeaderElector } from './leader.js';
+import { watchMcpStatus } from './mcp-status-watch.js';
 import { Reconciler, type ReconcilerStats } from './reconciler.js';
 import { WorkQueue } from './work-queue.js';
 import { KIND_NAMES } from '../api/v1alpha1/kinds.js';
@@ -115,6 +118,14 @@ export function runOperator(opts: OperatorOptions): Promise<OperatorHandle> {
     identity,
     log,
     leaseDurationSeconds: opts.leaseDurationSeconds,
+  });
+
+  const stopMcpWatch = watchMcpStatus({
+    db: opts.db,
+    scope: { multiNamespace: namespaces.length > 1 },
+    agentGroups: () => caches.list('AgentGroup'),
+    enqueue: (ag) => queue.add(objectKey('AgentGroup', ag.metadata.namespace, ag.metadata.name)),
+    log,
   });
 
   caches.on('object', (kind, event, obj) => {
@@ -276,6 +287,7 @@ export function runOperator(opts: OperatorOptions): Promise<OperatorHandle> {
     async stop() {
       stopping = true;
       clearInterval(period);
+      stopMcpWatch();
       queue.shutDown();
       statusQueue.shutDown();
       gate.open();

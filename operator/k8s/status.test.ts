@@ -36,6 +36,26 @@ describe('status', () => {
     expect(sameStatus(undefined, first)).toBe(false);
   });
 
+  it('adds the outcome’s other conditions after Ready, each with its own transition time', () => {
+    const mcp = (status: 'True' | 'False') => ({
+      ...ok,
+      conditions: [
+        { type: 'McpServersReady', status, reason: status === 'True' ? 'Started' : 'Failed', message: 'm' },
+      ],
+    });
+    const first = desiredStatus(1, mcp('False'), undefined, t0);
+    expect(first.conditions!.map((c) => [c.type, c.status, c.observedGeneration])).toEqual([
+      ['Ready', 'True', 1],
+      ['McpServersReady', 'False', 1],
+    ]);
+    const flipped = desiredStatus(1, mcp('True'), first, t1);
+    expect(flipped.conditions!.map((c) => c.lastTransitionTime)).toEqual([
+      '2025-01-01T00:00:00Z',
+      '2025-01-01T00:05:00Z',
+    ]);
+    expect(desiredStatus(1, ok, flipped, t1).conditions!.map((c) => c.type)).toEqual(['Ready']);
+  });
+
   it('compares regardless of key order (the API server sorts keys)', () => {
     const mine = desiredStatus(1, ok, undefined, t0);
     const fromServer = JSON.parse(

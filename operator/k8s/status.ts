@@ -1,11 +1,11 @@
 /**
  * The status an object should show for a projection outcome, and whether that differs from what it shows.
  *
- * Invariants: the Ready condition's lastTransitionTime changes only when its status flips; two statuses are the
+ * Invariants: a condition's lastTransitionTime changes only when its status flips; two statuses are the
  * same when everything but lastTransitionTime is equal — so a no-change resync computes "same" and writes nothing.
  */
 import type { Condition } from '../api/v1alpha1/common.js';
-import type { Outcome } from '../projection/types.js';
+import type { ExtraCondition, Outcome } from '../projection/types.js';
 
 const READY = 'Ready';
 const MAX_MESSAGE = 32_000;
@@ -22,28 +22,33 @@ export function readyCondition(status: ObjectStatus | undefined): Condition | un
 
 export function desiredStatus(
   generation: number,
-  outcome: Pick<Outcome, 'ready' | 'reason' | 'message' | 'observed'>,
+  outcome: Pick<Outcome, 'ready' | 'reason' | 'message' | 'observed' | 'conditions'>,
   current: ObjectStatus | undefined,
   now: Date,
 ): ObjectStatus {
-  const status = outcome.ready ? 'True' : 'False';
-  const previous = readyCondition(current);
-  const lastTransitionTime =
-    previous && previous.status === status
-      ? previous.lastTransitionTime
-      : now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const condition = (c: ExtraCondition): Condition => {
+    const previous = current?.conditions?.find((p) => p.type === c.type);
+    return {
+      type: c.type,
+      status: c.status,
+      reason: c.reason,
+      message: c.message.slice(0, MAX_MESSAGE),
+      observedGeneration: generation,
+      lastTransitionTime:
+        previous && previous.status === c.status
+          ? previous.lastTransitionTime
+          : now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    };
+  };
+  const ready: ExtraCondition = {
+    type: READY,
+    status: outcome.ready ? 'True' : 'False',
+    reason: outcome.reason,
+    message: outcome.message,
+  };
   return {
     observedGeneration: generation,
-    conditions: [
-      {
-        type: READY,
-        status,
-        reason: outcome.reason,
-        message: outcome.message.slice(0, MAX_MESSAGE),
-        observedGeneration: generation,
-        lastTransitionTime,
-      },
-    ],
+    conditions: [ready, ...(outcome.conditions ?? [])].map(condition),
     ...outcome.observed,
   };
 }

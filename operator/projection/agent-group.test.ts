@@ -145,3 +145,30 @@ describe('AgentGroup projection', () => {
     ]);
   });
 });
+
+describe('AgentGroup spec.mcpServers projection', () => {
+  const withServers = (env: { name: string; value: string }[]) =>
+    agentGroup('tools', {
+      mcpServers: [{ name: 'files', stdio: { command: '/usr/bin/mcp-files', args: ['--ro'], env } }],
+    });
+
+  it('stores each stdio server in the runner config, env as a name → value map', () => {
+    expect(p.apply(withServers([{ name: 'ROOT', value: '/workspace/agent' }]), 'u1', 1).ready).toBe(true);
+    expect(JSON.parse(getAgentGroup(db, 'tools')!.container_config)).toEqual({
+      idleTimeoutSeconds: 1800,
+      mcpServers: [
+        { name: 'files', command: '/usr/bin/mcp-files', args: ['--ro'], env: { ROOT: '/workspace/agent' } },
+      ],
+    });
+  });
+
+  it('updates the row when only a server changes, and drops the servers when the list goes', () => {
+    p.apply(withServers([]), 'u1', 1);
+    expect(p.apply(withServers([{ name: 'ROOT', value: '/tmp' }]), 'u1', 2).writes).toBe(1);
+    expect(JSON.parse(getAgentGroup(db, 'tools')!.container_config).mcpServers[0].env).toEqual({
+      ROOT: '/tmp',
+    });
+    p.apply(agentGroup('tools'), 'u1', 3);
+    expect(JSON.parse(getAgentGroup(db, 'tools')!.container_config)).toEqual({ idleTimeoutSeconds: 1800 });
+  });
+});

@@ -12,10 +12,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { getAgentGroup, upsertAgentGroup } from '../../host/db/agent-groups.js';
 import type { CentralDb } from '../../host/db/central-db.js';
+import { mcpStatusOf } from '../../host/db/mcp-status.js';
 import { totalChanges } from '../../host/db/provenance.js';
 import { RunnerConfig, type AgentGroup } from '../../host/db/schema.js';
 import type { DesiredAgentGroup } from './desired.js';
 import { targetGeneration } from './generation.js';
+import { mcpCondition } from './mcp-condition.js';
 import { describeHolder, outcomeOf, type ApplyContext, type Outcome, type Problem } from './types.js';
 
 const GLOBAL_FOLDER = 'global';
@@ -124,10 +126,17 @@ export function applyAgentGroup(db: CentralDb, d: DesiredAgentGroup, ctx: ApplyC
     });
     return undefined;
   });
-  return outcomeOf(
+  const outcome = outcomeOf(
     problem ? [problem] : [],
     totalChanges(db) - before,
     observed,
     `agent group "${d.id}" uses folder "${folder}"`,
   );
+  const mcp = problem
+    ? undefined
+    : mcpCondition(
+        (d.runner.mcpServers ?? []).map((s) => s.name),
+        mcpStatusOf(db, d.id),
+      );
+  return mcp ? { ...outcome, conditions: [mcp] } : outcome;
 }

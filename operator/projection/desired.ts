@@ -33,7 +33,7 @@ export interface DesiredAgentGroup {
   runner: RunnerConfig;
 }
 
-function runnerConfig(runner: AgentGroupSpec['runner']): RunnerConfig {
+function runnerConfig(runner: AgentGroupSpec['runner'], mcp: AgentGroupSpec['mcpServers']): RunnerConfig {
   const out: RunnerConfig = {};
   if (runner.image) out.image = runner.image;
   const list = (r: Record<string, string | number | undefined> | undefined) => {
@@ -47,6 +47,14 @@ function runnerConfig(runner: AgentGroupSpec['runner']): RunnerConfig {
   if (runner.env?.length) out.env = runner.env.map((e) => ({ name: e.name, value: e.value }));
   out.idleTimeoutSeconds = durationSeconds(runner.idleTimeout ?? DEFAULT_IDLE_TIMEOUT);
   if (runner.maxConcurrent !== undefined) out.maxConcurrent = runner.maxConcurrent;
+  if (mcp?.length) {
+    out.mcpServers = mcp.map((m) => ({
+      name: m.name,
+      command: m.stdio!.command,
+      args: m.stdio!.args ?? [],
+      env: Object.fromEntries((m.stdio!.env ?? []).map((e) => [e.name, e.value])),
+    }));
+  }
   return out;
 }
 
@@ -103,7 +111,7 @@ export function desiredAgentGroup(
       provider: spec.provider,
       model: spec.model ?? null,
       instructions,
-      runner: runnerConfig(spec.runner),
+      runner: runnerConfig(spec.runner, spec.mcpServers),
     },
   };
 }

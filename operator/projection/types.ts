@@ -20,6 +20,14 @@ export interface Problem {
   field?: string;
 }
 
+/** A condition besides Ready that a kind shows (AgentGroup: McpServersReady). */
+export interface ExtraCondition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
+}
+
 export interface Outcome {
   ready: boolean;
   /** `Projected` when ready; otherwise the first problem's reason. */
@@ -30,6 +38,8 @@ export interface Outcome {
   writes: number;
   /** Kind-specific observed values for status (agentGroupId, folder, messagingGroupId, wiredAgents). */
   observed: Record<string, string | number>;
+  /** Conditions besides Ready, computed with the projection. */
+  conditions?: ExtraCondition[];
 }
 
 /** Who a live object is, as the apply step may look it up. Turned into words only by `describeHolder`. */

@@ -12,6 +12,8 @@
  * - the last user-role message carries a tool_result → text "Tool said: <result text>";
  * - the newest <message> of the prompt contains SEND_TO:<name> and the send_message MCP tool is offered →
  *   a tool_use of mcp__nanoclaw__send_message {to: name, text: "hello from the model"};
+ * - it contains MCP_CALL:<tool>:<text> and that tool is offered → a tool_use of <tool> {text} (e.g.
+ *   MCP_CALL:mcp__echo__echo:hi, for a configured MCP server);
  * - it contains API_ERROR → HTTP 400 invalid_request_error;
  * - otherwise text "Fake model reply to: <that message's text>".
  */
@@ -38,6 +40,7 @@ export interface MessagesBody {
   model?: string;
   stream?: boolean;
   messages?: MessageParam[];
+  system?: string | ContentBlock[];
   tools?: { name: string }[];
 }
 
@@ -92,6 +95,10 @@ function defaultRespond(body: MessagesBody): FakeReply {
     return {
       error: { status: 400, type: 'invalid_request_error', message: 'fake model refused the request' },
     };
+  }
+  const call = /MCP_CALL:([\w-]+):(\S+)/.exec(prompt);
+  if (call && body.tools?.some((t) => t.name === call[1])) {
+    return { toolUse: { name: call[1]!, input: { text: call[2] } } };
   }
   const to = /SEND_TO:([\w-]+)/.exec(prompt)?.[1];
   if (to && body.tools?.some((t) => t.name === SEND_TOOL)) {

@@ -11,6 +11,8 @@
  *   retried once as a fresh conversation.
  * - The MCP tools are the shared ones (tools/registry.ts), served in-process (createSdkMcpServer), bound to
  *   this turn's ToolRunner.
+ * - The agent group's own MCP servers (spec.mcpServers) are passed as stdio servers, only those that started in
+ *   the runner's probe (mcp/probe.ts); the ones that did not are named in the system prompt instead.
  * - Permissions: 'dontAsk' with an allow-list, so nothing ever waits for an interactive approval.
  */
 import type * as ClaudeAgentSdk from '@anthropic-ai/claude-agent-sdk';
@@ -18,6 +20,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { RunnerConfig } from '../config.js';
 import type { Logger } from '../logger.js';
+import { mcpFailureNote, type McpStartup } from '../mcp/probe.js';
 import { MCP_SERVER_NAME, type ToolRunner } from '../tools/registry.js';
 import type { Provider, TurnRequest, TurnResult } from './provider.js';
 
@@ -81,7 +84,7 @@ function claudeEnv(config: RunnerConfig, base: NodeJS.ProcessEnv): Record<string
   return env;
 }
 
-function systemPromptAppend(req: TurnRequest): string {
+function systemPromptAppend(req: TurnRequest, mcpNote: string | null): string {
   const dests = req.destinations.length
     ? req.destinations
         .map((d) => `- ${d.name}${d.displayName ? ` (${d.displayName})` : ''}: ${d.type}`)
@@ -95,6 +98,7 @@ function systemPromptAppend(req: TurnRequest): string {
     'schedule_task / list_tasks / update_task / cancel_task / pause_task / resume_task for scheduled work, and',
     'ask_user_question when you need the user to choose. Destinations you can address by name:',
     dests,
+    ...(mcpNote ? [mcpNote] : []),
   ].join('\n');
 }
 
@@ -105,11 +109,12 @@ export class ClaudeProvider implements Provider {
     private readonly sdk: Sdk,
     private readonly config: RunnerConfig,
     private readonly log: Logger,
+    private readonly mcp: McpStartup,
   ) {}
 
-  static async create(config: RunnerConfig, log: Logger): Promise<ClaudeProvider> {
+  static async create(config: RunnerConfig, log: Logger, mcp: McpStartup): Promise<ClaudeProvider> {
     const sdk = await import('@anthropic-ai/claude-agent-sdk');
-    return new ClaudeProvider(sdk, config, log);
+    return new ClaudeProvider(sdk, config, log, mcp);
   }
 
   async runTurn(req: TurnRequest): Promise<TurnResult> {
@@ -160,11 +165,28 @@ export class ClaudeProvider implements Provider {
           ...(this.config.model ? { model: this.config.model } : {}),
           ...(resume ? { resume } : {}),
           permissionMode: 'dontAsk',
-          allowedTools: [...ALLOWED_BUILTIN_TOOLS, `mcp__${MCP_SERVER_NAME}__*`],
+          allowedTools: [
+            ...ALLOWED_BUILTIN_TOOLS,
+            `mcp__${MCP_SERVER_NAME}__*`,
+            ...this.mcp.ready.map((s) => `mcp__${s.name}__*`),
+          ],
           disallowedTools: DISALLOWED_BUILTIN_TOOLS,
-          mcpServers: { [MCP_SERVER_NAME]: this.mcpServer(req.tools) },
+          mcpServers: {
+            ...Object.fromEntries(
+              this.mcp.ready.map((s) => [
+                s.name,
+                // alwaysLoad: the tools are in the first prompt, not behind tool search (the probe saw them).
+                { type: 'stdio' as const, command: s.command, args: s.args, env: s.env, alwaysLoad: true },
+              ]),
+            ),
+            [MCP_SERVER_NAME]: this.mcpServer(req.tools),
+          },
           settingSources: ['user', 'project'],
-          systemPrompt: { type: 'preset', preset: 'claude_code', append: systemPromptAppend(req) },
+          systemPrompt: {
+            type: 'preset',
+            preset: 'claude_code',
+            append: systemPromptAppend(req, mcpFailureNote(this.mcp.reports)),
+          },
           stderr: (data: string) => this.log.debug({ stderr: data.slice(0, 2000) }, 'claude code stderr'),
         },
       });

@@ -7,6 +7,7 @@ import { channelState } from './005-channel-state.js';
 import { channelRegistrations } from './006-channel-registrations.js';
 import { archivedSessions } from './007-archived-sessions.js';
 import { webEvents } from './008-web-events.js';
+import { mcpServerStatus } from './009-mcp-server-status.js';
 
 /** The central DB's migrations, in order. Append only. */
 export const CENTRAL_MIGRATIONS: readonly Migration[] = [
@@ -18,4 +19,5 @@ export const CENTRAL_MIGRATIONS: readonly Migration[] = [
   channelRegistrations,
   archivedSessions,
   webEvents,
+  mcpServerStatus,
 ];

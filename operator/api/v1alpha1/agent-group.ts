@@ -7,6 +7,7 @@
  * - `instructions` and `instructionsFrom` are mutually exclusive.
  * - `runner.env` names are C identifiers not starting `NANOCLAW_` or `ANTHROPIC_`; `valueFrom` is refused.
  * - `runner.idleTimeout` is between 1m and 168h.
+ * - `mcpServers`: see mcp-servers.ts.
  */
 import { z } from 'zod';
 import { FOLDER_PATTERN, PROVIDERS, RESERVED_FOLDERS } from '../../../protocol/vocabulary.js';
@@ -19,6 +20,7 @@ import {
   objectName,
   statusBase,
 } from './common.js';
+import { McpServers } from './mcp-servers.js';
 import { listMap, withRules } from './rules.js';
 
 const RESERVED_ENV_PREFIXES = ['NANOCLAW_', 'ANTHROPIC_'] as const;
@@ -191,6 +193,7 @@ export const AgentGroupSpec = withRules(
           'Reads the instructions from a ConfigMap key instead. Mutually exclusive with instructions.',
         ),
       runner: Runner.prefault({}),
+      mcpServers: McpServers.optional(),
     })
     .describe('Desired state of the agent group. An empty spec is valid.'),
   [

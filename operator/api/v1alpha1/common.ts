@@ -61,7 +61,13 @@ const CONDITION_STATUSES = ['True', 'False', 'Unknown'] as const;
 /** metav1.Condition. */
 export const Condition = z
   .strictObject({
-    type: z.string().min(1).max(316).describe('Type of the condition; this API sets `Ready`.'),
+    type: z
+      .string()
+      .min(1)
+      .max(316)
+      .describe(
+        'Type of the condition: `Ready` on every kind, `McpServersReady` on AgentGroups with MCP servers.',
+      ),
     status: z.enum(CONDITION_STATUSES).describe('Status of the condition: True, False or Unknown.'),
     observedGeneration: z
       .number()

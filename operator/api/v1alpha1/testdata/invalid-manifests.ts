@@ -115,6 +115,103 @@ export const INVALID_MANIFESTS: InvalidCase[] = [
   { name: 'unknown spec field', manifest: agentGroup('a17', { colour: 'blue' }), field: 'spec.colour' },
   { name: 'model too long', manifest: agentGroup('a18', { model: long(129) }), field: 'spec.model' },
   { name: 'name not a DNS subdomain', manifest: agentGroup('Bad_Name'), field: 'metadata.name' },
+  // AgentGroup spec.mcpServers
+  {
+    name: 'mcp server name not a DNS label',
+    manifest: agentGroup('am1', { mcpServers: [{ name: 'My_Server', stdio: { command: 'x' } }] }),
+    field: 'spec.mcpServers[0].name',
+  },
+  {
+    name: 'mcp server name longer than 32',
+    manifest: agentGroup('am2', { mcpServers: [{ name: long(33), stdio: { command: 'x' } }] }),
+    field: 'spec.mcpServers[0].name',
+  },
+  {
+    name: 'mcp server name "nanoclaw" is reserved',
+    manifest: agentGroup('am3', { mcpServers: [{ name: 'nanoclaw', stdio: { command: 'x' } }] }),
+    field: 'spec.mcpServers[0].name',
+  },
+  {
+    name: 'mcp server names not unique',
+    manifest: agentGroup('am4', {
+      mcpServers: [
+        { name: 'fs', stdio: { command: 'a' } },
+        { name: 'fs', stdio: { command: 'b' } },
+      ],
+    }),
+    field: 'spec.mcpServers[1]',
+  },
+  {
+    name: 'mcp server without a transport',
+    manifest: agentGroup('am5', { mcpServers: [{ name: 'fs' }] }),
+    field: 'spec.mcpServers[0].stdio',
+  },
+  {
+    name: 'mcp server with an unsupported transport field',
+    manifest: agentGroup('am6', {
+      mcpServers: [{ name: 'fs', stdio: { command: 'x' }, url: 'https://mcp.example.com' }],
+    }),
+    field: 'spec.mcpServers[0].url',
+  },
+  {
+    name: 'mcp stdio command empty',
+    manifest: agentGroup('am7', { mcpServers: [{ name: 'fs', stdio: { command: '' } }] }),
+    field: 'spec.mcpServers[0].stdio.command',
+  },
+  {
+    name: 'mcp stdio args more than 32',
+    manifest: agentGroup('am8', {
+      mcpServers: [{ name: 'fs', stdio: { command: 'x', args: Array.from({ length: 33 }, () => 'a') } }],
+    }),
+    field: 'spec.mcpServers[0].stdio.args',
+  },
+  {
+    name: 'mcp stdio env name starting ANTHROPIC_',
+    manifest: agentGroup('am9', {
+      mcpServers: [
+        { name: 'fs', stdio: { command: 'x', env: [{ name: 'ANTHROPIC_BASE_URL', value: 'u' }] } },
+      ],
+    }),
+    field: 'spec.mcpServers[0].stdio.env[0].name',
+  },
+  {
+    name: 'mcp stdio env name that looks like a credential',
+    manifest: agentGroup('am10', {
+      mcpServers: [{ name: 'gh', stdio: { command: 'x', env: [{ name: 'GITHUB_TOKEN', value: 'abc' }] } }],
+    }),
+    field: 'spec.mcpServers[0].stdio.env[0].name',
+  },
+  {
+    name: 'mcp stdio env value that looks like a credential',
+    manifest: agentGroup('am11', {
+      mcpServers: [
+        { name: 'gh', stdio: { command: 'x', env: [{ name: 'GH', value: 'ghp_abcdef0123456789' }] } },
+      ],
+    }),
+    field: 'spec.mcpServers[0].stdio.env[0].value',
+  },
+  {
+    name: 'mcp stdio env valueFrom a Secret',
+    manifest: agentGroup('am12', {
+      mcpServers: [
+        {
+          name: 'gh',
+          stdio: {
+            command: 'x',
+            env: [{ name: 'GH', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }],
+          },
+        },
+      ],
+    }),
+    field: 'spec.mcpServers[0].stdio.env[0].valueFrom',
+  },
+  {
+    name: 'more than 16 mcp servers',
+    manifest: agentGroup('am13', {
+      mcpServers: Array.from({ length: 17 }, (_, i) => ({ name: `s${i}`, stdio: { command: 'x' } })),
+    }),
+    field: 'spec.mcpServers',
+  },
   // MessagingGroup
   { name: 'channel missing', manifest: messagingGroup('m1', { platformId: '1' }), field: 'spec.channel' },
   {
@@ -251,6 +348,10 @@ export const VALID_MANIFESTS: Record<string, unknown>[] = [
       env: [{ name: 'FOO', value: 'bar' }],
       idleTimeout: '1h30m',
     },
+    mcpServers: [
+      { name: 'files', stdio: { command: '/usr/local/bin/mcp-files', args: ['--root', '/workspace/agent'] } },
+      { name: 'search', stdio: { command: 'mcp-search', env: [{ name: 'SEARCH_REGION', value: 'eu' }] } },
+    ],
   }),
   messagingGroup('web-main', { channel: 'web', platformId: 'main', agents: [{ agentGroup: 'full' }] }),
   messagingGroup('teams-chat', {

@@ -1,0 +1,60 @@
+/**
+ * The host ⇄ runner contract for an agent group's own MCP servers (AgentGroup `spec.mcpServers`).
+ *
+ * Invariants:
+ * - The host passes the servers to the runner as JSON in NANOCLAW_MCP_SERVERS (part of the runner's env, so a
+ *   change replaces the runner). Only stdio servers exist so far: a command from the runner's image with literal,
+ *   non-secret env (the CRD refuses secret-looking names and values), so nothing secret enters a pod spec.
+ * - Server names are DNS labels of at most 32 characters, so `mcp__<name>__<tool>` is unambiguous; `nanoclaw`
+ *   is the runner's built-in server and is reserved.
+ * - What a runner reports about its servers is untrusted: every field is bounded here, and the host keeps only
+ *   reports about servers the agent group really configures.
+ */
+import { z } from 'zod';
+
+export const MCP_SERVER_NAME_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+export const MCP_SERVER_NAME_MAX = 32;
+/** The runner's built-in server (container/agent-runner/tools/registry.ts). */
+export const RESERVED_MCP_SERVER_NAMES = ['nanoclaw'] as const;
+export const MAX_MCP_SERVERS = 16;
+/** Longest error text a runner may report for one server. */
+export const MCP_ERROR_MAX = 500;
+
+const serverName = z.string().min(1).max(MCP_SERVER_NAME_MAX).regex(MCP_SERVER_NAME_PATTERN);
+
+/** One stdio server as the runner starts it. */
+export const McpStdioServer = z.object({
+  name: serverName,
+  command: z.string().min(1).max(512),
+  args: z.array(z.string().max(4096)).max(64).default([]),
+  env: z.record(z.string(), z.string()).default({}),
+});
+export type McpStdioServer = z.output<typeof McpStdioServer>;
+
+/** NANOCLAW_MCP_SERVERS: a JSON array of servers; absent = none. */
+export const McpServersEnv = z
+  .string()
+  .default('[]')
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'not JSON' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.array(McpStdioServer).max(MAX_MCP_SERVERS));
+
+export const MCP_SERVER_STATES = ['ready', 'failed'] as const;
+
+/** What a runner found when it started one server and listed its tools. */
+export const McpServerReport = z.object({
+  name: serverName,
+  state: z.enum(MCP_SERVER_STATES),
+  /** Tools the server listed (0 when it failed). */
+  tools: z.number().int().min(0).max(100_000),
+  error: z.string().max(MCP_ERROR_MAX).optional(),
+});
+export type McpServerReport = z.infer<typeof McpServerReport>;
+
+export const McpServerReports = z.array(McpServerReport).max(MAX_MCP_SERVERS);
