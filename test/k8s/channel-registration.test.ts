@@ -4,32 +4,29 @@
  * agent an AgentGroup — with its field manager; the operator projects them into the same central DB, and the
  * message that asked is answered from the projected wiring.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubernetesWriter } from '../../cli/chat-config/kubernetes-writer.js';
 import { channelInstances } from '../../host/channels/channel-instance.js';
 import { TelegramAdapter } from '../../host/channels/telegram/telegram-adapter.js';
 import { loadConfig } from '../../host/config.js';
-import { openCentralDb, type CentralDb } from '../../host/db/central-db.js';
+import { type CentralDb } from '../../host/db/central-db.js';
 import { startHost, type RunningHost } from '../../host/host.js';
-import { runOperator, type OperatorHandle } from '../../operator/k8s/operator.js';
-import { ControlPlane } from '../fixtures/kube/control-plane.js';
+import type { ControlPlane } from '../fixtures/kube/control-plane.js';
+import { startOperatorFixture, type OperatorFixture } from './operator-fixture.js';
 import { FakeTelegram, type SentMessage } from '../fakes/telegram/fake-telegram.js';
 import { ALICE, BOB, click, mentionOf, message } from '../fakes/telegram/updates.js';
-import { eventually, objects } from './support.js';
+import { eventually } from './support.js';
 
 const TOKEN = '8181:k8s-registration';
 const BOT = 'kreg_bot';
 const log = pino({ level: 'silent' });
+let fx: OperatorFixture;
 let cp: ControlPlane;
 let ns: string;
-let api: ReturnType<typeof objects>;
+let api: OperatorFixture['api'];
 let db: CentralDb;
 let dataDir: string;
-let op: OperatorHandle;
 let fake: FakeTelegram;
 let host: RunningHost;
 
@@ -57,20 +54,8 @@ async function cardButtons(chat: number): Promise<{ id: string; labels: string[]
 }
 
 beforeAll(async () => {
-  cp = await ControlPlane.start();
-  ns = await cp.createNamespace('registration');
-  api = objects(cp.kubeConfig());
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nanoclaw-reg-k8s-'));
-  db = openCentralDb(path.join(dataDir, 'nanoclaw.db'));
-  op = await runOperator({
-    db,
-    dataDir,
-    kubeConfig: cp.kubeConfig(),
-    namespaces: [ns],
-    log,
-    leaseDurationSeconds: 4,
-  });
-  await eventually(() => op.ready(), 30_000);
+  fx = await startOperatorFixture('registration', log);
+  ({ cp, ns, api, db, dataDir } = fx);
   await api.create(ns, {
     apiVersion: 'nanoclaw.dev/v1alpha1',
     kind: 'AgentGroup',
@@ -105,10 +90,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await host?.close();
   await fake?.close();
-  await op?.stop();
-  db?.close();
-  await cp?.stop();
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  await fx?.stop();
 });
 
 describe('channel registration on a real API server', () => {

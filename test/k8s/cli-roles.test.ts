@@ -5,52 +5,33 @@
  * adopts the runtime grant instead of duplicating it.
  */
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { addMember } from '../../host/access/members.js';
-import { openCentralDb, type CentralDb } from '../../host/db/central-db.js';
+import { type CentralDb } from '../../host/db/central-db.js';
 import { findMemberRow, findRoleRow } from '../../host/db/provenance.js';
 import { agentGroup, userRole } from '../../operator/api/v1alpha1/testdata/invalid-manifests.js';
-import { runOperator, type OperatorHandle } from '../../operator/k8s/operator.js';
-import { ControlPlane } from '../fixtures/kube/control-plane.js';
+import type { ControlPlane } from '../fixtures/kube/control-plane.js';
+import { startOperatorFixture, type OperatorFixture } from './operator-fixture.js';
 import { CLI } from '../support/host-process.js';
-import { eventually, objects, ready, type KObject } from './support.js';
+import { eventually, ready, type KObject } from './support.js';
 
+let fx: OperatorFixture;
 let cp: ControlPlane;
 let ns: string;
-let api: ReturnType<typeof objects>;
+let api: OperatorFixture['api'];
 let db: CentralDb;
 let dataDir: string;
-let op: OperatorHandle;
 
 beforeAll(async () => {
-  cp = await ControlPlane.start();
-  ns = await cp.createNamespace('cli');
-  api = objects(cp.kubeConfig());
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nanoclaw-cli-k8s-'));
-  db = openCentralDb(path.join(dataDir, 'nanoclaw.db'));
-  op = await runOperator({
-    db,
-    dataDir,
-    kubeConfig: cp.kubeConfig(),
-    namespaces: [ns],
-    log: pino({ level: 'silent' }),
-    leaseDurationSeconds: 4,
-  });
-  await eventually(() => op.ready(), 30_000);
+  fx = await startOperatorFixture('cli');
+  ({ cp, ns, api, db, dataDir } = fx);
   await api.create(ns, agentGroup('alpha'));
   await eventually(async () => ready(await api.get(ns, 'AgentGroup', 'alpha'))?.status === 'True');
 });
 
 afterAll(async () => {
-  await op?.stop();
-  db?.close();
-  await cp?.stop();
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  await fx?.stop();
 });
 
 /** The real CLI process, in Kubernetes mode through NANOCLAW_RUNTIME as in the host container. */

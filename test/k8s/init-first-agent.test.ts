@@ -5,25 +5,23 @@
  * prints the objects without a cluster; a namespace no operator watches times out with a clear error.
  */
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { openCentralDb, type CentralDb } from '../../host/db/central-db.js';
+import { type CentralDb } from '../../host/db/central-db.js';
 import { openInboundForRunner } from '../../protocol/session-db.js';
-import { runOperator, type OperatorHandle } from '../../operator/k8s/operator.js';
-import { ControlPlane } from '../fixtures/kube/control-plane.js';
+import type { ControlPlane } from '../fixtures/kube/control-plane.js';
+import { startOperatorFixture, type OperatorFixture } from './operator-fixture.js';
 import { CLI } from '../support/host-process.js';
-import { eventually, objects, type KObject } from './support.js';
+import { type KObject } from './support.js';
 
+let fx: OperatorFixture;
 let cp: ControlPlane;
 let ns: string;
-let api: ReturnType<typeof objects>;
+let api: OperatorFixture['api'];
 let db: CentralDb;
 let dataDir: string;
-let op: OperatorHandle;
 
 interface Step {
   object: string;
@@ -53,27 +51,12 @@ function cli(args: string[], env: Record<string, string> = {}) {
 const ALICE = ['--channel', 'telegram', '--user', '111', '--name', 'Alice', '--platform-id', '111'];
 
 beforeAll(async () => {
-  cp = await ControlPlane.start();
-  ns = await cp.createNamespace('init');
-  api = objects(cp.kubeConfig());
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nanoclaw-init-k8s-'));
-  db = openCentralDb(path.join(dataDir, 'nanoclaw.db'));
-  op = await runOperator({
-    db,
-    dataDir,
-    kubeConfig: cp.kubeConfig(),
-    namespaces: [ns],
-    log: pino({ level: 'silent' }),
-    leaseDurationSeconds: 4,
-  });
-  await eventually(() => op.ready(), 30_000);
+  fx = await startOperatorFixture('init');
+  ({ cp, ns, api, db, dataDir } = fx);
 });
 
 afterAll(async () => {
-  await op?.stop();
-  db?.close();
-  await cp?.stop();
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  await fx?.stop();
 });
 
 describe('init-first-agent --kubernetes', () => {

@@ -4,48 +4,26 @@
  * McpServersReady condition — Unknown until a runner started them, False naming a failed server and its reason,
  * True with tool counts, gone when the servers are removed.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getAgentGroup, runnerConfigOf } from '../../host/db/agent-groups.js';
-import { openCentralDb, type CentralDb } from '../../host/db/central-db.js';
+import { type CentralDb } from '../../host/db/central-db.js';
 import { recordMcpReports } from '../../host/db/mcp-status.js';
 import { agentGroup } from '../../operator/api/v1alpha1/testdata/invalid-manifests.js';
-import { runOperator, type OperatorHandle } from '../../operator/k8s/operator.js';
-import { ControlPlane } from '../fixtures/kube/control-plane.js';
-import { eventually, objects, ready, type KObject } from './support.js';
+import { startOperatorFixture, type OperatorFixture } from './operator-fixture.js';
+import { eventually, ready, type KObject } from './support.js';
 
-let cp: ControlPlane;
+let fx: OperatorFixture;
 let ns: string;
-let api: ReturnType<typeof objects>;
+let api: OperatorFixture['api'];
 let db: CentralDb;
-let dataDir: string;
-let op: OperatorHandle;
 
 beforeAll(async () => {
-  cp = await ControlPlane.start();
-  ns = await cp.createNamespace('mcp');
-  api = objects(cp.kubeConfig());
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nanoclaw-op-mcp-'));
-  db = openCentralDb(path.join(dataDir, 'nanoclaw.db'));
-  op = await runOperator({
-    db,
-    dataDir,
-    kubeConfig: cp.kubeConfig(),
-    namespaces: [ns],
-    log: pino({ level: process.env.OPERATOR_LOG ?? 'silent' }),
-    leaseDurationSeconds: 4,
-  });
-  await eventually(() => op.ready(), 30_000);
+  fx = await startOperatorFixture('mcp');
+  ({ ns, api, db } = fx);
 });
 
 afterAll(async () => {
-  await op?.stop();
-  db?.close();
-  await cp?.stop();
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  await fx?.stop();
 });
 
 const mcpCondition = (o: KObject | undefined) =>
