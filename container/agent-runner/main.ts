@@ -126,6 +126,7 @@ async function run(config: RunnerConfig, logger: Logger): Promise<number> {
         inboundSignal: wake,
         outboxDir: paths.outbox,
         pollIntervalMs: config.pollIntervalMs,
+        maxBatch: config.maxBatch,
         onActivity: () => heartbeat.activity(),
         log: logger,
       });
