@@ -177,6 +177,7 @@ export class ClaudeProvider implements Provider {
     };
     let stopTimer: NodeJS.Timeout | undefined;
     let onStop = (): void => {};
+    req.log.info({ resume: resume !== null, streaming: input !== null }, 'claude query started');
     try {
       const q = this.sdk.query({
         prompt: input ?? req.prompt,
