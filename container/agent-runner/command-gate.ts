@@ -49,7 +49,7 @@ export function gatedCommandOf(m: InboundMessage): string | null {
 }
 
 /** Whether the message's sender is an admin: the host's stamp, else NANOCLAW_ADMIN_USER_IDS; never a null sender. */
-export function isAdminSender(m: InboundMessage, adminUserIds: ReadonlySet<string>): boolean {
+function isAdminSender(m: InboundMessage, adminUserIds: ReadonlySet<string>): boolean {
   if (m.kind !== 'chat') return false;
   const sender = m.chat.sender;
   return sender !== null && (m.chat.senderIsAdmin ?? adminUserIds.has(sender));
