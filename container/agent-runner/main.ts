@@ -127,6 +127,7 @@ async function run(config: RunnerConfig, logger: Logger): Promise<number> {
         outboxDir: paths.outbox,
         pollIntervalMs: config.pollIntervalMs,
         maxBatch: config.maxBatch,
+        draining: shutdown.signal,
         onActivity: () => heartbeat.activity(),
         log: logger,
       });

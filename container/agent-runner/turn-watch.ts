@@ -7,7 +7,8 @@
  *   after `finish()`.
  * - A follow-up is claimed ('processing' acks) before the provider sees it and joins the turn's ids, so the
  *   turn's one outcome transaction completes, fails or releases it with the rest. Without an open feed nothing
- *   is claimed: the rows stay for the next turn.
+ *   is claimed: the rows stay for the next turn. Neither once the runner drains (shutdown asked): the rows stay
+ *   for the next runner.
  * - A /stop from an admin or from a sender of a triggering message of this turn is claimed, aborts `stop` and
  *   ends the feed; the turn's outcome answers it. Any other /stop is refused at once (reply + 'completed' ack),
  *   and the turn goes on.
@@ -33,6 +34,8 @@ export interface TurnWatchDeps {
   pollIntervalMs: number;
   maxBatch: number;
   adminUserIds: ReadonlySet<string>;
+  /** Once aborted (the runner stops after this turn), no more follow-ups are taken; /stop still is. */
+  draining: AbortSignal;
   addressOf: (m: InboundMessage) => Routing;
   log: Logger;
 }
@@ -96,7 +99,7 @@ export class TurnWatch implements FollowUpFeed {
     const plan = planDuringTurn(rows, this.address, { maxBatch: this.d.maxBatch });
     if (plan.stop) return this.onStop(plan.stop);
     const take = this.take;
-    if (!take || plan.followUps.length === 0) return;
+    if (!take || plan.followUps.length === 0 || this.d.draining.aborted) return;
     const ids = plan.followUps.map((m) => m.row.id);
     this.d.outbound.claim(ids);
     this.ids.push(...ids);

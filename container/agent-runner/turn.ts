@@ -36,6 +36,8 @@ export interface TurnDeps {
   outboxDir: string;
   pollIntervalMs: number;
   maxBatch: number;
+  /** Aborts when the runner is asked to stop: the running turn finishes without taking more follow-ups. */
+  draining: AbortSignal;
   onActivity: () => void;
   log: Logger;
 }
@@ -119,6 +121,7 @@ export class TurnRunner {
         pollIntervalMs: this.d.pollIntervalMs,
         maxBatch: this.d.maxBatch,
         adminUserIds: this.d.adminUserIds,
+        draining: this.d.draining,
         addressOf: (m) => this.addressOf(m),
         log,
       },

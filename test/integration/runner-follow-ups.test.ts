@@ -75,3 +75,24 @@ describe('agent-runner follow-ups (mock provider)', () => {
     expect(replies(cmd)).toEqual(['Mock handled /compact']);
   });
 });
+
+describe('agent-runner follow-ups at shutdown', () => {
+  it('takes no follow-up once asked to stop: it stays pending for the next runner', async () => {
+    const host = HostSide.create();
+    try {
+      const runner = await startReadyRunner(host);
+      const first = host.chat('finishing up [[delay:1500]]');
+      await waitFor('claim', () => host.ack(first) === 'processing');
+      runner.proc.kill('SIGTERM');
+      await runner.waitForLog((l) => l.msg === 'stopping after the current turn');
+      const late = host.chat('one more thing');
+      expect(await runner.exited).toEqual({ code: 0, signal: null });
+      expect(host.ack(first)).toBe('completed');
+      expect(host.repliesTo(first).map((r) => r.json.text)).toEqual(['Mock response to: finishing up']);
+      expect(host.ack(late)).toBeNull();
+    } finally {
+      await stopAll();
+      host.close();
+    }
+  });
+});
