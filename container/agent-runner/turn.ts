@@ -42,6 +42,18 @@ export interface TurnDeps {
   log: Logger;
 }
 
+/** One turn while its provider runs. */
+interface RunningTurn {
+  mode: 'messages' | 'command';
+  messages: InboundMessage[];
+  target: InboundMessage;
+  address: Routing;
+  watch: TurnWatch;
+  signal: AbortSignal;
+  log: Logger;
+  command: string | undefined;
+}
+
 export type TurnOutcome = 'completed' | 'failed' | 'aborted';
 
 const MAX_ERROR_REPLY = 500;
@@ -130,23 +142,15 @@ export class TurnRunner {
     );
     const watching = watch.run();
     try {
-      return await this.callProvider(mode, messages, target, address, watch, signal, log, command);
+      return await this.callProvider({ mode, messages, target, address, watch, signal, log, command });
     } finally {
       watch.finish();
       await watching;
     }
   }
 
-  private async callProvider(
-    mode: 'messages' | 'command',
-    messages: InboundMessage[],
-    target: InboundMessage,
-    address: Routing,
-    watch: TurnWatch,
-    signal: AbortSignal,
-    log: Logger,
-    command: string | undefined,
-  ): Promise<TurnOutcome> {
+  private async callProvider(t: RunningTurn): Promise<TurnOutcome> {
+    const { mode, messages, target, address, watch, signal, log, command } = t;
     const { outbound, provider } = this.d;
     const ids = watch.ids;
     const key = continuationKey(provider.name);
@@ -187,7 +191,7 @@ export class TurnRunner {
         log,
       });
     } catch (err) {
-      if (signal.aborted) return this.abandon(ids, log);
+      if (signal.aborted) return this.abandon(watch, log);
       if (!watch.stopMessage) {
         const message = ((err as Error).message || String(err)).slice(0, MAX_ERROR_REPLY);
         outbound.commit({
@@ -201,8 +205,7 @@ export class TurnRunner {
       }
       log.warn({ err }, 'provider failed while stopping; the continuation is kept');
     }
-    if (signal.aborted)
-      return this.abandon([...ids, ...(watch.stopMessage ? [watch.stopMessage.row.id] : [])], log);
+    if (signal.aborted) return this.abandon(watch, log);
     if (watch.stopMessage) return this.stopped(watch.stopMessage, ids, result, key, started, log);
     const text = result!.reply?.trim() ? result!.reply : null;
     outbound.commit({
@@ -240,8 +243,9 @@ export class TurnRunner {
     return 'completed';
   }
 
-  private abandon(ids: string[], log: Logger): TurnOutcome {
-    this.d.outbound.release(ids);
+  /** Shutdown: releases every claim of the turn (follow-ups and a /stop included). */
+  private abandon(watch: TurnWatch, log: Logger): TurnOutcome {
+    this.d.outbound.release([...watch.ids, ...(watch.stopMessage ? [watch.stopMessage.row.id] : [])]);
     log.warn('turn abandoned at shutdown; its messages stay pending');
     return 'aborted';
   }
