@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageIn } from '../../protocol/session-db.js';
 import { messageInRow } from '../../test/support/message-in.js';
-import { decide, gatedCommandOf, permissionDeniedReply } from './command-gate.js';
+import { decide, gatedCommandOf, mayStop, permissionDeniedReply } from './command-gate.js';
 import { parseInbound, type InboundMessage } from './inbound-message.js';
 
 function msg(text: string, sender: string | null, extra: Partial<MessageIn> = {}): InboundMessage {
@@ -73,5 +73,21 @@ describe('command gate', () => {
 
   it('formats the denial', () => {
     expect(permissionDeniedReply('/cost')).toBe('Permission denied: /cost requires admin access.');
+  });
+
+  it('answers /stop as a turn of its own: nothing is running', () => {
+    expect(decide(msg('/stop', 'web:bob'), admins)).toEqual({
+      action: 'idle-stop',
+      command: '/stop',
+      reply: 'Nothing is running.',
+    });
+  });
+
+  it('lets a sender of the running turn or an admin stop it, nobody else and never a null sender', () => {
+    const senders = new Set(['web:alice']);
+    expect(mayStop(msg('/stop', 'web:alice'), senders, admins)).toBe(true);
+    expect(mayStop(msg('/stop', 'web:admin'), senders, admins)).toBe(true);
+    expect(mayStop(msg('/stop', 'web:bob'), senders, admins)).toBe(false);
+    expect(mayStop(msg('/stop', null), new Set(), admins)).toBe(false);
   });
 });

@@ -126,6 +126,8 @@ async function run(config: RunnerConfig, logger: Logger): Promise<number> {
         inboundSignal: wake,
         outboxDir: paths.outbox,
         pollIntervalMs: config.pollIntervalMs,
+        maxBatch: config.maxBatch,
+        draining: shutdown.signal,
         onActivity: () => heartbeat.activity(),
         log: logger,
       });

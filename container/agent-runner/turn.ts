@@ -10,6 +10,9 @@
  *   at-least-once: a turn cut short and rerun may repeat them.
  * - A provider error becomes an "Error: …" reply and 'failed' acks. An aborted turn (shutdown) writes nothing
  *   and releases its claims.
+ * - While the provider runs, a TurnWatch pushes follow-ups into the turn and takes /stop (turn-watch.ts); the
+ *   follow-ups' rows are acked with the turn's. A stopped turn's outcome is "Stopped." in reply to the /stop,
+ *   'completed' acks for the turn and the /stop, and the continuation the provider returned (kept otherwise).
  */
 import type { InboundReader, Routing } from './inbound-reader.js';
 import type { InboundMessage } from './inbound-message.js';
@@ -20,6 +23,8 @@ import { replyTarget, type Turn } from './batch.js';
 import { formatPrompt } from './prompt.js';
 import { continuationKey, type Provider, type TurnResult } from './providers/provider.js';
 import { ToolRunner } from './tools/registry.js';
+import { TurnWatch } from './turn-watch.js';
+import { STOPPED_REPLY } from '../../protocol/commands.js';
 import type { WakeSignal } from './wake-signal.js';
 
 export interface TurnDeps {
@@ -30,8 +35,23 @@ export interface TurnDeps {
   inboundSignal: WakeSignal;
   outboxDir: string;
   pollIntervalMs: number;
+  maxBatch: number;
+  /** Aborts when the runner is asked to stop: the running turn finishes without taking more follow-ups. */
+  draining: AbortSignal;
   onActivity: () => void;
   log: Logger;
+}
+
+/** One turn while its provider runs. */
+interface RunningTurn {
+  mode: 'messages' | 'command';
+  messages: InboundMessage[];
+  target: InboundMessage;
+  address: Routing;
+  watch: TurnWatch;
+  signal: AbortSignal;
+  log: Logger;
+  command: string | undefined;
 }
 
 export type TurnOutcome = 'completed' | 'failed' | 'aborted';
@@ -74,6 +94,13 @@ export class TurnRunner {
         });
         log.warn({ userId: m.kind === 'chat' ? m.chat.sender : null }, 'admin command refused');
         return 'completed';
+      case 'idle-stop':
+        this.d.outbound.commit({
+          messages: [reply(decision.reply)],
+          acks: [{ id: m.row.id, status: 'completed' }],
+        });
+        log.info('/stop with nothing running');
+        return 'completed';
       case 'clear':
         this.d.outbound.commit({
           messages: [reply(decision.reply)],
@@ -93,12 +120,39 @@ export class TurnRunner {
     signal: AbortSignal,
     command?: string,
   ): Promise<TurnOutcome> {
-    const { outbound, provider } = this.d;
-    const ids = messages.map((m) => m.row.id);
+    const { outbound } = this.d;
     const target = replyTarget(messages);
     const address = this.addressOf(target);
-    const log = this.d.log.child({ messageId: target.row.id, batch: ids.length });
-    outbound.claim(ids);
+    const log = this.d.log.child({ messageId: target.row.id, batch: messages.length });
+    outbound.claim(messages.map((m) => m.row.id));
+    const watch = new TurnWatch(
+      {
+        inbound: this.d.inbound,
+        outbound,
+        wake: this.d.inboundSignal,
+        pollIntervalMs: this.d.pollIntervalMs,
+        maxBatch: this.d.maxBatch,
+        adminUserIds: this.d.adminUserIds,
+        draining: this.d.draining,
+        addressOf: (m) => this.addressOf(m),
+        log,
+      },
+      messages,
+      target.row,
+    );
+    const watching = watch.run();
+    try {
+      return await this.callProvider({ mode, messages, target, address, watch, signal, log, command });
+    } finally {
+      watch.finish();
+      await watching;
+    }
+  }
+
+  private async callProvider(t: RunningTurn): Promise<TurnOutcome> {
+    const { mode, messages, target, address, watch, signal, log, command } = t;
+    const { outbound, provider } = this.d;
+    const ids = watch.ids;
     const key = continuationKey(provider.name);
     const tools = new ToolRunner({
       inbound: this.d.inbound,
@@ -107,12 +161,12 @@ export class TurnRunner {
       inboundSignal: this.d.inboundSignal,
       outboxDir: this.d.outboxDir,
       pollIntervalMs: this.d.pollIntervalMs,
-      signal,
+      signal: AbortSignal.any([signal, watch.stop]),
       log,
     });
     const started = Date.now();
     log.info({ mode, provider: provider.name }, 'turn started');
-    let result: TurnResult;
+    let result: TurnResult | null = null;
     try {
       result = await provider.runTurn({
         mode,
@@ -131,35 +185,67 @@ export class TurnRunner {
           .map((d) => ({ name: d.name, displayName: d.display_name, type: d.type })),
         tools,
         signal,
+        stop: watch.stop,
+        followUps: watch,
         onActivity: this.d.onActivity,
         log,
       });
     } catch (err) {
-      if (signal.aborted) return this.abandon(ids, log);
-      const message = ((err as Error).message || String(err)).slice(0, MAX_ERROR_REPLY);
-      outbound.commit({
-        messages: [
-          { kind: 'chat', address, inReplyTo: target.row.id, content: { text: `Error: ${message}` } },
-        ],
-        acks: ids.map((id) => ({ id, status: 'failed' as const })),
-      });
-      log.error({ err, ms: Date.now() - started }, 'turn failed');
-      return 'failed';
+      if (signal.aborted) return this.abandon(watch, log);
+      if (!watch.stopMessage) {
+        const message = ((err as Error).message || String(err)).slice(0, MAX_ERROR_REPLY);
+        outbound.commit({
+          messages: [
+            { kind: 'chat', address, inReplyTo: target.row.id, content: { text: `Error: ${message}` } },
+          ],
+          acks: ids.map((id) => ({ id, status: 'failed' as const })),
+        });
+        log.error({ err, ms: Date.now() - started }, 'turn failed');
+        return 'failed';
+      }
+      log.warn({ err }, 'provider failed while stopping; the continuation is kept');
     }
-    if (signal.aborted) return this.abandon(ids, log);
-    const text = result.reply?.trim() ? result.reply : null;
+    if (signal.aborted) return this.abandon(watch, log);
+    if (watch.stopMessage) return this.stopped(watch.stopMessage, ids, result, key, started, log);
+    const text = result!.reply?.trim() ? result!.reply : null;
     outbound.commit({
       messages: text ? [{ kind: 'chat', address, inReplyTo: target.row.id, content: { text } }] : [],
       acks: ids.map((id) => ({ id, status: 'completed' as const })),
-      ...(result.continuation ? { setState: { [key]: result.continuation } } : { deleteState: [key] }),
+      ...(result!.continuation ? { setState: { [key]: result!.continuation } } : { deleteState: [key] }),
     });
-    log.info({ ms: Date.now() - started, replied: text !== null }, 'turn completed');
+    log.info({ ms: Date.now() - started, replied: text !== null, answered: ids.length }, 'turn completed');
     log.debug({ reply: text }, 'turn reply');
     return 'completed';
   }
 
-  private abandon(ids: string[], log: Logger): TurnOutcome {
-    this.d.outbound.release(ids);
+  /** A turn ended by /stop: "Stopped." to the /stop, everything acked, the conversation kept. */
+  private stopped(
+    stop: InboundMessage,
+    ids: string[],
+    result: TurnResult | null,
+    key: string,
+    started: number,
+    log: Logger,
+  ): TurnOutcome {
+    this.d.outbound.commit({
+      messages: [
+        {
+          kind: 'chat',
+          address: this.addressOf(stop),
+          inReplyTo: stop.row.id,
+          content: { text: STOPPED_REPLY },
+        },
+      ],
+      acks: [...ids, stop.row.id].map((id) => ({ id, status: 'completed' as const })),
+      ...(result?.continuation ? { setState: { [key]: result.continuation } } : {}),
+    });
+    log.info({ ms: Date.now() - started, stoppedBy: stop.row.id }, 'turn stopped');
+    return 'completed';
+  }
+
+  /** Shutdown: releases every claim of the turn (follow-ups and a /stop included). */
+  private abandon(watch: TurnWatch, log: Logger): TurnOutcome {
+    this.d.outbound.release([...watch.ids, ...(watch.stopMessage ? [watch.stopMessage.row.id] : [])]);
     log.warn('turn abandoned at shutdown; its messages stay pending');
     return 'aborted';
   }

@@ -14,6 +14,7 @@ let n = 0;
 const sessions: SessionSink = {
   deliver: () => Promise.resolve({ sessionId: 's' }),
   hasActiveSession: () => false,
+  runningTurnSenders: () => null,
 };
 const replies = { sendFromHost: () => Promise.resolve() };
 

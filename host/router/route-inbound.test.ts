@@ -28,6 +28,9 @@ class RecordingSink implements SessionSink {
   hasActiveSession(agentGroupId: string, _mg: string, threadId: string): boolean {
     return this.threadSessions.has(`${agentGroupId}/${threadId}`);
   }
+  runningTurnSenders(): string[] | null {
+    return null;
+  }
 }
 
 let db: CentralDb;

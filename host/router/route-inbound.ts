@@ -16,7 +16,7 @@ import { namespacedUserId, upsertUser } from '../db/users.js';
 import type { HostMessageKind, SessionMode } from '../../protocol/vocabulary.js';
 import { classifyCommand } from './command-gate.js';
 import { recordDrop, type DropReason } from './dropped.js';
-import { planRoute, type RoutePlan, type RouteSnapshot } from './route-plan.js';
+import { effectiveMode, planRoute, type RoutePlan, type RouteSnapshot } from './route-plan.js';
 import { unwiredChatCount, type IntakeLimits } from './intake-limits.js';
 import { recordPendingSenderApproval } from './sender-approval.js';
 
@@ -34,6 +34,13 @@ export interface AgentDelivery {
 export interface SessionSink {
   deliver(d: AgentDelivery): Promise<{ sessionId: string }>;
   hasActiveSession(agentGroupId: string, messagingGroupId: string, threadId: string): boolean;
+  /** The senders the running turn of that session answers; null when no turn runs (or no session exists). */
+  runningTurnSenders(
+    agentGroupId: string,
+    messagingGroupId: string,
+    threadId: string | null,
+    mode: SessionMode,
+  ): string[] | null;
 }
 
 /** Something the host answers itself, in the chat a message came from. */
@@ -96,7 +103,8 @@ function loadSnapshot(
   const chat = findMessagingGroup(db, msg.channelType, msg.platformId);
   const userId = msg.senderHandle ? namespacedUserId(msg.channelType, msg.senderHandle) : null;
   if (!chat || chat.denied_at) return { chat, threaded, userId, wirings: [] };
-  const adminCommand = classifyCommand(msg.text).kind === 'admin';
+  const commandKind = classifyCommand(msg.text).kind;
+  const adminCommand = commandKind === 'admin' || commandKind === 'stop';
   const wirings = listWiringsOf(db, chat.id).map((wiring) => ({
     wiring,
     access: userId
@@ -107,6 +115,15 @@ function loadSnapshot(
       wiring.engage_mode === 'mention-sticky' &&
       msg.threadId !== null &&
       deps.sessions.hasActiveSession(wiring.agent_group_id, chat.id, msg.threadId),
+    runningSenders:
+      commandKind === 'stop'
+        ? deps.sessions.runningTurnSenders(
+            wiring.agent_group_id,
+            chat.id,
+            msg.threadId,
+            effectiveMode(wiring.session_mode, chat, msg, threaded),
+          )
+        : null,
   }));
   return { chat, threaded, userId, wirings };
 }

@@ -308,6 +308,55 @@ const TABLE: [string, InboundMessage, RouteSnapshot, string][] = [
     snap(chat('strict'), [{ allowed: true, ignored: 'accumulate' }]),
     'dropped=- to=[] drops=[] reply=- upsert',
   ],
+  // /stop: the running turn's sender or an admin
+  [
+    '/stop from the sender of the running request passes',
+    msg({ text: '/stop' }),
+    snap(chat('strict'), [{ allowed: true, running: ['telegram:42'] }]),
+    'dropped=- to=[ag-1:wake:shared] drops=[] reply=- upsert',
+  ],
+  [
+    '/stop from an admin passes for somebody else’s request',
+    msg({ text: '/stop' }),
+    snap(chat('strict'), [{ allowed: true, admin: true, running: ['telegram:7'] }]),
+    'dropped=- to=[ag-1:wake:shared] drops=[] reply=- upsert',
+  ],
+  [
+    '/stop from a member who did not send the running request is refused',
+    msg({ text: '/stop' }),
+    snap(chat('strict'), [{ allowed: true, running: ['telegram:7'] }]),
+    'dropped=command to=[] drops=[] reply=command_denied upsert',
+  ],
+  [
+    '/stop from a member while a task runs (nobody’s request) is refused',
+    msg({ text: '/stop' }),
+    snap(chat('strict'), [{ allowed: true, running: [] }]),
+    'dropped=command to=[] drops=[] reply=command_denied upsert',
+  ],
+  [
+    '/stop with nothing running: the host says so',
+    msg({ text: '/stop' }),
+    snap(chat('strict'), [{ allowed: true }]),
+    'dropped=command to=[] drops=[] reply=notice upsert',
+  ],
+  [
+    '/stop from an admin with nothing running reaches the agent (it answers)',
+    msg({ text: '/stop' }),
+    snap(chat('strict'), [{ allowed: true, admin: true }]),
+    'dropped=- to=[ag-1:wake:shared] drops=[] reply=- upsert',
+  ],
+  [
+    '/stop from a stranger in a strict chat never gets that far',
+    msg({ text: '/stop' }),
+    snap(chat('strict'), [{ running: ['telegram:42'] }]),
+    'dropped=unknown_sender_strict to=[] drops=[unknown_sender_strict@ag-1] reply=-',
+  ],
+  [
+    '/stop as context is not delivered',
+    msg({ text: '/stop', isMention: false }),
+    snap(chat('strict'), [{ allowed: true, ignored: 'accumulate', running: ['telegram:42'] }]),
+    'dropped=command to=[] drops=[] reply=- upsert',
+  ],
   [
     'other slash commands pass through',
     msg({ text: '/weather Oslo' }),

@@ -8,7 +8,9 @@
  *   3. for every wiring, highest priority first: engaged? access gate (unknown-sender policy) → sender scope →
  *      deliver with wake; not engaged but `accumulate` and allowed → deliver as context (no wake)
  *   4. slash commands: filtered ones are dropped, /help and /start are answered by the host, admin-only ones are
- *      refused for non-admins with a host reply
+ *      refused for non-admins with a host reply; /stop reaches an agent only from an admin or from a sender of
+ *      the messages its running turn answers — anyone else is refused, and with no turn running the host says
+ *      so itself; /stop is never delivered as context
  *
  * Invariants:
  * - a message reaches an agent — even as context — only after passing the access gate for that agent;
@@ -20,6 +22,7 @@ import type { AccessDecision } from '../access/access.js';
 import type { InboundMessage } from '../channels/adapter.js';
 import type { MessagingGroup, Wiring } from '../db/schema.js';
 import type { HostMessageKind, SessionMode } from '../../protocol/vocabulary.js';
+import { NOTHING_RUNNING_REPLY, STOP_REFUSED_REPLY } from '../../protocol/commands.js';
 import { HELP_TEXT, classifyCommand, permissionDeniedText, type CommandClass } from './command-gate.js';
 import type { DropReason } from './dropped.js';
 import { engages } from './engage.js';
@@ -33,6 +36,11 @@ export interface WiringFacts {
   isAdmin: boolean;
   /** An active per-thread session exists for (agent, chat, thread) (only loaded for mention-sticky threads). */
   activeThreadSession: boolean;
+  /**
+   * The senders of the messages the session's running turn answers, or null when no turn runs (only loaded
+   * for /stop). Read from the runner's claims, so a runner can at most let others stop itself.
+   */
+  runningSenders: string[] | null;
 }
 
 export interface RouteSnapshot {
@@ -145,7 +153,9 @@ export function planRoute(msg: InboundMessage, snap: RouteSnapshot): RoutePlan {
     if (!refusal) plan.drops.push({ reason: 'no_agent_engaged', agentGroupId: null });
     return { ...plan, dropped: refusal ?? 'no_agent_engaged' };
   }
-  return applyCommandGate(plan, classifyCommand(msg.text), engaged, chat, msg, snap.threaded);
+  const command = classifyCommand(msg.text);
+  if (command.kind === 'stop') return applyStopGate(plan, engaged, userId, chat, msg, snap.threaded);
+  return applyCommandGate(plan, command, engaged, chat, msg, snap.threaded);
 }
 
 /**
@@ -191,8 +201,38 @@ function applyCommandGate(
   return plan;
 }
 
+/** /stop: passed to an agent whose running turn the sender may stop; otherwise the host answers. */
+function applyStopGate(
+  plan: RoutePlan,
+  engaged: { facts: WiringFacts; wake: boolean }[],
+  userId: string | null,
+  chat: MessagingGroup,
+  msg: InboundMessage,
+  threaded: boolean,
+): RoutePlan {
+  let refused = false;
+  let idle = false;
+  for (const { facts, wake } of engaged) {
+    if (!wake) continue;
+    const running = facts.runningSenders;
+    const own = running !== null && userId !== null && running.includes(userId);
+    if (facts.isAdmin || own) {
+      plan.deliveries.push({
+        agentGroupId: facts.wiring.agent_group_id,
+        mode: effectiveMode(facts.wiring.session_mode, chat, msg, threaded),
+        wake: true,
+      });
+    } else if (running === null) idle = true;
+    else refused = true;
+  }
+  if (refused) plan.reply = { kind: 'command_denied', text: STOP_REFUSED_REPLY };
+  else if (idle) plan.reply = { kind: 'notice', text: NOTHING_RUNNING_REPLY };
+  if (plan.deliveries.length === 0) plan.dropped = 'command';
+  return plan;
+}
+
 /** In a threaded group chat every thread is its own conversation, unless the agent shares one session. */
-function effectiveMode(
+export function effectiveMode(
   mode: SessionMode,
   chat: MessagingGroup,
   msg: InboundMessage,

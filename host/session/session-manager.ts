@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ChatInContent } from '../../protocol/messages.js';
 import type { Destination } from '../../protocol/session-db.js';
+import type { SessionMode } from '../../protocol/vocabulary.js';
 import { hasAdminPrivilege } from '../access/roles.js';
 import type { CentralDb } from '../db/central-db.js';
 import { getAgentGroup } from '../db/agent-groups.js';
@@ -22,6 +23,7 @@ import type { AgentDelivery, SessionSink } from '../router/route-inbound.js';
 import type { InboundFiles } from './inbound-files.js';
 import { insertInbound, writeSessionContext, type NewInboundMessage } from './inbound-writer.js';
 import type { SessionDbs, SessionHandle } from './session-dbs.js';
+import { runningTurnSenders } from './running-turn.js';
 import { findActiveSession, resolveSession, touchSession } from './session-store.js';
 
 /** What the session manager needs from the runner side of the host (host/runner/waker.ts). */
@@ -48,6 +50,18 @@ export class SessionManager implements SessionSink {
       findActiveSession(this.db, { agentGroupId, messagingGroupId, threadId, mode: 'per-thread' }) !==
       undefined
     );
+  }
+
+  runningTurnSenders(
+    agentGroupId: string,
+    messagingGroupId: string,
+    threadId: string | null,
+    mode: SessionMode,
+  ): string[] | null {
+    const session = findActiveSession(this.db, { agentGroupId, messagingGroupId, threadId, mode });
+    if (!session) return null;
+    const handle = this.dbs.of(session);
+    return runningTurnSenders(handle.inbound(), handle.outbound());
   }
 
   async deliver(d: AgentDelivery): Promise<{ sessionId: string }> {

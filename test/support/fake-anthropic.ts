@@ -15,6 +15,7 @@
  * - it contains MCP_CALL:<tool>:<text> and that tool is offered → a tool_use of <tool> {text} (e.g.
  *   MCP_CALL:mcp__echo__echo:hi, for a configured MCP server);
  * - it contains API_ERROR → HTTP 400 invalid_request_error;
+ * - it contains SLOW:<ms> → the reply below, sent only after <ms> milliseconds (a turn still running);
  * - otherwise text "Fake model reply to: <that message's text>".
  */
 import http from 'node:http';
@@ -45,7 +46,7 @@ export interface MessagesBody {
 }
 
 export type FakeReply =
-  | { text: string }
+  | { text: string; delayMs?: number }
   | { toolUse: { name: string; input: unknown } }
   | { error: { status: number; type: string; message: string } };
 
@@ -104,7 +105,8 @@ function defaultRespond(body: MessagesBody): FakeReply {
   if (to && body.tools?.some((t) => t.name === SEND_TOOL)) {
     return { toolUse: { name: SEND_TOOL, input: { to, text: 'hello from the model' } } };
   }
-  return { text: `Fake model reply to: ${prompt}` };
+  const slow = /SLOW:(\d+)/.exec(prompt)?.[1];
+  return { text: `Fake model reply to: ${prompt}`, ...(slow ? { delayMs: Number(slow) } : {}) };
 }
 
 export class FakeAnthropic {
@@ -177,6 +179,19 @@ export class FakeAnthropic {
     const reply = this.respond(body);
     if ('error' in reply)
       return json(res, reply.error.status, apiError(reply.error.type, reply.error.message));
+    if ('text' in reply && reply.delayMs) {
+      const timer = setTimeout(() => this.reply(res, body, reply), reply.delayMs);
+      res.on('close', () => clearTimeout(timer));
+      return;
+    }
+    this.reply(res, body, reply);
+  }
+
+  private reply(
+    res: http.ServerResponse,
+    body: MessagesBody,
+    reply: Exclude<FakeReply, { error: unknown }>,
+  ): void {
     const id = `msg_fake_${++this.counter}`;
     const content: OutBlock[] =
       'text' in reply

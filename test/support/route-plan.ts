@@ -40,6 +40,8 @@ export interface W {
   allowed?: boolean;
   admin?: boolean;
   sticky?: boolean;
+  /** The senders of the running turn of the wiring's session; null or absent: nothing runs. */
+  running?: string[] | null;
 }
 
 function wiring(w: W): WiringFacts {
@@ -62,7 +64,13 @@ function wiring(w: W): WiringFacts {
   const access: AccessDecision = w.allowed
     ? { allowed: true, reason: 'member' }
     : { allowed: false, reason: 'not_member' };
-  return { wiring: row, access, isAdmin: w.admin ?? false, activeThreadSession: w.sticky ?? false };
+  return {
+    wiring: row,
+    access,
+    isAdmin: w.admin ?? false,
+    activeThreadSession: w.sticky ?? false,
+    runningSenders: w.running ?? null,
+  };
 }
 
 export function msg(over: Partial<InboundMessage> = {}): InboundMessage {

@@ -14,6 +14,11 @@
  * - The agent group's own MCP servers (spec.mcpServers) are passed as stdio servers, only those that started in
  *   the runner's probe (mcp/probe.ts); the ones that did not are named in the system prompt instead.
  * - Permissions: 'dontAsk' with an allow-list, so nothing ever waits for an interactive approval.
+ * - A messages turn uses streaming input (claude-input.ts): follow-ups are pushed into the live query as further
+ *   user messages; the input ends, and with it the query, at the first result after which every pushed message
+ *   has been answered. The reply is the results' texts in order. A command turn sends its text as the prompt.
+ * - /stop interrupts the query (the SDK's interrupt(), the conversation stays resumable); if that fails or the
+ *   query has not ended STOP_GRACE_MS later, it is aborted.
  */
 import type * as ClaudeAgentSdk from '@anthropic-ai/claude-agent-sdk';
 import fs from 'node:fs';
@@ -22,6 +27,7 @@ import type { RunnerConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import { mcpFailureNote, type McpStartup } from '../mcp/probe.js';
 import { MCP_SERVER_NAME, type ToolRunner } from '../tools/registry.js';
+import { ClaudeInput } from './claude-input.js';
 import type { Provider, TurnRequest, TurnResult } from './provider.js';
 
 type Sdk = typeof ClaudeAgentSdk;
@@ -53,6 +59,8 @@ const DISALLOWED_BUILTIN_TOOLS = [
   'EnterWorktree',
   'ExitWorktree',
 ];
+
+const STOP_GRACE_MS = 10_000;
 
 const STALE_CONTINUATION = /No conversation found|--resume requires|session .*not found/i;
 
@@ -121,7 +129,12 @@ export class ClaudeProvider implements Provider {
     try {
       return await this.query(req, req.continuation);
     } catch (err) {
-      if (req.continuation && !req.signal.aborted && STALE_CONTINUATION.test((err as Error).message)) {
+      if (
+        req.continuation &&
+        !req.signal.aborted &&
+        !req.stop.aborted &&
+        STALE_CONTINUATION.test((err as Error).message)
+      ) {
         this.log.warn(
           { continuation: req.continuation },
           'stored continuation unknown to Claude Code; starting fresh',
@@ -153,11 +166,21 @@ export class ClaudeProvider implements Provider {
     const cwd = fs.existsSync(this.config.paths.agent) ? this.config.paths.agent : this.config.paths.root;
     fs.mkdirSync(path.join(this.config.paths.root, '.claude'), { recursive: true });
     let sessionId = resume;
-    let reply: string | null = null;
+    const replies: string[] = [];
     let failure: string | null = null;
+    const input = req.mode === 'messages' ? new ClaudeInput() : null;
+    input?.push(req.prompt);
+    let closeFeed = (): void => {};
+    const endInput = (): void => {
+      closeFeed();
+      input?.end();
+    };
+    let stopTimer: NodeJS.Timeout | undefined;
+    let onStop = (): void => {};
+    req.log.info({ resume: resume !== null, streaming: input !== null }, 'claude query started');
     try {
       const q = this.sdk.query({
-        prompt: req.prompt,
+        prompt: input ?? req.prompt,
         options: {
           abortController: abort,
           cwd,
@@ -190,6 +213,17 @@ export class ClaudeProvider implements Provider {
           stderr: (data: string) => this.log.debug({ stderr: data.slice(0, 2000) }, 'claude code stderr'),
         },
       });
+      if (input) closeFeed = req.followUps.open((f) => input.push(f.prompt));
+      onStop = (): void => {
+        closeFeed();
+        stopTimer = setTimeout(() => abort.abort(), STOP_GRACE_MS);
+        q.interrupt().catch((err: unknown) => {
+          this.log.warn({ err }, 'interrupt failed; aborting the query');
+          abort.abort();
+        });
+      };
+      if (req.stop.aborted) onStop();
+      else req.stop.addEventListener('abort', onStop, { once: true });
       for await (const m of q) {
         req.onActivity();
         if (m.type === 'system' && m.subtype === 'init') {
@@ -200,19 +234,29 @@ export class ClaudeProvider implements Provider {
           if (m.subtype === 'success') {
             // An API error ends the turn as subtype 'success' with is_error set and the error text as result.
             if (m.is_error) failure = m.result.trim() || 'the model call failed';
-            else reply = m.result;
+            else replies.push(m.result);
           } else {
             failure = m.errors.length ? m.errors.join('; ') : m.subtype;
           }
+          input?.settle(
+            m.user_message_uuids ?? (m.user_message_uuid ? [m.user_message_uuid] : []),
+            m.queued_turn_count,
+          );
+          if (!input || failure || req.stop.aborted || (input.idle && !m.queued_turn_count)) endInput();
         }
       }
     } catch (err) {
-      if (req.signal.aborted) throw err;
+      if (req.signal.aborted || req.stop.aborted) throw err;
       throw new ClaudeTurnError(failure ?? (err as Error).message);
     } finally {
+      endInput();
+      clearTimeout(stopTimer);
       req.signal.removeEventListener('abort', onAbort);
+      req.stop.removeEventListener('abort', onStop);
     }
+    if (req.stop.aborted) return { reply: null, continuation: sessionId };
     if (failure) throw new ClaudeTurnError(failure);
+    let reply = replies.filter((r) => r.trim()).join('\n\n') || null;
     if (req.mode === 'command' && !reply?.trim()) reply = `${req.command ?? req.prompt.trim()} done.`;
     return { reply, continuation: sessionId };
   }

@@ -7,6 +7,9 @@
  *   message (with ` [files: <path> (<n> bytes), …]` for attachments); each tool call adds a line "[tool <name>] <result>" ("[tool <name> error] …" on a tool error).
  * - An admin command passed through replies "Mock handled <command>".
  * - Continuation: "mock-<n>", n counting turns since the last /clear, so tests can watch session_state.
+ * - Follow-ups (messages that arrive while the turn runs, e.g. during a [[delay]]) are taken until the reply is
+ *   built; each adds a line "Mock follow-up: <text without directives>". Their directives are not run.
+ * - /stop ends a [[delay]] or the directive list at once.
  * - [[shell:…]] runs only when the provider was built with a shell (mock-shell.ts); otherwise it fails the turn.
  *   Each run adds a line "[shell exit <code>] <output>".
  */
@@ -50,14 +53,30 @@ export class MockProvider implements Provider {
     }
     const parsed = parseDirectives(textOf(req.target));
     if (parsed.errors.length) throw new MockProviderError(parsed.errors.join('; '));
+    const followUps: InboundMessage[] = [];
+    const closeFeed = req.followUps.open((f) => followUps.push(...f.messages));
+    try {
+      return await this.run(req, parsed, continuation, followUps);
+    } finally {
+      closeFeed();
+    }
+  }
+
+  private async run(
+    req: TurnRequest,
+    parsed: ReturnType<typeof parseDirectives>,
+    continuation: string,
+    followUps: InboundMessage[],
+  ): Promise<TurnResult> {
+    const ended = AbortSignal.any([req.signal, req.stop]);
     let silent = false;
     let echoContext = false;
     const toolLines: string[] = [];
     for (const d of parsed.directives) {
-      if (req.signal.aborted) break;
+      if (ended.aborted) break;
       switch (d.type) {
         case 'delay':
-          await sleep(d.ms, req.signal);
+          await sleep(d.ms, ended);
           req.onActivity();
           break;
         case 'error':
@@ -71,7 +90,7 @@ export class MockProvider implements Provider {
         case 'shell': {
           if (this.opts.shellCwd === undefined)
             throw new MockProviderError(`[[shell:…]] is off (set ${MOCK_SHELL_ENV}=1 in the runner env)`);
-          const r = await runMockShell(d.command, this.opts.shellCwd, req.signal);
+          const r = await runMockShell(d.command, this.opts.shellCwd, ended);
           req.onActivity();
           toolLines.push(`[shell exit ${r.code}] ${r.output}`);
           break;
@@ -95,6 +114,7 @@ export class MockProvider implements Provider {
           ),
         ].join('\n')
       : `Mock response to: ${parsed.text}`;
-    return { reply: [head, ...toolLines].join('\n'), continuation };
+    const followUpLines = followUps.map((m) => `Mock follow-up: ${parseDirectives(textOf(m)).text}`);
+    return { reply: [head, ...toolLines, ...followUpLines].join('\n'), continuation };
   }
 }

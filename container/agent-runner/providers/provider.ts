@@ -5,11 +5,30 @@
  * Invariants:
  * - A provider never writes the session DBs itself; side effects go through `tools` (the shared MCP tools).
  * - Throwing means the turn failed: the runner replies "Error: <message>" and acks the batch 'failed'.
- * - When `signal` aborts, the provider stops as soon as it can; whatever it returns is discarded.
+ * - When `signal` aborts (shutdown), the provider stops as soon as it can; whatever it returns is discarded.
+ * - When `stop` aborts (someone sent /stop), the provider ends the turn as soon as it can but keeps the
+ *   conversation: its continuation is kept, its reply is replaced by "Stopped.".
+ * - Follow-ups reach the provider only between `followUps.open` and the close function it returned; a
+ *   provider that cannot take them (yet) simply does not open the feed, and they wait for the next turn.
  */
 import type { InboundMessage } from '../inbound-message.js';
 import type { Logger } from '../logger.js';
 import type { ToolRunner } from '../tools/registry.js';
+
+/** Messages that arrived while the turn runs and belong to it, already claimed for this turn. */
+export interface FollowUp {
+  messages: InboundMessage[];
+  /** The messages formatted for a model, like TurnRequest.prompt. */
+  prompt: string;
+}
+
+export interface FollowUpFeed {
+  /**
+   * Starts taking follow-ups: `take` is called once per batch, right after it was claimed. Returns the close
+   * function; once it returns nothing more is claimed for this turn.
+   */
+  open(take: (f: FollowUp) => void): () => void;
+}
 
 export interface TurnRequest {
   /** 'messages': a batch of chat/task rows; 'command': an admin slash command from an admin, passed through. */
@@ -27,7 +46,11 @@ export interface TurnRequest {
   /** What the previous turn returned as `continuation`, or null for a fresh conversation. */
   continuation: string | null;
   tools: ToolRunner;
+  /** Shutdown: abort at once, the turn's outcome is discarded. */
   signal: AbortSignal;
+  /** /stop: end the turn early, keeping the conversation. */
+  stop: AbortSignal;
+  followUps: FollowUpFeed;
   /** Call on every provider event: it keeps the heartbeat fresh. */
   onActivity: () => void;
   log: Logger;
