@@ -32,7 +32,7 @@ export function openCentralDb(file: string): CentralDb {
 }
 
 /** How long the running host waits for another process's lock on the central DB (WAL: only writers wait). */
-export const HOST_CENTRAL_BUSY_MS = 250;
+const HOST_CENTRAL_BUSY_MS = 250;
 
 /** Shortens the busy wait of the host's connection once it is open and migrated (see the invariants). */
 export function limitBusyWait(db: CentralDb): void {
