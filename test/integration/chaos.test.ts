@@ -2,7 +2,8 @@
  * Chaos (issue 15): a few hundred numbered messages over several web chats of a real embedded host, while the host
  * process and runner processes are killed with SIGKILL at seeded random moments. The client is a careful real one
  * (resilient-chat.ts): it retries a POST with an unknown outcome with the same Idempotency-Key and resumes its
- * event streams with Last-Event-ID. Every accepted message must be answered exactly once at the client and be
+ * event streams with Last-Event-ID. A seeded fifth of the messages lose their first answer on purpose (sent
+ * again with the same key while the first may still run), since a kill rarely lands inside a POST by itself. Every accepted message must be answered exactly once at the client and be
  * shown once itself: 0 lost, 0 duplicated.
  *
  * The seed is NANOCLAW_CHAOS_SEED or a fixed default, printed with every kill, so a failing run can be repeated.
@@ -24,8 +25,10 @@ if (!Number.isSafeInteger(SEED)) throw new Error(`NANOCLAW_CHAOS_SEED must be an
 const CHATS = ['main', 'c1', 'c2', 'c3'];
 const PER_CHAT = 60;
 const KILLS = 12;
-/** The share of kills that hit the host (the rest hit a runner): a host kill restarts every runner. */
-const HOST_SHARE = 1 / 3;
+/** How many of the kills hit the host (the rest hit a runner; the order is seeded): a host kill restarts every runner. */
+const HOST_KILLS = 4;
+/** The share of messages whose first POST answer the client loses (and sends again with the same key). */
+const LOST_ANSWER_SHARE = 0.2;
 const REPLY_TIMEOUT_MS = 40_000;
 const RUN_BUDGET_MS = 90_000;
 
@@ -122,10 +125,23 @@ describe('chaos', () => {
     let accepted = 0;
     const acceptedIds = new Map<string, string>();
 
+    // Which messages lose their first answer (the client sends again with the same key, 0–30 ms later).
+    const lose = new Map(
+      CHATS.map((c) => [
+        c,
+        Array.from({ length: PER_CHAT }, () =>
+          random() < LOST_ANSWER_SHARE ? Math.floor(random() * 30) : null,
+        ),
+      ]),
+    );
     const talk = async (client: ResilientChat): Promise<void> => {
       for (let i = 0; i < PER_CHAT; i++) {
         const text = `chaos ${client.chat} #${i}`;
-        const id = await client.send(text, `chaos-${SEED}-${client.chat}-${i}`);
+        const id = await client.send(
+          text,
+          `chaos-${SEED}-${client.chat}-${i}`,
+          lose.get(client.chat)![i] ?? null,
+        );
         acceptedIds.set(text, id);
         accepted++;
         await client.waitFor((m) => m.text === `Mock response to: ${text}`, REPLY_TIMEOUT_MS);
@@ -135,9 +151,14 @@ describe('chaos', () => {
     // Kill k happens once the clients have had (k+1)/(KILLS+1) of their messages accepted, a little later or
     // earlier at random, so every kill lands while traffic flows.
     const total = CHATS.length * PER_CHAT;
+    const hostKill = Array.from({ length: KILLS }, (_, k) => k < HOST_KILLS);
+    for (let k = KILLS - 1; k > 0; k--) {
+      const j = Math.floor(random() * (k + 1));
+      [hostKill[k], hostKill[j]] = [hostKill[j]!, hostKill[k]!];
+    }
     const plan = Array.from({ length: KILLS }, (_, k) => ({
       at: Math.round(((k + 1 + (random() - 0.5) * 0.6) * total) / (KILLS + 1)),
-      host: random() < HOST_SHARE,
+      host: hostKill[k]!,
       pick: random(),
     }));
     const actions: string[] = [];
@@ -188,6 +209,7 @@ describe('chaos', () => {
     console.log(
       `chaos seed ${SEED}: ${accepted} accepted in ${elapsed} ms; ${actions.length} kills; ` +
         `POST retries ${clients.reduce((n, c) => n + c.retries, 0)}; ` +
+        `lost answers ${clients.reduce((n, c) => n + c.lostAnswers, 0)}; ` +
         `stream connects ${clients.reduce((n, c) => n + c.connects, 0)}`,
     );
 

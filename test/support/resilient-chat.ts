@@ -34,9 +34,10 @@ export class ResilientChat {
   readonly received: SeenEvent[] = [];
   /** Distinct event ids shown, in order of first arrival. */
   readonly shown = new Map<string, WebMessage>();
-  /** How many times the stream was (re)opened, and how many POST attempts were repeated. */
+  /** How many times the stream was (re)opened, POST attempts were repeated, and first answers were lost. */
   connects = 0;
   retries = 0;
+  lostAnswers = 0;
   private lastEventId: string | null = null;
   private abort: AbortController | null = null;
   private closed = false;
@@ -50,9 +51,32 @@ export class ResilientChat {
     this.loop = this.follow();
   }
 
-  /** Sends a message until a 202 answers it, with one key for all attempts; returns the accepted message id. */
-  async send(text: string, key: string, deadlineMs = 40_000): Promise<string> {
+  /**
+   * Sends a message until a 202 answers it, with one key for all attempts; returns the accepted message id.
+   * `loseFirstAnswer` plays a client whose first answer never arrives (a timeout, a dropped connection): it sends,
+   * does not wait for the answer, and sends again `loseFirstAnswer` ms later — the server may have taken the first.
+   */
+  async send(
+    text: string,
+    key: string,
+    loseFirstAnswer: number | null = null,
+    deadlineMs = 40_000,
+  ): Promise<string> {
     const until = Date.now() + deadlineMs;
+    const request = (base: string) =>
+      fetch(new URL(WEB_ROUTES.messages, base), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [IDEMPOTENCY_HEADER]: key, ...authFor(base) },
+        body: JSON.stringify({ text, chat: this.chat }),
+        signal: AbortSignal.timeout(10_000),
+      });
+    if (loseFirstAnswer !== null) {
+      this.lostAnswers++;
+      void request(this.host.url)
+        .then((res) => res.body?.cancel())
+        .catch(() => undefined);
+      await sleep(loseFirstAnswer);
+    }
     let last = '';
     for (let attempt = 0; Date.now() < until; attempt++) {
       if (attempt > 0) {
@@ -61,12 +85,7 @@ export class ResilientChat {
       }
       const base = this.host.url;
       try {
-        const res = await fetch(new URL(WEB_ROUTES.messages, base), {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', [IDEMPOTENCY_HEADER]: key, ...authFor(base) },
-          body: JSON.stringify({ text, chat: this.chat }),
-          signal: AbortSignal.timeout(10_000),
-        });
+        const res = await request(base);
         const body = (await res.json().catch(() => ({}))) as { id?: string; error?: string };
         if (res.status === 202 && body.id) return body.id;
         last = `HTTP ${res.status} ${body.error ?? ''}`;
