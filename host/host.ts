@@ -22,7 +22,7 @@ import { createWebhookServer } from './channels/webhook-server.js';
 import { closeServer, listen } from './http-listen.js';
 import { listenRunnerSocket } from './runtime/runner-socket.js';
 import type { HostConfig } from './config.js';
-import { openCentralDb, type CentralDb } from './db/central-db.js';
+import { limitBusyWait, openCentralDb, type CentralDb } from './db/central-db.js';
 import { Delivery } from './delivery/delivery.js';
 import { createInboundSink } from './router/inbound-sink.js';
 import { Typing } from './delivery/typing.js';
@@ -96,6 +96,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   const layout = dataLayout(config.dataDir);
   ensureDataLayout(layout);
   const db = opts.db ?? openCentralDb(layout.centralDb);
+  limitBusyWait(db);
   const metrics = new Metrics();
   const countInbound = metrics.counter('nanoclaw_inbound_messages_total', 'Inbound chat messages routed');
   const countDropped = metrics.counter(
@@ -114,6 +115,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       historyLimit: Math.min(HISTORY_SHOWN, config.web.historyPerChat),
     }),
     keys: new IdempotencyKeys(db),
+    log,
   });
   const channels = new MapChannelRegistry([
     web,
@@ -241,13 +243,18 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   link.on('connect', drain);
   link.on('mcp', (sessionId, servers) => recordMcpNotice(db, log, sessionId, servers));
   delivery.on('scheduleChanged', (session) => scheduler.note(session));
+  // A notice that cannot be sent (the central DB locked, a channel down) is logged, never a crash of the host.
+  const tell = (sessionId: string, notice: Promise<void>) =>
+    void notice.catch((err: unknown) =>
+      log.error({ sessionId, err: (err as Error).message }, 'could not send a failure notice'),
+    );
   delivery.on('failed', (session, f) => {
     typing.stop(session.id);
-    void notices.deliveryFailed(session, f);
+    tell(session.id, notices.deliveryFailed(session, f));
   });
   sweep.on('processingFailed', (session, n) => {
     typing.stop(session.id);
-    void notices.processingFailed(session, n);
+    tell(session.id, notices.processingFailed(session, n));
   });
   const countStartFailures = metrics.counter(
     'nanoclaw_runner_start_failures_total',
@@ -257,7 +264,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   runners.on('startFailed', (session, f) => {
     countStartFailures({ agent_group: session.agent_group_id });
     typing.stop(session.id);
-    if (f.attempt === 1) void notices.runnerStartFailed(session, f);
+    if (f.attempt === 1) tell(session.id, notices.runnerStartFailed(session, f));
   });
   const observeLatency = metrics.histogram(
     'nanoclaw_delivery_latency_seconds',

@@ -3,6 +3,9 @@
  *
  * Invariants: journal_mode WAL (the host and the operator containers share one node and one file),
  * busy_timeout 5 s, foreign_keys ON, migrated to the newest schema before anything reads it.
+ * The running host waits at most HOST_CENTRAL_BUSY_MS for another process's write lock (`limitBusyWait`): its
+ * statements run on the event loop, so a longer wait would freeze every chat. A statement that gives up throws
+ * SQLITE_BUSY, which the callers treat as a passing fault (503 with a reason, a later retry), never as a failure.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -26,6 +29,14 @@ export function openCentralDb(file: string): CentralDb {
     throw err;
   }
   return db;
+}
+
+/** How long the running host waits for another process's lock on the central DB (WAL: only writers wait). */
+const HOST_CENTRAL_BUSY_MS = 250;
+
+/** Shortens the busy wait of the host's connection once it is open and migrated (see the invariants). */
+export function limitBusyWait(db: CentralDb): void {
+  db.raw.pragma(`busy_timeout = ${HOST_CENTRAL_BUSY_MS}`);
 }
 
 export function nowIso(): string {

@@ -8,6 +8,8 @@
  * - One drain per session at a time; a drain requested meanwhile runs once more afterwards.
  * - Every messages_out row ends with exactly one `delivered` row in inbound.db: 'delivered', or 'failed' after
  *   MAX_ATTEMPTS tries (a destination refusal included) — a refused message is never recorded as delivered.
+ *   Another process's lock on a DB (SQLITE_BUSY) is not a try: the row waits (LOCK_RETRY_MS, doubling up to
+ *   LOCK_RETRY_MAX_MS) for as long as the lock lasts, so a lock never turns into a lost reply.
  * - The host never writes outbound.db, and reads it only through HostOutbound: a file that fails its checks is
  *   not read (the drain fails with the reason, logged with the session id); a row that fails them (too large,
  *   malformed) is recorded 'failed' with its reason at once, and the rest of the batch is delivered.
@@ -24,6 +26,7 @@ import type { HostMessage, Session } from '../db/schema.js';
 import { recordQuestion } from '../session/question-response.js';
 import type { SessionDbs, SessionHandle } from '../session/session-dbs.js';
 import { recordDelivery } from '../session/inbound-writer.js';
+import { isLockFault } from '../session/session-faults.js';
 import { syncAcks } from './ack-sync.js';
 import { applyChatOp, sendThroughAdapter } from './channel-send.js';
 import { resolveOpTarget } from './message-ops.js';
@@ -34,12 +37,15 @@ import { MAX_ATTEMPTS, RETRY_DELAYS_MS, retryDelay } from './retry.js';
 import { applySystemAction } from './system-actions.js';
 
 const BATCH = 200;
+const LOCK_RETRY_MS = 500;
+const LOCK_RETRY_MAX_MS = 10_000;
 
 interface DrainState {
   running: boolean;
   again: boolean;
   watermark: number;
-  attempts: Map<string, { count: number; nextAt: number }>;
+  /** Per row: failed tries, when to try next, and how many times it found a DB locked (not counted as tries). */
+  attempts: Map<string, { count: number; nextAt: number; locked: number }>;
   timer: NodeJS.Timeout | null;
 }
 
@@ -244,7 +250,14 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
       return true;
     } catch (err) {
       const message = (err as Error).message;
-      const attempt = (st.attempts.get(row.id)?.count ?? 0) + 1;
+      const prev = st.attempts.get(row.id) ?? { count: 0, nextAt: 0, locked: 0 };
+      if (isLockFault(err)) {
+        const waitMs = Math.min(LOCK_RETRY_MAX_MS, LOCK_RETRY_MS * 2 ** prev.locked);
+        st.attempts.set(row.id, { ...prev, nextAt: Date.now() + waitMs, locked: prev.locked + 1 });
+        this.log.warn({ ...ctx, waitMs, reason: message }, 'delivery waits for a database lock');
+        return false;
+      }
+      const attempt = prev.count + 1;
       if (attempt >= MAX_ATTEMPTS) {
         recordDelivery(inbound, row.id, 'failed', null, message);
         st.attempts.delete(row.id);
@@ -261,6 +274,7 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
       st.attempts.set(row.id, {
         count: attempt,
         nextAt: Date.now() + retryDelay(this.retryDelaysMs, attempt),
+        locked: prev.locked,
       });
       this.log.info({ ...ctx, attempt, reason: message }, 'delivery failed; will retry');
       return false;

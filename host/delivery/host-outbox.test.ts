@@ -1,11 +1,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RecordingAdapter } from '../../test/support/recording-adapter.js';
-import { MapChannelRegistry } from '../channels/adapter.js';
-import { openCentralDb, type CentralDb } from '../db/central-db.js';
+import { MapChannelRegistry, type ChatAddress, type OutboundPayload } from '../channels/adapter.js';
+import { IdempotencyKeys } from '../channels/web/idempotency-keys.js';
+import { WebAdapter } from '../channels/web/web-adapter.js';
+import { WebEventStore } from '../channels/web/web-events.js';
+import { limitBusyWait, openCentralDb, type CentralDb } from '../db/central-db.js';
 import { upsertMessagingGroup } from '../db/messaging-groups.js';
 import { HostOutbox } from './host-outbox.js';
 
@@ -121,5 +125,54 @@ describe('host outbox', () => {
     await outbox().resume();
     expect(web.sent.map((s) => s.payload.text)).toEqual(['left over']);
     expect(rows()[0]).toMatchObject({ status: 'delivered', attempts: 2 });
+  });
+
+  it('waits out a lock on the central DB without counting it as a try, then delivers once', async () => {
+    limitBusyWait(db);
+    const store = new WebEventStore(db, { retentionMs: 3600_000, perChat: 100, historyLimit: 50 });
+    const realWeb = new WebAdapter({ events: store, keys: new IdempotencyKeys(db), log });
+    // Another process takes the lock just as the message is being stored, and holds it for 1.5 s.
+    const other = new Database(path.join(dir, 'nanoclaw.db'));
+    let locked = false;
+    const released = new Promise<void>((resolve) => {
+      realWeb.send = ((send) => (to: ChatAddress, payload: OutboundPayload) => {
+        if (!locked) {
+          locked = true;
+          other.exec('BEGIN EXCLUSIVE');
+          setTimeout(() => {
+            other.exec('ROLLBACK');
+            resolve();
+          }, 1500);
+        }
+        return send(to, payload);
+      })(realWeb.send.bind(realWeb));
+    });
+    const o = new HostOutbox({
+      db,
+      channels: new MapChannelRegistry([realWeb]),
+      log,
+      retryDelaysMs: [20, 20],
+      onDelivered: (channel) => delivered.push(channel),
+    });
+    outboxes.push(o);
+    try {
+      const first = await o.send({ kind: 'help', to: main, text: 'after the lock' });
+      expect(first).toMatchObject({ status: 'pending', attempts: 0 });
+      await released;
+      await expect.poll(() => rows()[0]?.status, { timeout: 5000 }).toBe('delivered');
+    } finally {
+      other.close();
+    }
+    expect(rows()).toEqual([
+      {
+        kind: 'help',
+        status: 'delivered',
+        attempts: 1,
+        error: null,
+        platform_message_id: expect.any(String),
+      },
+    ]);
+    expect(store.after('main', 0).map((m) => m.message.text)).toEqual(['after the lock']);
+    expect(delivered).toEqual(['web']);
   });
 });

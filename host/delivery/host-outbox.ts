@@ -6,6 +6,8 @@
  * - A host message is a host_messages row before any send is tried, so a crash between accepting and sending
  *   loses nothing: `resume` (at start-up) tries every row still pending.
  * - Every row ends 'delivered' or 'failed' (with the error); a refused target is never recorded as delivered.
+ *   Another process's lock on the central DB (SQLITE_BUSY) is not a try: the row stays pending and is tried
+ *   again later (a web message sent twice is stored once: its sourceId is the row id). A retry never rejects.
  * - The host never writes a session's outbound.db: host messages have their own queue.
  */
 import type { Logger } from 'pino';
@@ -17,7 +19,11 @@ import { newId } from '../db/ids.js';
 import type { HostMessage } from '../db/schema.js';
 import { sendThroughAdapter } from './channel-send.js';
 import { authorizeHostTarget } from './destination-acl.js';
+import { isLockFault } from '../session/session-faults.js';
 import { MAX_ATTEMPTS, retryDelay } from './retry.js';
+
+/** How long a host message waits before it is tried again after it found the central DB locked. */
+const LOCK_RETRY_MS = 1000;
 
 export interface HostMessageInput {
   kind: HostMessageKind;
@@ -110,6 +116,11 @@ export class HostOutbox {
       this.o.onDelivered(row.channel_type);
     } catch (err) {
       const error = (err as Error).message;
+      if (isLockFault(err)) {
+        log.warn({ ...ctx, reason: error }, 'host message waits for a database lock');
+        this.retryLater(row, LOCK_RETRY_MS);
+        return row;
+      }
       if (attempts >= MAX_ATTEMPTS) {
         update = { status: 'failed', attempts, error, finished_at: nowIso() };
         log.warn({ ...ctx, attempts, reason: error }, 'host message failed for good');
@@ -119,7 +130,14 @@ export class HostOutbox {
         this.retryLater({ ...row, ...update }, retryDelay(this.o.retryDelaysMs, attempts));
       }
     }
-    db.run(db.q.updateTable('host_messages').set(update).where('id', '=', row.id));
+    try {
+      db.run(db.q.updateTable('host_messages').set(update).where('id', '=', row.id));
+    } catch (err) {
+      if (!isLockFault(err)) throw err;
+      log.warn({ ...ctx, reason: (err as Error).message }, 'host message outcome waits for a database lock');
+      if (update.status !== undefined) this.retryLater(row, LOCK_RETRY_MS);
+      return row;
+    }
     return { ...row, ...update };
   }
 
@@ -127,7 +145,9 @@ export class HostOutbox {
     if (this.closed) return;
     const timer = setTimeout(() => {
       this.timers.delete(row.id);
-      void this.attempt(row);
+      this.attempt(row).catch((err: unknown) =>
+        this.o.log.error({ hostMessageId: row.id, err: (err as Error).message }, 'host message retry failed'),
+      );
     }, delayMs);
     timer.unref();
     this.timers.set(row.id, timer);

@@ -57,6 +57,7 @@ describe('Typing', () => {
     const web = new WebAdapter({
       events: new WebEventStore(db, { retentionMs: 3600_000, perChat: 100, historyLimit: 50 }),
       keys: new IdempotencyKeys(db),
+      log: pino({ level: 'silent' }),
     });
     const t = new Typing(new MapChannelRegistry([web]), pino({ level: 'silent' }), 4000, 20_000);
     const seen: StreamEvent[] = [];

@@ -4,12 +4,16 @@
  * (sandbox/launcher.ts); this file keeps the processes: pid files, stops, exit reports.
  *
  * Invariants:
- * - At most one runner process per session. A pid file survives a host crash, and start() kills leftovers before
- *   any new runner can open the same outbound.db. Pid files live in <data>/run/runners/, never in the
- *   runner-writable session directory (`<session id>.pid`, the pid as text), and their content is not trusted
- *   blindly: a pid is signalled only when /proc shows a runner command line of this runtime's launcher and the
- *   session's id in the process environment (so neither a reused pid nor a forged file gets an unrelated process
- *   killed).
+ * - At most one runner process per session. A runner can outlive a host killed with SIGKILL (without a sandbox it
+ *   is an ordinary process), so start() kills every leftover before any new runner can open the same session's
+ *   DBs: those its pid file names, and those /proc shows are runners of this data dir without one (the host died
+ *   between the spawn and the pid file). Pid files live in <data>/run/runners/, never in the runner-writable
+ *   session directory (`<session id>.pid`, the pid as text), written as soon as spawn() returns, and their
+ *   content is not trusted blindly: a pid is signalled only when /proc shows a runner command line of this
+ *   runtime's launcher and the session's id in the process environment (so neither a reused pid nor a forged
+ *   file gets an unrelated process killed). The /proc scan takes only processes of this launcher whose
+ *   workspace (environment) or bind mounts (bwrap's command line) lie inside this data dir, so the runners of
+ *   another host on the same machine are left alone. Without /proc (macOS) neither finds anything.
  * - ensureRunning rejects when the runner command cannot be spawned, and then nothing counts as running for the
  *   session (a failed spawn never emits 'exit', so a registered entry would block every later start).
  * - Host file operations in the session directory go through session/safe-fs.ts (no symlink is followed).
@@ -77,19 +81,23 @@ export class LocalProcessRuntime implements AgentRuntime {
 
   start(): Promise<void> {
     const dir = ensureDirInside(this.opts.dataDir, PID_DIR);
-    let killed = 0;
+    const leftovers = new Set<number>();
     for (const name of fs.readdirSync(dir)) {
       const pidFile = path.join(dir, name);
       const pid = name.endsWith(PID_SUFFIX) ? readPid(pidFile) : null;
-      if (pid !== null && isOurRunner(pid, name.slice(0, -PID_SUFFIX.length), this.opts.launcher)) {
-        try {
-          process.kill(pid, 'SIGKILL');
-          killed++;
-        } catch {
-          // already gone
-        }
-      }
+      if (pid !== null && isOurRunner(pid, name.slice(0, -PID_SUFFIX.length), this.opts.launcher))
+        leftovers.add(pid);
       fs.rmSync(pidFile, { force: true });
+    }
+    for (const pid of runnersOfDataDir(this.opts.dataDir, this.opts.launcher)) leftovers.add(pid);
+    let killed = 0;
+    for (const pid of leftovers) {
+      try {
+        process.kill(pid, 'SIGKILL');
+        killed++;
+      } catch {
+        // already gone
+      }
     }
     if (killed > 0) this.opts.log.warn({ killed }, 'killed runners left behind by a previous host');
     return Promise.resolve();
@@ -135,6 +143,14 @@ export class LocalProcessRuntime implements AgentRuntime {
     });
     const env = { ...launch.env, [RUNNER_ENV.sessionToken]: spec.issueToken() };
     const child = spawn(launch.command, launch.args, { cwd: launch.cwd, env, stdio: launch.stdio });
+    const pidRel = path.join(PID_DIR, `${spec.sessionId}${PID_SUFFIX}`);
+    const pidFile = path.join(data, pidRel);
+    const recordPid = (pid: number): void => {
+      if (child.exitCode === null && child.signalCode === null)
+        writeFileInside(data, pidRel, String(pid), 0o600);
+    };
+    // At once, in the same turn as the fork: a host killed from here on leaves a pid file behind.
+    if (child.pid) recordPid(child.pid);
     // A failed spawn (ENOENT, EACCES) emits 'error' and never 'exit': nothing may be registered for it.
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
@@ -145,13 +161,6 @@ export class LocalProcessRuntime implements AgentRuntime {
       );
     });
     const info: RunnerInfo = { sessionId: spec.sessionId, specHash: spec.specHash, startedAt: Date.now() };
-    const pidRel = path.join(PID_DIR, `${spec.sessionId}${PID_SUFFIX}`);
-    const pidFile = path.join(data, pidRel);
-    const recordPid = (pid: number): void => {
-      if (child.exitCode === null && child.signalCode === null)
-        writeFileInside(data, pidRel, String(pid), 0o600);
-    };
-    if (child.pid) recordPid(child.pid);
     const { terminate } = launch.attach(child, recordPid);
     const out = this.opts.output ?? ((line: string) => process.stdout.write(`${line}\n`));
     for (const stream of [child.stdout, child.stderr]) {
@@ -226,4 +235,40 @@ function isOurRunner(pid: number, sessionId: string, launcher: Launcher): boolea
   } catch {
     return false;
   }
+}
+
+/**
+ * Runner processes of this launcher that belong to `dataDir` (see the invariants): the workspace in their
+ * environment, or a path on their command line (a sandbox's bind mounts), is inside it. Empty without /proc.
+ */
+function runnersOfDataDir(dataDir: string, launcher: Launcher): number[] {
+  const roots = new Set([path.resolve(dataDir)]);
+  try {
+    roots.add(fs.realpathSync(dataDir));
+  } catch {
+    // no such directory yet: nothing can run in it
+  }
+  const inside = (p: string) => [...roots].some((r) => p.startsWith(`${r}${path.sep}`));
+  const found: number[] = [];
+  let entries: string[];
+  try {
+    entries = fs.readdirSync('/proc');
+  } catch {
+    return found;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const argv = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').slice(0, -1);
+      if (!launcher.isRunnerArgv(argv)) continue;
+      const env = fs.readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
+      const workspace = env
+        .find((e) => e.startsWith(`${RUNNER_ENV.workspace}=`))
+        ?.slice(RUNNER_ENV.workspace.length + 1);
+      if ((workspace !== undefined && inside(workspace)) || argv.some(inside)) found.push(Number(entry));
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return found;
 }

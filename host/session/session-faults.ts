@@ -1,6 +1,7 @@
 /**
- * What can go wrong with a session's files that is not the host's bug: another process holds a lock, the disk is
- * full or failing, a runner died in the middle of a commit, or the runner left a file the host refuses. Such a
+ * What can go wrong with a session's files that is not the host's bug: another process holds a lock (on a session
+ * DB, or on the central DB a chat's message needs too), the disk is full or failing, a runner died in the middle
+ * of a commit, or the runner left a file the host refuses. Such a
  * fault is the session's, never the host's: it is reported (503 with a reason to a client), retried with back-off,
  * and it heals by itself once the cause is gone.
  *
@@ -14,12 +15,18 @@ import { UntrustedOutboundError } from './host-outbound.js';
 import { UnsafePathError } from './safe-fs.js';
 
 const REASONS: [RegExp, string][] = [
-  [/^SQLITE_(BUSY|LOCKED)/, 'the session database is locked by another process'],
+  [/^SQLITE_(BUSY|LOCKED)/, 'a database this chat needs is locked by another process'],
   [/^SQLITE_READONLY_ROLLBACK/, 'a runner stopped in the middle of a write; recovering'],
   [/^SQLITE_FULL/, 'the disk is full'],
   [/^SQLITE_(IOERR|CANTOPEN|READONLY)/, 'the session database cannot be read or written'],
   [/^SQLITE_(CORRUPT|NOTADB)/, 'the session database is damaged'],
 ];
+
+/** Whether `err` is another process's lock (SQLITE_BUSY / SQLITE_LOCKED): it passes by itself, so retry later. */
+export function isLockFault(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code);
+}
 
 /** A short, client-safe reason when `err` is a session fault (see the invariants); null for anything else. */
 export function sessionFaultReason(err: unknown): string | null {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, startHostProcess, tempDir, type HostProcess } from '../support/host-process.js';
 import { WEB_ROUTES } from '../../host/channels/web/web-api.js';
 import { authFor, ChatStream, post, send } from '../support/web-client.js';
+import { holdLock } from '../support/db-lock.js';
 
 /** Chats (one session each) × kill cycles per chat: a session's third crash in a row backs off its restarts. */
 const CHATS = ['main', 'c1', 'c2'];
@@ -93,34 +94,6 @@ async function crashMidCommit(dbFile: string): Promise<void> {
   });
   child.kill('SIGKILL');
   await exited;
-}
-
-/** Another process holding an exclusive lock on `dbFile` until the returned function is called. */
-async function holdLock(dbFile: string): Promise<() => Promise<void>> {
-  const code = `
-    const db = new (require('better-sqlite3'))(process.argv[1], { timeout: 5000 });
-    db.exec('BEGIN EXCLUSIVE');
-    console.log('locked');
-    setTimeout(() => process.exit(3), 20000);
-  `;
-  const child = spawn(process.execPath, ['-e', code, dbFile], {
-    cwd: REPO,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise((r) => child.once('exit', r));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the lock holder never locked')), 10_000);
-    readline.createInterface({ input: child.stdout }).on('line', (l) => {
-      if (l === 'locked') {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
-  return async () => {
-    child.kill('SIGKILL');
-    await exited;
-  };
 }
 
 /** The session directory the newest reply came from: the one whose outbound.db changed last. */

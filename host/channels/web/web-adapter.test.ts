@@ -1,14 +1,19 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { openCentralDb } from '../../db/central-db.js';
+import { limitBusyWait, openCentralDb, type CentralDb } from '../../db/central-db.js';
 import { IdempotencyKeys } from './idempotency-keys.js';
 import { WebAdapter, type StreamEvent } from './web-adapter.js';
 import { WebEventStore } from './web-events.js';
 
-function adapter() {
-  const db = openCentralDb(':memory:');
+function adapter(db: CentralDb = openCentralDb(':memory:'), log = pino({ level: 'silent' })) {
   return new WebAdapter({
     events: new WebEventStore(db, { retentionMs: 3600_000, perChat: 100, historyLimit: 50 }),
     keys: new IdempotencyKeys(db),
+    log,
   });
 }
 const to = { channelType: 'web', platformId: 'main', threadId: null };
@@ -92,5 +97,30 @@ describe('IdempotencyKeys', () => {
       Promise.resolve({ id: 'x', delivered: 1, dropped: null }),
     );
     expect(ok.id).toBe('x');
+  });
+
+  it('skips a prune that finds the central DB locked by another process, logging it, instead of throwing', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'nc-web-prune-')), 'nanoclaw.db');
+    const db = openCentralDb(file);
+    limitBusyWait(db);
+    const other = new Database(file);
+    const lines: string[] = [];
+    const log = pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) });
+    const web = adapter(db, log);
+    // Expired rows, so the prune has something to delete and needs the write lock.
+    db.raw.exec(`INSERT INTO web_idempotency_keys (user_id, key, answer, created_at)
+                 VALUES ('web:local', 'old-key-0001', '{}', '2000-01-01T00:00:00.000Z')`);
+    other.exec('BEGIN EXCLUSIVE');
+    try {
+      await expect(web.start({} as never)).resolves.toBeUndefined();
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+      await web.stop();
+      db.close();
+    }
+    expect(lines.map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual([
+      'web chat history prune skipped; the next tick retries',
+    ]);
   });
 });

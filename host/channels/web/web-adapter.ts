@@ -12,9 +12,11 @@
  *   synchronous step, and stored messages are pushed in event-id order.
  * - Typing events are not stored: the adapter keeps the chats' current working agents in memory, so a client
  *   that connects while an agent works sees it at once; the host's Typing loop refreshes and clears them.
- * - Stored messages are pruned on a timer, a bounded batch per tick (WebEventStore.prune).
+ * - Stored messages are pruned on a timer, a bounded batch per tick (WebEventStore.prune). Pruning is
+ *   housekeeping: a tick that fails (another process locks the central DB) is logged and skipped, never thrown.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
 import type {
   ChannelAdapter,
   ChatAddress,
@@ -42,6 +44,7 @@ type Listener = (event: StreamEvent) => void;
 export interface WebAdapterOptions {
   events: WebEventStore;
   keys: IdempotencyKeys;
+  log: Logger;
   pruneIntervalMs?: number;
 }
 
@@ -193,8 +196,15 @@ export class WebAdapter implements ChannelAdapter {
   }
 
   private prune(): void {
-    this.events.prune();
-    this.keys.prune();
+    try {
+      this.events.prune();
+      this.keys.prune();
+    } catch (err) {
+      this.o.log.warn(
+        { err: (err as Error).message },
+        'web chat history prune skipped; the next tick retries',
+      );
+    }
   }
 }
 
