@@ -94,6 +94,14 @@ function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
+/** The p-th percentile (nearest rank) of the samples. */
+export function percentile(samples: number[], p: number): number {
+  return pct(
+    [...samples].sort((a, b) => a - b),
+    p,
+  );
+}
+
 export function summary(name: string, samples: number[]): string {
   const s = [...samples].sort((a, b) => a - b);
   const f = (n: number) => n.toFixed(2);
