@@ -67,6 +67,7 @@ export interface RoundTrip {
 export function roundTripper(
   host: RunningHost,
   adapter: BenchAdapter,
+  replyTimeoutMs = 60_000,
 ): (chat: string, text: string) => Promise<RoundTrip> {
   let n = 0;
   return async (chat, text) => {
@@ -81,7 +82,7 @@ export function roundTripper(
       isGroup: false,
       timestamp: new Date().toISOString(),
     };
-    const replied = adapter.expect(text);
+    const replied = adapter.expect(text, replyTimeoutMs);
     const t0 = performance.now();
     await host.route(msg);
     const t1 = performance.now();
