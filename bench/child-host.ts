@@ -15,6 +15,8 @@ const CLI = path.resolve(import.meta.dirname, '..', 'cli', 'main.js');
 export interface ChildHost {
   /** The host's (node's) pid, below strace when traced. */
   pid: number;
+  /** Spawn → the URL line, in ms (start-up recovery looks at every session once). */
+  startMs: number;
   stop(): Promise<void>;
 }
 
@@ -23,7 +25,10 @@ export async function startChildHost(o: {
   env: Record<string, string>;
   /** Trace the host's main thread into this file (strace -y -ttt). */
   straceTo?: string;
+  /** How long to wait for the URL line (default 60 s). */
+  startTimeoutMs?: number;
 }): Promise<ChildHost> {
+  const t0 = performance.now();
   const env = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? '/tmp',
@@ -43,11 +48,15 @@ export async function startChildHost(o: {
   });
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   const output: string[] = [];
+  const startTimeoutMs = o.startTimeoutMs ?? 60_000;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
+      for (const pid of descendants(proc.pid!)) process.kill(pid, 'SIGKILL');
       proc.kill('SIGKILL');
-      reject(new Error(`the host did not print its URL in 60 s:\n${output.slice(-10).join('\n')}`));
-    }, 60_000);
+      reject(
+        new Error(`the host did not print its URL in ${startTimeoutMs} ms:\n${output.slice(-10).join('\n')}`),
+      );
+    }, startTimeoutMs);
     const onLine = (line: string): void => {
       output.push(line);
       if (/^http:\/\/127\.0\.0\.1:\d+\//.test(line)) {
@@ -63,7 +72,7 @@ export async function startChildHost(o: {
     });
   });
   const pid = o.straceTo ? hostBelow(proc) : proc.pid!;
-  return { pid, stop: () => stop(proc, pid, exited) };
+  return { pid, startMs: performance.now() - t0, stop: () => stop(proc, pid, exited) };
 }
 
 function hostBelow(strace: ChildProcess): number {
