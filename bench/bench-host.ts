@@ -67,6 +67,7 @@ export interface RoundTrip {
 export function roundTripper(
   host: RunningHost,
   adapter: BenchAdapter,
+  replyTimeoutMs = 60_000,
 ): (chat: string, text: string) => Promise<RoundTrip> {
   let n = 0;
   return async (chat, text) => {
@@ -81,7 +82,7 @@ export function roundTripper(
       isGroup: false,
       timestamp: new Date().toISOString(),
     };
-    const replied = adapter.expect(text);
+    const replied = adapter.expect(text, replyTimeoutMs);
     const t0 = performance.now();
     await host.route(msg);
     const t1 = performance.now();
@@ -92,6 +93,14 @@ export function roundTripper(
 
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** The p-th percentile (nearest rank) of the samples. */
+export function percentile(samples: number[], p: number): number {
+  return pct(
+    [...samples].sort((a, b) => a - b),
+    p,
+  );
 }
 
 export function summary(name: string, samples: number[]): string {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { commaList } from '../protocol/env.js';
 import { channelInstances, type ChannelInstance } from './channels/channel-instance.js';
+import { DELIVERY_MODES, type DeliveryMode } from './delivery/delivery-mode.js';
 import type { LogFormat } from './log.js';
 
 const ResourcesJson = z.strictObject({
@@ -102,6 +103,8 @@ const HostEnv = z.object({
   /** Sessions quiet for longer are closed (the next message starts a new one); 0 keeps them forever. */
   NANOCLAW_SESSION_RETENTION_DAYS: z.coerce.number().min(0).default(90),
   NANOCLAW_RUNNER_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
+  /** notify: runners are woken and heard over the notification channel; poll: both sides poll every 1 s. */
+  NANOCLAW_DELIVERY_MODE: z.enum(DELIVERY_MODES).default('notify'),
   /** Kubernetes runtime: where runner pods go and what they look like. */
   NANOCLAW_NAMESPACE: z.string().min(1).optional(),
   NANOCLAW_INSTANCE: z.string().min(1).default('nanoclaw'),
@@ -182,6 +185,7 @@ export interface HostConfig {
   maxRunners: number;
   sessionRetentionMs: number;
   runnerPollMs: number;
+  deliveryMode: DeliveryMode;
   kubernetes: {
     namespace: string;
     instance: string;
@@ -297,6 +301,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HostConfig {
       maxPendingRequests: e.NANOCLAW_MAX_PENDING_REQUESTS,
     },
     runnerPollMs: e.NANOCLAW_RUNNER_POLL_MS,
+    deliveryMode: e.NANOCLAW_DELIVERY_MODE,
     kubernetes: {
       namespace: e.NANOCLAW_NAMESPACE ?? podNamespace(),
       instance: e.NANOCLAW_INSTANCE,

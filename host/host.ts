@@ -24,6 +24,8 @@ import { listenRunnerSocket } from './runtime/runner-socket.js';
 import type { HostConfig } from './config.js';
 import { limitBusyWait, openCentralDb, type CentralDb } from './db/central-db.js';
 import { Delivery } from './delivery/delivery.js';
+import { deliveryPlan } from './delivery/delivery-mode.js';
+import { OutboundPoller } from './delivery/outbound-poller.js';
 import { createInboundSink } from './router/inbound-sink.js';
 import { Typing } from './delivery/typing.js';
 import { FailureNotices } from './delivery/failure-notices.js';
@@ -141,6 +143,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     runtime.describe().sandbox === 'bubblewrap'
       ? await listenRunnerSocket(runnerServer, config.dataDir)
       : null;
+  const plan = deliveryPlan(config.deliveryMode, config.runnerPollMs);
   const runners = new RunnerManager({
     db,
     layout,
@@ -148,14 +151,14 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     log,
     hostUrl: runnerUrl,
     hasApiKey: config.anthropicApiKey !== undefined,
-    pollIntervalMs: config.runnerPollMs,
+    pollIntervalMs: plan.runnerPollMs,
     logLevel: config.logLevel,
     maxRunners: config.maxRunners,
   });
   metrics.gauge('nanoclaw_runner_queue_depth', 'Sessions waiting for a runner slot', () =>
     runners.queueDepth(),
   );
-  const waker = new Waker(link, runners);
+  const waker = new Waker(link, runners, plan.inboundNotices);
   const dbs = new SessionDbs(db, layout, (id) => runtime.isRunning(id));
   const inboundFiles = new InboundFiles(config.dataDir, config.attachmentMaxBytes, log);
   const sessions = new SessionManager(db, dbs, waker, log, inboundFiles);
@@ -239,8 +242,8 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       .catch((err: unknown) =>
         log.error({ sessionId, err: (err as Error).message }, 'delivery drain failed'),
       );
-  link.on('outbound', drain);
-  link.on('connect', drain);
+  if (plan.drainOnRunnerNotice) link.on('outbound', drain).on('connect', drain);
+  const poller = plan.outboundPollMs ? new OutboundPoller(delivery, runtime, plan.outboundPollMs, log) : null;
   link.on('mcp', (sessionId, servers) => recordMcpNotice(db, log, sessionId, servers));
   delivery.on('scheduleChanged', (session) => scheduler.note(session));
   // A notice that cannot be sent (the central DB locked, a channel down) is logged, never a crash of the host.
@@ -362,11 +365,12 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   }
   scheduler.start();
   await sweep.start();
+  poller?.start();
   const webHost = config.bind.includes(':') ? `[${config.bind}]` : config.bind;
   const webUrl = `http://${webHost === '0.0.0.0' ? '127.0.0.1' : webHost}:${webPort}/`;
   if (config.web.localSignIn) writeLocalOwnerToken(db, config.dataDir, config.web.owner);
   const signInUrl = config.web.localSignIn ? `${webUrl}?token=${webAuth.issueSignIn()}` : webUrl;
-  log.info({ webUrl, runtime: runtime.kind }, 'host ready');
+  log.info({ webUrl, runtime: runtime.kind, deliveryMode: config.deliveryMode }, 'host ready');
 
   let closing: Promise<void> | null = null;
   return {
@@ -382,6 +386,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
         await closeServer(webServer);
         if (webhookServer) await closeServer(webhookServer);
         sweep.close();
+        poller?.close();
         scheduler.close();
         typing.close();
         approvals.close();

@@ -1,7 +1,8 @@
 /**
- * "Look at inbound.db now": tells the session's connected runner over its notification link, and makes sure a
- * runner is running (starting or replacing one). The notice is only a hint — a runner that misses it finds the
- * rows on its fallback poll — so the order of the two steps never loses a message.
+ * "Look at inbound.db now": tells the session's connected runner over its notification link (unless the delivery
+ * mode polls, delivery-mode.ts), and makes sure a runner is running (starting or replacing one). The notice is
+ * only a hint — a runner that misses it finds the rows on its own poll — so the order of the two steps, or a
+ * notice never sent, never loses a message.
  */
 import type { Session } from '../db/schema.js';
 import type { RunnerLink } from './runner-link.js';
@@ -11,11 +12,12 @@ export class Waker {
   constructor(
     private readonly link: RunnerLink,
     private readonly runners: RunnerManager,
+    private readonly notices = true,
   ) {}
 
   /** `seq` is the newest inbound row the runner should look at (0 when unknown, e.g. for due scheduled work). */
   async wake(session: Session, seq = 0): Promise<void> {
-    this.link.send(session.id, { type: 'inbound', seq });
+    if (this.notices) this.link.send(session.id, { type: 'inbound', seq });
     await this.runners.wake(session);
   }
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { dbWithGroups } from '../../test/support/central.js';
 import { upsertMessagingGroup } from '../db/messaging-groups.js';
 import { getSession, resolveSession, setNextWake, touchSession } from '../session/session-store.js';
-import { closeSession, staleSessions } from './retention.js';
+import { closeSession, retentionPassDue, staleSessions } from './retention.js';
 
 describe('session retention', () => {
   it('offers only quiet active sessions without a wake-up, oldest first; a closed one gives way to a new one', () => {
@@ -36,5 +36,16 @@ describe('session retention', () => {
     });
     expect(next.created).toBe(true);
     expect(next.session.id).not.toBe(older);
+  });
+
+  it('runs a pass at most every tenth of the retention and at most every 10 minutes, never with retention off', () => {
+    const day = 86_400_000;
+    const now = 1_000 * day;
+    expect(retentionPassDue(0, now, 90 * day)).toBe(true);
+    expect(retentionPassDue(now - 9 * 60_000, now, 90 * day)).toBe(false);
+    expect(retentionPassDue(now - 10 * 60_000, now, 90 * day)).toBe(true);
+    expect(retentionPassDue(now - 150, now, 2000)).toBe(false);
+    expect(retentionPassDue(now - 200, now, 2000)).toBe(true);
+    expect(retentionPassDue(0, now, 0)).toBe(false);
   });
 });

@@ -8,11 +8,24 @@
  * - Closing changes the row only; the session's directory (its DBs, inbox, outbox) stays where it is, for
  *   `nanoclaw backup` and for people to look at.
  * - Bounded work per pass (oldest first), so a first pass over a large old install does not stall the sweep.
+ * - A pass reads every active session's row (sessions has no index on last_active), so it does not run on every
+ *   sweep tick but at most every retention/10, and at most every 10 minutes (unless the last pass found a full
+ *   page: then the next tick goes on): a quiet session is closed at most that much later than its retention
+ *   says, and the sweep's per-tick work stays independent of how many idle sessions there are
+ *   (docs/benchmarks.md, idle sessions).
  */
 import type { CentralDb } from '../db/central-db.js';
 import type { Session } from '../db/schema.js';
 
-const PER_PASS = 100;
+/** Sessions one pass closes at most. */
+export const STALE_PER_PASS = 100;
+const MAX_PASS_INTERVAL_MS = 10 * 60_000;
+
+/** Whether a retention pass is due, `lastPassAt` being when the last one ran (0: never). */
+export function retentionPassDue(lastPassAt: number, now: number, retentionMs: number): boolean {
+  if (retentionMs <= 0) return false;
+  return now - lastPassAt >= Math.min(retentionMs / 10, MAX_PASS_INTERVAL_MS);
+}
 
 /** Active, quiet since before `cutoff`, no wake-up scheduled: the candidates, oldest first. */
 export function staleSessions(db: CentralDb, cutoff: string): Session[] {
@@ -24,7 +37,7 @@ export function staleSessions(db: CentralDb, cutoff: string): Session[] {
       .where('next_wake_at', 'is', null)
       .where('last_active', '<', cutoff)
       .orderBy('last_active')
-      .limit(PER_PASS),
+      .limit(STALE_PER_PASS),
   );
 }
 

@@ -26,7 +26,7 @@ import type { SessionDbs, SessionHandle } from '../session/session-dbs.js';
 import { getSession, listActiveSessions } from '../session/session-store.js';
 import { FaultBackoff, sessionFaultReason } from '../session/session-faults.js';
 import { processingClaims, resetClaims } from './claims.js';
-import { closeSession, staleSessions } from './retention.js';
+import { closeSession, retentionPassDue, STALE_PER_PASS, staleSessions } from './retention.js';
 import { takeWakeRequests } from './wake-requests.js';
 
 export interface SweepOptions {
@@ -47,6 +47,7 @@ export class Sweep extends EventEmitter<SweepEvents> {
   private timer: NodeJS.Timeout | null = null;
   private ticking = false;
   private evicting = false;
+  private lastRetentionPass = 0;
   private readonly backoff = new FaultBackoff();
 
   constructor(
@@ -121,9 +122,14 @@ export class Sweep extends EventEmitter<SweepEvents> {
 
   /** Session retention (retention.ts): quiet sessions without a runner or a wake-up are closed. */
   private closeStale(): void {
-    if (this.opts.retentionMs <= 0) return;
-    const cutoff = new Date(Date.now() - this.opts.retentionMs).toISOString();
-    for (const session of staleSessions(this.db, cutoff)) {
+    const now = Date.now();
+    if (!retentionPassDue(this.lastRetentionPass, now, this.opts.retentionMs)) return;
+    this.lastRetentionPass = now;
+    const cutoff = new Date(now - this.opts.retentionMs).toISOString();
+    const stale = staleSessions(this.db, cutoff);
+    // A full page means more are waiting: the next tick takes the next page instead of waiting for the interval.
+    if (stale.length === STALE_PER_PASS) this.lastRetentionPass = 0;
+    for (const session of stale) {
       if (this.runtime.isRunning(session.id)) continue;
       closeSession(this.db, session.id);
       this.dbs.close(session.id);
