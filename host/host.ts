@@ -20,7 +20,6 @@ import { createWebServer } from './channels/web/web-server.js';
 import { createChannels } from './channels/create-channels.js';
 import { createWebhookServer } from './channels/webhook-server.js';
 import { closeServer, listen } from './http-listen.js';
-import { listenRunnerSocket } from './runtime/runner-socket.js';
 import type { HostConfig } from './config.js';
 import { limitBusyWait, openCentralDb, type CentralDb } from './db/central-db.js';
 import { Delivery } from './delivery/delivery.js';
@@ -39,11 +38,9 @@ import {
 } from './approvals/channel-registrations.js';
 import { Metrics } from './metrics.js';
 import { routeInbound, type RouteResult } from './router/route-inbound.js';
-import { createRunnerServer } from './runner/runner-server.js';
 import { recordMcpNotice } from './runner/mcp-reports.js';
-import { RunnerLink } from './runner/runner-link.js';
 import { RunnerManager } from './runner/runner-manager.js';
-import { authenticateRunner } from './runner/session-token.js';
+import { openRunnerPort } from './runner/runner-port.js';
 import { createRuntime } from './runtime/create-runtime.js';
 import type { AgentRuntime, RuntimeDescription } from './runtime/runtime.js';
 import { dataLayout, ensureDataLayout } from './session/layout.js';
@@ -129,20 +126,8 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   metrics.gauge('nanoclaw_runners', 'Runners currently running', () => runtime.list().length);
 
   // The runner port first: runners are told its URL when they start.
-  const link = new RunnerLink(log);
-  const runnerServer = createRunnerServer({
-    link,
-    authenticate: (token) => authenticateRunner(db, token),
-    proxy: { apiKey: config.anthropicApiKey, upstream: config.anthropicBaseUrl, ...config.proxy, log },
-    log,
-  });
-  const runnerPort = await listen(runnerServer, config.runnerPort, config.runnerBind);
-  const runnerUrl = config.runnerHostUrl ?? `http://127.0.0.1:${runnerPort}`;
-  // Sandboxed runners have no network: they reach the runner port through this socket only.
-  const runnerSocket =
-    runtime.describe().sandbox === 'bubblewrap'
-      ? await listenRunnerSocket(runnerServer, config.dataDir)
-      : null;
+  const runnerPort = await openRunnerPort(config, db, runtime, log);
+  const { link, url: runnerUrl } = runnerPort;
   const plan = deliveryPlan(config.deliveryMode, config.runnerPollMs);
   const runners = new RunnerManager({
     db,
@@ -396,9 +381,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
         await runtime.close();
         for (const id of active) await delivery.drain(id);
         delivery.close();
-        link.close();
-        await closeServer(runnerServer);
-        await runnerSocket?.close();
+        await runnerPort.close();
         dbs.closeAll();
         db.close();
         log.info('host stopped');
