@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { commaList } from '../protocol/env.js';
 import { channelInstances, type ChannelInstance } from './channels/channel-instance.js';
 import { DELIVERY_MODES, type DeliveryMode } from './delivery/delivery-mode.js';
+import { cpuCount, memoryBytes, type DockerLimits } from './runtime/docker/quantity.js';
 import type { LogFormat } from './log.js';
 
 const ResourcesJson = z.strictObject({
@@ -79,7 +80,13 @@ const HostEnv = z.object({
     .default(20 * 1024 * 1024),
   /** The URL runners use to reach the runner port; defaults to http://127.0.0.1:<runner port>. */
   NANOCLAW_RUNNER_HOST_URL: z.url().optional(),
-  NANOCLAW_RUNTIME: z.enum(['local-process', 'kubernetes']).default('local-process'),
+  NANOCLAW_RUNTIME: z.enum(['local-process', 'docker', 'kubernetes']).default('local-process'),
+  /** Docker runtime: the runner image (must be in the local engine: never pulled), the CLI, default limits. */
+  NANOCLAW_DOCKER_IMAGE: z.string().min(1).optional(),
+  NANOCLAW_DOCKER_CLI: z.string().min(1).default('docker'),
+  NANOCLAW_DOCKER_MEMORY: z.string().min(1).default('1Gi'),
+  NANOCLAW_DOCKER_CPUS: z.string().min(1).default('1'),
+  NANOCLAW_DOCKER_PIDS: z.coerce.number().int().min(16).default(512),
   /** Embedded runners: bubblewrap sandbox when it works here (auto), always (bubblewrap), or never (none). */
   NANOCLAW_SANDBOX: z.enum(['auto', 'bubblewrap', 'none']).default('auto'),
   /** Without a sandbox, also serve chats other people can write in (they are refused otherwise). */
@@ -173,7 +180,9 @@ export interface HostConfig {
   runnerPort: number;
   runnerBind: string;
   runnerHostUrl: string | undefined;
-  runtime: 'local-process' | 'kubernetes';
+  runtime: 'local-process' | 'docker' | 'kubernetes';
+  /** Docker runtime; runners run as the host's uid/gid, or NANOCLAW_RUNNER_UID/GID when the host is root. */
+  docker: { image: string; cli: string; limits: DockerLimits; uid: number; gid: number };
   sandbox: { mode: 'auto' | 'bubblewrap' | 'none'; unsandboxedSharedChats: boolean };
   watchNamespaces: string[];
   idleTimeoutMs: number;
@@ -223,6 +232,14 @@ function isLoopback(host: string): boolean {
   return host === '127.0.0.1' || host === '::1' || host === 'localhost';
 }
 
+function dockerLimits(memory: string, cpus: string, pids: number): DockerLimits {
+  try {
+    return { memory: memoryBytes(memory), cpus: cpuCount(cpus), pids };
+  } catch (err) {
+    throw new ConfigError(`NANOCLAW_DOCKER_MEMORY/NANOCLAW_DOCKER_CPUS: ${(err as Error).message}`);
+  }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): HostConfig {
   const parsed = HostEnv.safeParse(env);
   if (!parsed.success) {
@@ -251,6 +268,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HostConfig {
         'NODE_NAME: required with a ReadWriteOnce data volume (set it from spec.nodeName)',
       );
     }
+  }
+  if (e.NANOCLAW_RUNTIME === 'docker' && !e.NANOCLAW_DOCKER_IMAGE) {
+    throw new ConfigError(
+      'NANOCLAW_DOCKER_IMAGE: required with NANOCLAW_RUNTIME=docker (a runner image in the local engine, e.g. ' +
+        'docker build --target agent-runner -t nanoclaw-runner:dev .)',
+    );
   }
   return {
     dataDir: path.resolve(e.NANOCLAW_DATA_DIR),
@@ -284,6 +307,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HostConfig {
     runnerBind: e.NANOCLAW_RUNNER_BIND,
     runnerHostUrl: e.NANOCLAW_RUNNER_HOST_URL,
     runtime: e.NANOCLAW_RUNTIME,
+    docker: {
+      image: e.NANOCLAW_DOCKER_IMAGE ?? '',
+      cli: e.NANOCLAW_DOCKER_CLI,
+      limits: dockerLimits(e.NANOCLAW_DOCKER_MEMORY, e.NANOCLAW_DOCKER_CPUS, e.NANOCLAW_DOCKER_PIDS),
+      uid: e.NANOCLAW_RUNNER_UID,
+      gid: e.NANOCLAW_RUNNER_GID,
+    },
     sandbox: { mode: e.NANOCLAW_SANDBOX, unsandboxedSharedChats: e.NANOCLAW_UNSANDBOXED_SHARED_CHATS },
     watchNamespaces: (e.NANOCLAW_WATCH_NAMESPACES ?? '')
       .split(',')
@@ -328,14 +358,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HostConfig {
 }
 
 /**
- * The config as it may appear in a log line: secrets reduced to whether they are set, the Kubernetes runtime's
- * settings only when that runtime is used.
+ * The config as it may appear in a log line: secrets reduced to whether they are set, the Kubernetes and Docker
+ * runtimes' settings only when that runtime is used.
  */
 export function describeConfig(c: HostConfig): Record<string, unknown> {
-  const { anthropicApiKey, webToken, channels, kubernetes, ...rest } = c;
+  const { anthropicApiKey, webToken, channels, kubernetes, docker, ...rest } = c;
   return {
     ...rest,
     ...(c.runtime === 'kubernetes' ? { kubernetes } : {}),
+    ...(c.runtime === 'docker' ? { docker } : {}),
     channels: channels.map((i) => i.channelType),
     anthropicApiKey: anthropicApiKey ? 'set' : 'unset',
     webToken: webToken ? 'set' : 'unset',

@@ -1,6 +1,6 @@
 /**
  * The host's runner port: the HTTP server runners talk to (notification channel and credential proxy), on TCP
- * and — for sandboxed embedded runners, which have no network — on the data dir's runner socket.
+ * and — for sandboxed embedded runners (bubblewrap, docker), which have no network — on the data dir's runner socket.
  *
  * Invariant: it is open before any runner starts (runners are told its URL or socket when they start), and
  * closed only after every runner has stopped.
@@ -36,8 +36,11 @@ export async function openRunnerPort(
     log,
   });
   const port = await listen(server, config.runnerPort, config.runnerBind);
+  const sandbox = runtime.describe().sandbox;
   const socket =
-    runtime.describe().sandbox === 'bubblewrap' ? await listenRunnerSocket(server, config.dataDir) : null;
+    sandbox === 'bubblewrap' || sandbox === 'docker'
+      ? await listenRunnerSocket(server, config.dataDir)
+      : null;
   return {
     link,
     url: config.runnerHostUrl ?? `http://127.0.0.1:${port}`,

@@ -10,6 +10,7 @@ import type { HostConfig } from '../config.js';
 import type { CentralDb } from '../db/central-db.js';
 import { getAgentGroup } from '../db/agent-groups.js';
 import { defaultLogFormat } from '../log.js';
+import { DockerRuntime } from './docker/docker-runtime.js';
 import { LocalProcessRuntime } from './local-process.js';
 import { runnerOutput } from './runner-output.js';
 import type { AgentRuntime } from './runtime.js';
@@ -48,7 +49,9 @@ export async function createRuntime(
   const runtime =
     config.runtime === 'kubernetes'
       ? await createKubernetesRuntime(config, db, log)
-      : await createLocalRuntime(config, db, log, runnerCommand);
+      : config.runtime === 'docker'
+        ? createDockerRuntime(config, log)
+        : await createLocalRuntime(config, db, log, runnerCommand);
   const d = runtime.describe();
   if (d.warning) log.warn({ runtime: d.runtime, sandbox: d.sandbox }, d.warning);
   else log.info({ runtime: d.runtime, sandbox: d.sandbox }, `runners: ${d.runtime}, sandbox ${d.sandbox}`);
@@ -83,6 +86,33 @@ async function createKubernetesRuntime(
     fsGroup: k.gid,
     defaultResources: k.resources,
     ownerFor: (id) => agentGroupOwner(db, id, k.namespace),
+  });
+}
+
+/** The docker CLI's own variables pass through to it; nothing else of the host's environment does. */
+const DOCKER_CLI_ENV = /^(PATH|HOME|DOCKER_[A-Z_]+)$/;
+
+function createDockerRuntime(config: HostConfig, log: Logger): AgentRuntime {
+  const d = config.docker;
+  const uid = process.getuid?.() ?? d.uid;
+  const gid = process.getgid?.() ?? d.gid;
+  const root = uid === 0;
+  const pretty = (config.logFormat ?? defaultLogFormat()) === 'pretty';
+  return new DockerRuntime({
+    dataDir: config.dataDir,
+    log,
+    cli: d.cli,
+    cliEnv: Object.fromEntries(
+      Object.entries(process.env).filter(
+        (e): e is [string, string] => DOCKER_CLI_ENV.test(e[0]) && e[1] !== undefined,
+      ),
+    ),
+    image: d.image,
+    limits: d.limits,
+    user: root ? { uid: d.uid, gid: d.gid } : { uid, gid },
+    chownToUser: root,
+    ...(config.timezone ? { timezone: config.timezone } : {}),
+    ...(pretty ? { output: runnerOutput(log) } : {}),
   });
 }
 

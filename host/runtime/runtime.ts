@@ -1,6 +1,6 @@
 /**
  * How the host runs agent-runners: one runner per active session, wherever the runtime puts it (a child process
- * on this machine, a pod on Kubernetes). Both runtimes give a runner the same filesystem (protocol/paths.ts) and
+ * on this machine, a Docker container, a pod on Kubernetes). All runtimes give a runner the same filesystem (protocol/paths.ts) and
  * the same environment (protocol/env.ts).
  *
  * Contract:
@@ -47,15 +47,15 @@ export interface RunnerExit {
 
 /** What a runtime is, for the start-up log line and the terminal's start banner. */
 export interface RuntimeDescription {
-  runtime: 'local-process' | 'kubernetes';
-  /** How runners are isolated: a bubblewrap sandbox, nothing (the host's user), or a hardened pod. */
-  sandbox: 'bubblewrap' | 'none' | 'pod';
+  runtime: 'local-process' | 'docker' | 'kubernetes';
+  /** How runners are isolated: a bubblewrap sandbox, a Docker container, nothing (the host's user), or a pod. */
+  sandbox: 'bubblewrap' | 'docker' | 'none' | 'pod';
   /** Set when runners are not isolated: what an agent can reach, and what to do about it. */
   warning?: string;
 }
 
 export interface AgentRuntime {
-  readonly kind: 'local-process' | 'kubernetes';
+  readonly kind: 'local-process' | 'docker' | 'kubernetes';
   describe(): RuntimeDescription;
   /** Start-up work, e.g. removing runners a previous host left behind. */
   start(): Promise<void>;

@@ -2,10 +2,9 @@
  * Runners inside a bubblewrap sandbox (the layout and flags are in bwrap-args.ts).
  *
  * Invariants:
- * - Right before each launch the session directory is checked: `agent` and `global` are real directories (mount
- *   points; a planted symlink is replaced), inbound.db and its journal are regular files (bwrap would follow a
- *   symlink there and bind whatever it points at). No sandboxed process outlives its run (a private pid
- *   namespace dies with its first process), so nothing can change them between this check and the mount.
+ * - Right before each launch the session directory is checked (mounted-workspace.ts). No sandboxed process
+ *   outlives its run (a private pid namespace dies with its first process), so nothing can change it between
+ *   this check and the mount.
  * - A graceful stop signals the runner itself: bwrap does not forward signals, and killing bwrap kills the
  *   sandbox outright (--die-with-parent). The runner is the child of the sandbox's init (whose host pid bwrap
  *   reports on its info fd) with the runner's command line; once found, it is the pid the runtime records, so a
@@ -13,13 +12,9 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
-import { AGENT_SUBDIR, DEFAULT_WORKSPACE, GLOBAL_SUBDIR, workspacePaths } from '../../../protocol/paths.js';
+import { DEFAULT_WORKSPACE } from '../../../protocol/paths.js';
 import { RUNNER_ENV } from '../../../protocol/env.js';
-import { journalFile } from '../../../protocol/session-db.js';
-import { ensureDirInside, regularFileInside } from '../../session/safe-fs.js';
 import type { RunnerSpec } from '../runtime.js';
-import { runnerSocketPath } from '../runner-socket.js';
 import {
   bwrapArgs,
   INFO_FD,
@@ -29,9 +24,8 @@ import {
   type SystemEntry,
 } from './bwrap-args.js';
 import type { Launch, Launcher } from './launcher.js';
-import { mountPointIn } from './workspace-entries.js';
+import { HOME_SUBDIR, prepareMountedWorkspace } from './mounted-workspace.js';
 
-const HOME_SUBDIR = '.home';
 /** How long to look for the runner below the sandbox's init once bwrap reported it (50 × 20 ms). */
 const FIND_TRIES = 50;
 const FIND_RETRY_MS = 20;
@@ -52,20 +46,7 @@ export class BwrapLauncher implements Launcher {
   constructor(private readonly o: BwrapLauncherOptions) {}
 
   launch(spec: RunnerSpec, env: Record<string, string>): Launch {
-    const data = this.o.dataDir;
-    const sessionDir = ensureDirInside(data, spec.sessionSubPath);
-    mountPointIn(sessionDir, AGENT_SUBDIR);
-    mountPointIn(sessionDir, GLOBAL_SUBDIR);
-    ensureDirInside(data, path.join(spec.sessionSubPath, HOME_SUBDIR));
-    const inbound = path.relative(sessionDir, workspacePaths(sessionDir).inboundDb);
-    for (const name of [inbound, journalFile(inbound)]) {
-      const file = regularFileInside(data, path.join(spec.sessionSubPath, name));
-      if (!fs.existsSync(file))
-        throw new Error(`${file} is missing: the host creates it before a runner starts`);
-    }
-    const hostSocket = runnerSocketPath(data);
-    if (!fs.lstatSync(hostSocket, { throwIfNoEntry: false })?.isSocket())
-      throw new Error(`${hostSocket} is missing: the host listens there before a sandboxed runner starts`);
+    const { sessionDir, agentDir, globalDir, hostSocket } = prepareMountedWorkspace(this.o.dataDir, spec);
     const ws = DEFAULT_WORKSPACE;
     // No network in the sandbox: the runner finds the host through the socket, not a URL.
     const { [RUNNER_ENV.hostUrl]: _url, [RUNNER_ENV.anthropicBaseUrl]: _proxy, ...rest } = env;
@@ -76,8 +57,8 @@ export class BwrapLauncher implements Launcher {
         node: this.o.node,
         entry: this.o.entry,
         sessionDir,
-        agentDir: ensureDirInside(data, spec.agentSubPath),
-        globalDir: ensureDirInside(data, spec.globalSubPath),
+        agentDir,
+        globalDir,
         hostSocket,
         system: this.o.system,
         etc: this.o.etc,
