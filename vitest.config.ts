@@ -64,6 +64,18 @@ export default defineConfig({
       },
       {
         test: {
+          // NANOCLAW_RUNTIME=docker on a real Docker engine of its own, with the real-node tier's runner image.
+          name: 'docker',
+          include: ['test/docker/**/*.test.ts'],
+          globalSetup: ['test/docker/global-setup.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
           // A real single-node cluster (hack/real-node/), brought up once for the tier by the global setup.
           name: 'real-node',
           include: ['test/real-node/**/*.test.ts'],

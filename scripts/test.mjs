@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The one test command (`npm test`): static checks, build, the Kubernetes test assets, then every vitest tier
-// (unit, integration, browser, packaging, k8s, real-node). Ends with a plain "N passed, N failed" line that sums everything.
+// (unit, integration, browser, packaging, k8s, docker, real-node). Ends with a plain "N passed, N failed" line that sums everything.
 // Extra arguments are passed to vitest (e.g. `npm test -- --project unit`).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -127,13 +127,20 @@ function projectOf(file) {
   if (rel.startsWith('test/browser/')) return 'browser';
   if (rel.startsWith('test/k8s/')) return 'k8s';
   if (rel.startsWith('test/packaging/')) return 'packaging';
+  if (rel.startsWith('test/docker/')) return 'docker';
   if (rel.startsWith('test/real-node/')) return 'real-node';
   if (rel.startsWith('test/e2e/')) return 'e2e';
   return 'unit';
 }
 
 // A tier the machine cannot run is reported as skipped with its reason, never as passed.
-const tierSkip = { 'vitest real-node': realNodeSkip, 'vitest browser': browserSkip };
+// The docker tier uses the real-node tier's images, so it is skipped for the same reasons (its own, not root or no
+// docker.io, are then said by its tests' names).
+const tierSkip = {
+  'vitest real-node': realNodeSkip,
+  'vitest docker': realNodeSkip,
+  'vitest browser': browserSkip,
+};
 console.log('\nSummary');
 for (const r of results) {
   const why = tierSkip[r.name];
@@ -144,8 +151,10 @@ for (const r of results) {
       `  ${r.name.padEnd(20)} ${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}`,
     );
 }
-if (realNodeSkip && !results.some((r) => r.name === 'vitest real-node'))
-  console.log(`  ${'vitest real-node'.padEnd(20)} skipped (${realNodeSkip})`);
+for (const tier of ['vitest docker', 'vitest real-node']) {
+  if (realNodeSkip && !results.some((r) => r.name === tier))
+    console.log(`  ${tier.padEnd(20)} skipped (${realNodeSkip})`);
+}
 const passed = results.reduce((n, r) => n + r.passed, 0);
 const failed = results.reduce((n, r) => n + r.failed, 0);
 const skipped = results.reduce((n, r) => n + (r.skipped ?? 0), 0);

@@ -8,79 +8,34 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { upsertAgentGroup } from '../../host/db/agent-groups.js';
-import { upsertMessagingGroup } from '../../host/db/messaging-groups.js';
-import { upsertWiring } from '../../host/db/wirings.js';
-import { grantRole } from '../../host/access/roles.js';
+import { AgentShell, seedShellAgent } from '../support/agent-shell.js';
 import { startHostProcess, tempDir, type HostProcess } from '../support/host-process.js';
-import { withDb } from '../support/seed.js';
-import { ChatStreams, send, type ChatStream } from '../support/web-client.js';
 
 const API_KEY = 'sk-ant-sandbox-test-key-0123456789';
 let host: HostProcess;
-let streams: ChatStreams;
-const watching = new Map<string, Promise<ChatStream>>();
+let sh: AgentShell;
 let dataDir: string;
 
 beforeAll(async () => {
   dataDir = tempDir('nc-sandbox-');
-  withDb(dataDir, (db) => {
-    upsertAgentGroup(db, {
-      id: 'assistant',
-      name: 'assistant',
-      folder: 'assistant',
-      provider: 'mock',
-      runner: { env: [{ name: 'MOCK_PROVIDER_SHELL', value: '1' }] },
-    });
-    for (const chat of ['main', 'other']) {
-      const mg = upsertMessagingGroup(db, { channelType: 'web', platformId: chat, name: chat });
-      upsertWiring(db, {
-        messagingGroupId: mg.id,
-        agentGroupId: 'assistant',
-        engageMode: 'pattern',
-        engagePattern: '.',
-      });
-    }
-    grantRole(db, { userId: 'web:local', role: 'owner' });
-  });
-  fs.mkdirSync(path.join(dataDir, 'groups', 'global'), { recursive: true });
-  fs.writeFileSync(path.join(dataDir, 'groups', 'global', 'shared.md'), 'global notes');
+  seedShellAgent(dataDir, ['main', 'other']);
   host = await startHostProcess({
     dataDir,
     env: { NANOCLAW_SANDBOX: 'bubblewrap', ANTHROPIC_API_KEY: API_KEY },
   });
-  streams = new ChatStreams(() => host.url);
+  sh = new AgentShell(() => host.url, dataDir);
 }, 30_000);
 
 afterAll(async () => {
-  streams?.closeAll();
+  sh?.close();
   expect(await host?.stop()).toBe(0);
   // bwrap does not forward signals: the runner itself was asked to stop, and did so cleanly.
   expect(host.logs.filter((l) => l.msg === 'agent-runner stopped').length).toBe(2);
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** Runs `command` in the agent's shell of `chat` and returns the reply's shell line(s). */
-async function shell(command: string, chat = 'main'): Promise<string> {
-  if (!watching.has(chat)) watching.set(chat, streams.watch(chat));
-  const stream = await watching.get(chat)!;
-  const marker = `run-${Math.random().toString(36).slice(2)}`;
-  await send(host.url, { text: `${marker} [[shell:${command}]]`, chat });
-  const reply = await stream.waitFor((r) => r.text.startsWith(`Mock response to: ${marker}`), 30_000);
-  return reply.text.split('\n').slice(1).join('\n');
-}
-
-function sessionDirOf(chat: string): string {
-  return withDb(dataDir, (db) => {
-    const row = db.raw
-      .prepare(
-        `SELECT s.id FROM sessions s JOIN messaging_groups m ON m.id = s.messaging_group_id
-         WHERE m.platform_id = ? AND s.status = 'active'`,
-      )
-      .get(chat) as { id: string };
-    return path.join(dataDir, 'sessions', 'assistant', row.id);
-  });
-}
+const shell = (command: string, chat = 'main') => sh.run(command, chat);
+const sessionDirOf = (chat: string) => sh.sessionDirOf(chat);
 
 describe('an embedded runner in the bubblewrap sandbox', () => {
   it('says at start that runners are sandboxed', async () => {
