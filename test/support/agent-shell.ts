@@ -12,7 +12,7 @@ import { upsertWiring } from '../../host/db/wirings.js';
 import { withDb } from './seed.js';
 import { ChatStreams, send, type ChatStream } from './web-client.js';
 
-export const AGENT_GROUP = 'assistant';
+const AGENT_GROUP = 'assistant';
 
 /** Seeds the agent group, one web chat per name, the owner, and groups/global/shared.md ("global notes"). */
 export function seedShellAgent(dataDir: string, chats: string[]): void {

@@ -30,10 +30,10 @@ import { HOME_SUBDIR } from '../sandbox/mounted-workspace.js';
 import { cpuCount, memoryBytes, type DockerLimits } from './quantity.js';
 
 /** Where the runner finds the host's runner socket inside the container. */
-export const CONTAINER_HOST_SOCKET = '/run/nanoclaw/runner.sock';
+const CONTAINER_HOST_SOCKET = '/run/nanoclaw/runner.sock';
 export const LABEL_INSTANCE = 'dev.nanoclaw.instance';
 const LABEL_DATA_DIR = 'dev.nanoclaw.data-dir';
-export const LABEL_SESSION = 'dev.nanoclaw.session';
+const LABEL_SESSION = 'dev.nanoclaw.session';
 const LABEL_SPEC_HASH = 'dev.nanoclaw.spec-hash';
 const TMPFS = '/tmp:rw,nosuid,nodev,exec,size=256m';
 
