@@ -3,6 +3,7 @@
 # docker.io, own data root ($RN_CACHE/docker-runtime), exec root, socket and pidfile; no bridge, no iptables
 # changes. `up` loads the images images.sh saved (skipped when the engine already has that runner image) and
 # prints DOCKER_HOST=<socket URL> as its last line; `down` stops the engine by pid and removes what it created.
+# Invariant: the engine is this tier's alone (own roots, socket and pidfile); it is stopped only by its pid.
 # Exit 3: this machine cannot run the tier; the reason is the last line of stdout ("skip: <why>").
 set -euo pipefail
 # shellcheck source=hack/real-node/env.sh
@@ -25,8 +26,12 @@ stop_engine() {
   fi
   awk -v r="$exec_root" 'index($2, r) == 1 {print $2}' /proc/self/mounts | sort -r | xargs -r -n1 umount -l
   rm -rf "$exec_root"
-  # shellcheck disable=SC2046
-  [ -f "$created_file" ] && rm -rf $(cat "$created_file") && rm -f "$created_file"
+  # /opt/containerd and /run/containerd, when this engine created them: only what is left empty (a cluster's
+  # containerd running beside this tier keeps its own entries there).
+  if [ -f "$created_file" ]; then
+    while IFS= read -r p; do [ -d "$p" ] && find "$p" -depth -type d -empty -delete; done < "$created_file"
+    rm -f "$created_file"
+  fi
   return 0
 }
 

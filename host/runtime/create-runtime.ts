@@ -50,7 +50,7 @@ export async function createRuntime(
     config.runtime === 'kubernetes'
       ? await createKubernetesRuntime(config, db, log)
       : config.runtime === 'docker'
-        ? createDockerRuntime(config, log)
+        ? await createDockerRuntime(config, log)
         : await createLocalRuntime(config, db, log, runnerCommand);
   const d = runtime.describe();
   if (d.warning) log.warn({ runtime: d.runtime, sandbox: d.sandbox }, d.warning);
@@ -92,13 +92,13 @@ async function createKubernetesRuntime(
 /** The docker CLI's own variables pass through to it; nothing else of the host's environment does. */
 const DOCKER_CLI_ENV = /^(PATH|HOME|DOCKER_[A-Z_]+)$/;
 
-function createDockerRuntime(config: HostConfig, log: Logger): AgentRuntime {
+async function createDockerRuntime(config: HostConfig, log: Logger): Promise<AgentRuntime> {
   const d = config.docker;
   const uid = process.getuid?.() ?? d.uid;
   const gid = process.getgid?.() ?? d.gid;
   const root = uid === 0;
   const pretty = (config.logFormat ?? defaultLogFormat()) === 'pretty';
-  return new DockerRuntime({
+  const runtime = new DockerRuntime({
     dataDir: config.dataDir,
     log,
     cli: d.cli,
@@ -114,6 +114,8 @@ function createDockerRuntime(config: HostConfig, log: Logger): AgentRuntime {
     ...(config.timezone ? { timezone: config.timezone } : {}),
     ...(pretty ? { output: runnerOutput(log) } : {}),
   });
+  await runtime.check();
+  return runtime;
 }
 
 async function createLocalRuntime(

@@ -8,8 +8,8 @@
  * - At most one container per session: the container name is fixed per data dir and session, so the engine
  *   refuses a second; a leftover of that name is removed before a start, and start() removes every container
  *   labelled with this data dir's instance id (a previous host's), and no other.
- * - The image must already be in the engine (`--pull never`): start() checks the engine answers and the image is
- *   there, and fails with what to do otherwise.
+ * - The image must already be in the engine (`--pull never`): check() (at creation) makes sure the engine answers
+ *   and the image is there, and fails with what to do otherwise; so does a start with a group's own image.
  * - The CLI process gets the docker CLI's own variables (PATH, HOME, DOCKER_*) plus the runner's env and session
  *   token, which `--env NAME` copies into the container; nothing else of the host's environment (no API key).
  *   A runner variable named DOCKER_* is refused (it would redirect the CLI).
@@ -87,7 +87,8 @@ export class DockerRuntime implements AgentRuntime {
     return runDocker(this.o.cli, this.o.cliEnv, args, timeoutMs);
   }
 
-  async start(): Promise<void> {
+  /** That the engine answers and the default image is in it; create-runtime.ts calls it before anything listens. */
+  async check(): Promise<void> {
     const version = await this.docker(['version', '--format', '{{.Server.Version}}']);
     if (version.code !== 0)
       throw new Error(
@@ -95,6 +96,9 @@ export class DockerRuntime implements AgentRuntime {
           'start it, or point DOCKER_HOST at it',
       );
     await this.checkImage(this.o.image);
+  }
+
+  async start(): Promise<void> {
     const ps = await this.docker([
       'ps',
       '--all',
