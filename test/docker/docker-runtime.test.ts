@@ -103,7 +103,7 @@ describe.skipIf(Boolean(tier.skip))(
       expect(out).toBe('[shell exit 0] /workspace/agent\n/workspace /workspace/.home\nshared.md\n1000');
     });
 
-    it('runs one container per session, labelled with the data dir and the session', async () => {
+    it('runs one container per session, labelled with the data dir and the session, with its limits', async () => {
       const ids = await labelled(instanceId(dataDir));
       expect(ids).toHaveLength(1);
       const inspect = await docker([
@@ -116,6 +116,13 @@ describe.skipIf(Boolean(tier.skip))(
       expect(inspect.out).toContain(`"dev.nanoclaw.session":"${session}"`);
       expect(inspect.out).toContain(`"dev.nanoclaw.data-dir":"${dataDir}"`);
       expect(inspect.out).toMatch(/ none true$/);
+      const limits = await docker([
+        'inspect',
+        '--format',
+        '{{.HostConfig.Memory}} {{.HostConfig.PidsLimit}} {{.HostConfig.NanoCpus}} {{json .HostConfig.CapDrop}} {{json .HostConfig.SecurityOpt}} {{.Config.User}}',
+        ids[0]!,
+      ]);
+      expect(limits.out).toBe(`${2 ** 30} 512 1000000000 ["ALL"] ["no-new-privileges"] 1000:1000`);
     });
 
     it("cannot read the host's environment or its API key", async () => {
