@@ -1,6 +1,7 @@
 /**
  * The host's runner port: the HTTP server runners talk to (notification channel and credential proxy), on TCP
- * and — for sandboxed embedded runners (bubblewrap, docker), which have no network — on the data dir's runner socket.
+ * and — for sandboxed embedded runners (bubblewrap, docker), which have no network — on the data dir's runner
+ * socket.
  *
  * Invariant: it is open before any runner starts (runners are told its URL or socket when they start), and
  * closed only after every runner has stopped.
