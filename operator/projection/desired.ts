@@ -36,7 +36,7 @@ export interface DesiredAgentGroup {
   peers: DesiredPeer[];
 }
 
-export interface DesiredPeer {
+interface DesiredPeer {
   /** Index in spec.peers, for field paths in problems. */
   index: number;
   agentGroupName: string;
