@@ -139,7 +139,7 @@ const SessionRow = z.object({
   next_wake_at: iso.nullable(),
   last_active: iso,
   created_at: iso,
-  /** Set on an agent-to-agent session (migration 009): the session whose messages it answers. */
+  /** Set on an agent-to-agent session (migration 010): the session whose messages it answers. */
   peer_session_id: z.string().nullable(),
 });
 

@@ -8,7 +8,7 @@ import type { Migration } from '../migrate.js';
  * Frozen: never edit a shipped migration, add a new one.
  */
 export const peerSessions: Migration = {
-  id: 9,
+  id: 10,
   name: 'peer-sessions',
   sql: `
 ALTER TABLE sessions ADD COLUMN peer_session_id TEXT REFERENCES sessions(id) ON DELETE SET NULL;
