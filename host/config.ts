@@ -107,6 +107,8 @@ const HostEnv = z.object({
   NANOCLAW_MAX_PENDING_REQUESTS: z.coerce.number().int().min(1).default(50),
   /** Runners at once; sessions beyond wait in a first-come queue while idle runners are stopped for them. */
   NANOCLAW_MAX_RUNNERS: z.coerce.number().int().min(1).default(16),
+  /** Agent-to-agent messages in one chain (counted from the last person's message) before the host refuses more. */
+  NANOCLAW_A2A_MAX_HOPS: z.coerce.number().int().min(1).max(100).default(8),
   /** Sessions quiet for longer are closed (the next message starts a new one); 0 keeps them forever. */
   NANOCLAW_SESSION_RETENTION_DAYS: z.coerce.number().min(0).default(90),
   NANOCLAW_RUNNER_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
@@ -192,6 +194,7 @@ export interface HostConfig {
   approvalTtlMs: number;
   intake: { maxUnwiredChats: number; maxPendingRequests: number };
   maxRunners: number;
+  a2aMaxHops: number;
   sessionRetentionMs: number;
   runnerPollMs: number;
   deliveryMode: DeliveryMode;
@@ -325,6 +328,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HostConfig {
     sweepIntervalMs: e.NANOCLAW_SWEEP_INTERVAL_SECONDS * 1000,
     approvalTtlMs: e.NANOCLAW_APPROVAL_TTL_SECONDS * 1000,
     maxRunners: e.NANOCLAW_MAX_RUNNERS,
+    a2aMaxHops: e.NANOCLAW_A2A_MAX_HOPS,
     sessionRetentionMs: e.NANOCLAW_SESSION_RETENTION_DAYS * 24 * 3600 * 1000,
     intake: {
       maxUnwiredChats: e.NANOCLAW_MAX_UNWIRED_CHATS,

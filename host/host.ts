@@ -155,6 +155,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     timezone: config.timezone,
     dataDir: config.dataDir,
     maxFileBytes: config.attachmentMaxBytes,
+    agents: { inbox: sessions, maxHops: config.a2aMaxHops },
   });
   const typing = new Typing(channels, log);
   const notices = new FailureNotices({

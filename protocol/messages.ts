@@ -40,6 +40,14 @@ export const ChatInContent = z.object({
    * or demotion counts from the next message even while a runner keeps running.
    */
   senderIsAdmin: z.boolean().optional(),
+  /**
+   * Set when another agent wrote this message (agent-to-agent; then `sender` is null and `senderIsAdmin` false: an
+   * agent is never a user and never an admin). `hops`: agent-to-agent messages in the chain that led here, 1 for a
+   * message an agent wrote while answering a person; the host refuses a message beyond its hop limit.
+   */
+  fromAgent: z
+    .object({ agentGroupId: z.string(), name: z.string(), hops: z.number().int().min(1) })
+    .optional(),
 });
 export type ChatInContent = z.infer<typeof ChatInContent>;
 

@@ -31,6 +31,11 @@ export type MessageOrigin = 'agent' | 'host';
 
 /** `<channel>:<handle>`; the channel part is a lower-case identifier, the handle anything non-empty. */
 export const USER_ID_PATTERN = /^[a-z][a-z0-9-]*:.+$/;
+/**
+ * The channel_type of an outbound row addressed to another agent (platform_id = its agent group id), and of the
+ * reply address of an agent-to-agent session. No chat platform may use it.
+ */
+export const AGENT_CHANNEL = 'agent';
 /** Channel identifiers are open (adapters are pluggable) but shaped. */
 export const CHANNEL_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
 /** Agent group folders are DNS labels, so they can become path segments and pod label values. */

@@ -2,7 +2,8 @@
  * How a batch is shown to a model: one <message> element per row, in seq order, with who sent it and when.
  * Accumulated context (trigger=0) is marked so the model knows it was not addressed to it. Files that came with
  * a message are listed as <file path="inbox/…"/> (relative to the working directory, the session workspace); an
- * edited message names the message it corrects (edit-of).
+ * edited message names the message it corrects (edit-of). A message from another agent is marked from-agent and
+ * names that agent, never a person.
  */
 import type { InboundMessage } from './inbound-message.js';
 import { textOf } from './inbound-message.js';
@@ -17,6 +18,8 @@ function body(v: string): string {
 
 export function senderLabel(m: InboundMessage): string {
   if (m.kind === 'task') return 'scheduled task';
+  const agent = m.chat.fromAgent;
+  if (agent) return `agent ${agent.name} (${agent.agentGroupId})`;
   const name = m.chat.senderName ?? null;
   const id = m.chat.sender;
   if (name && id) return `${name} (${id})`;
@@ -32,6 +35,7 @@ export function formatPrompt(messages: InboundMessage[]): string {
       `time="${attr(m.row.timestamp)}"`,
     ];
     if (m.row.trigger === 0) attrs.push('context="true"');
+    if (m.kind === 'chat' && m.chat.fromAgent) attrs.push('from-agent="true"');
     if (m.kind === 'chat' && m.chat.isMention) attrs.push('mention="true"');
     if (m.kind === 'chat' && m.chat.editOf) attrs.push(`edit-of="${attr(m.chat.editOf)}"`);
     const files = (m.kind === 'chat' ? (m.chat.attachments ?? []) : []).map(

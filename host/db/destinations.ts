@@ -92,3 +92,54 @@ export function ensureChannelDestination(
     return findDestination(db, agentGroupId, 'channel', mg.id)!;
   });
 }
+
+/**
+ * Ensures agent → agent is a destination under `wantedName` (collision-broken against the agent group's other
+ * destinations). A runtime row for the same target is kept as is; a projected one is renamed or re-owned in place.
+ */
+export function ensureAgentDestination(
+  db: CentralDb,
+  agentGroupId: string,
+  targetAgentGroupId: string,
+  wantedName: string,
+  provenance: Provenance = {},
+): AgentDestination {
+  return db.tx(() => {
+    const existing = findDestination(db, agentGroupId, 'agent', targetAgentGroupId);
+    if (existing?.source === 'runtime') return existing;
+    const taken = new Set(
+      listDestinations(db, agentGroupId)
+        .filter((d) => !(d.target_type === 'agent' && d.target_id === targetAgentGroupId))
+        .map((d) => d.local_name),
+    );
+    const localName = pickFreeLocalName(normalizeLocalName(wantedName), taken);
+    const row = {
+      agent_group_id: agentGroupId,
+      local_name: localName,
+      target_type: 'agent' as const,
+      target_id: targetAgentGroupId,
+      source: provenance.source ?? 'runtime',
+      source_uid: provenance.sourceUid ?? null,
+      source_generation: provenance.sourceGeneration ?? null,
+      created_at: existing?.created_at ?? nowIso(),
+    };
+    if (
+      existing &&
+      existing.local_name === row.local_name &&
+      existing.source === row.source &&
+      existing.source_uid === row.source_uid &&
+      existing.source_generation === row.source_generation
+    )
+      return existing;
+    if (existing)
+      db.run(
+        db.q
+          .deleteFrom('agent_destinations')
+          .where('agent_group_id', '=', agentGroupId)
+          .where('target_type', '=', 'agent')
+          .where('target_id', '=', targetAgentGroupId),
+      );
+    db.run(db.q.insertInto('agent_destinations').values(row));
+    return findDestination(db, agentGroupId, 'agent', targetAgentGroupId)!;
+  });
+}

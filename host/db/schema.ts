@@ -139,6 +139,8 @@ const SessionRow = z.object({
   next_wake_at: iso.nullable(),
   last_active: iso,
   created_at: iso,
+  /** Set on an agent-to-agent session (migration 010): the session whose messages it answers. */
+  peer_session_id: z.string().nullable(),
 });
 
 /** A session of a removed agent group (migration 007): restored when the group returns with the same id and folder. */

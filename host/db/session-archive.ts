@@ -112,6 +112,8 @@ export function unarchiveSession(db: CentralDb, s: ArchivedSession): Session['st
         next_wake_at: null,
         last_active: s.last_active,
         created_at: s.created_at,
+        // An agent-to-agent link is not archived: a restored peer session answers nobody (a new one is made).
+        peer_session_id: null,
       }),
     );
     db.run(db.q.deleteFrom('archived_sessions').where('id', '=', s.id));

@@ -85,6 +85,10 @@ beforeEach(() => {
     dataDir: dir,
     maxFileBytes: 64,
     retryDelaysMs: [5, 5],
+    agents: {
+      inbox: { deliverFromAgent: () => Promise.reject(new Error('no agents in this test')) },
+      maxHops: 8,
+    },
   });
   outbound = openOutboundForRunner(handle.paths.outboundDb);
   seq = 1;

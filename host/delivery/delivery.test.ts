@@ -108,6 +108,7 @@ beforeEach(() => {
     log,
     timezone: 'UTC',
     retryDelaysMs: [20, 20],
+    agents: { inbox: sessions, maxHops: 8 },
   });
   delivery.on('scheduleChanged', (s) => scheduled.push(s.id));
   outbound = openOutboundForRunner(dbs.of(session).paths.outboundDb);
@@ -342,6 +343,7 @@ describe('an outbound.db the runner tampered with', () => {
       log,
       dataDir: dir,
       maxFileBytes: 1024,
+      agents: { inbox: sessions, maxHops: 8 },
     });
     await d.drain(session.id);
     d.close();

@@ -10,6 +10,8 @@
  *   MAX_ATTEMPTS tries (a destination refusal included) — a refused message is never recorded as delivered.
  *   Another process's lock on a DB (SQLITE_BUSY) is not a try: the row waits (LOCK_RETRY_MS, doubling up to
  *   LOCK_RETRY_MAX_MS) for as long as the lock lasts, so a lock never turns into a lost reply.
+ * - A row addressed to an agent (channel 'agent') goes through agent-route.ts into another session's inbound.db;
+ *   its refusal is final at once (no retry can change it).
  * - The host never writes outbound.db, and reads it only through HostOutbound: a file that fails its checks is
  *   not read (the drain fails with the reason, logged with the session id); a row that fails them (too large,
  *   malformed) is recorded 'failed' with its reason at once, and the rest of the batch is delivered.
@@ -18,7 +20,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { isChatOp, OutboundChatContent, SystemAction } from '../../protocol/messages.js';
 import type { InboundDb, MessageOut } from '../../protocol/session-db.js';
-import type { MessageOrigin } from '../../protocol/vocabulary.js';
+import { AGENT_CHANNEL, type MessageOrigin } from '../../protocol/vocabulary.js';
 import type { ChannelRegistry, ChatAddress } from '../channels/adapter.js';
 import { getAgentGroup } from '../db/agent-groups.js';
 import type { CentralDb } from '../db/central-db.js';
@@ -28,6 +30,7 @@ import type { SessionDbs, SessionHandle } from '../session/session-dbs.js';
 import { recordDelivery } from '../session/inbound-writer.js';
 import { isLockFault } from '../session/session-faults.js';
 import { syncAcks } from './ack-sync.js';
+import { AgentMessageRefused, routeToAgent, type AgentInbox } from './agent-route.js';
 import { applyChatOp, sendThroughAdapter } from './channel-send.js';
 import { resolveOpTarget } from './message-ops.js';
 import { readOutboxFiles, removeOutboxFiles } from './outbox-files.js';
@@ -72,6 +75,8 @@ export interface DeliveryOptions {
   /** The data dir (session directories are inside it) and the largest file an agent may send. */
   dataDir: string;
   maxFileBytes: number;
+  /** Agent-to-agent messages: where they are written, and the most hops in one chain. */
+  agents: { inbox: AgentInbox; maxHops: number };
   retryDelaysMs?: readonly number[];
 }
 
@@ -86,6 +91,7 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
   private readonly host: HostOutbox;
   private readonly dataDir: string;
   private readonly maxFileBytes: number;
+  private readonly agents: DeliveryOptions['agents'];
 
   constructor(o: DeliveryOptions) {
     super();
@@ -96,6 +102,7 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
     this.tz = o.timezone;
     this.dataDir = o.dataDir;
     this.maxFileBytes = o.maxFileBytes;
+    this.agents = o.agents;
     this.retryDelaysMs = o.retryDelaysMs ?? RETRY_DELAYS_MS;
     this.host = new HostOutbox({
       db: o.db,
@@ -258,15 +265,17 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
         return false;
       }
       const attempt = prev.count + 1;
-      if (attempt >= MAX_ATTEMPTS) {
+      if (attempt >= MAX_ATTEMPTS || err instanceof AgentMessageRefused) {
         recordDelivery(inbound, row.id, 'failed', null, message);
         st.attempts.delete(row.id);
         this.log.warn({ ...ctx, attempts: attempt, reason: message }, 'delivery failed for good');
         if (row.kind === 'chat') {
           const target =
-            row.channel_type && row.platform_id
-              ? { channelType: row.channel_type, platformId: row.platform_id, threadId: row.thread_id }
-              : null;
+            err instanceof AgentMessageRefused
+              ? err.target
+              : row.channel_type && row.platform_id
+                ? { channelType: row.channel_type, platformId: row.platform_id, threadId: row.thread_id }
+                : null;
           this.emit('failed', session, { messageOutId: row.id, target, reason: message });
         }
         return true;
@@ -314,6 +323,11 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
     if (!channelType || !platformId)
       throw new Error('message has no target and the session has no origin chat');
     const threadId = row.channel_type ? row.thread_id : (row.thread_id ?? routing?.thread_id ?? null);
+    if (channelType === AGENT_CHANNEL) {
+      const agents = { db: this.db, log: this.log, ...this.agents };
+      await routeToAgent(agents, session, inbound, row, content, platformId);
+      return { channelType, platformMessageId: null };
+    }
     if (isChatOp(content)) {
       const target = resolveOpTarget(inbound, content);
       const to = target.to ?? { channelType, platformId, threadId };

@@ -10,9 +10,11 @@
  *   the session's own chat is what failed, an approver's DM instead (scoped admin, global admin, owner — the
  *   people who can fix it), since a notice into the failing chat would fail the same way.
  * - The agent learns about a failed delivery from a context row (not a prompt: it does not wake the agent), shown
- *   with its next turn.
+ *   with its next turn. A message to another agent that failed is told only to the agent: it is between agents
+ *   (and a refused one is already in the drop audit), so no person is disturbed by it.
  */
 import type { Logger } from 'pino';
+import { AGENT_CHANNEL } from '../../protocol/vocabulary.js';
 import { pickApprovalDelivery } from '../access/pick-approval-delivery.js';
 import { pickApprover } from '../access/pick-approver.js';
 import type { ChannelRegistry, ChatAddress } from '../channels/adapter.js';
@@ -62,6 +64,7 @@ export class FailureNotices {
       session,
       `[NanoClaw] Your message ${f.messageOutId} could not be delivered to ${f.target ? `${f.target.channelType} ${f.target.platformId}` : 'this conversation'}: ${short(f.reason)}`,
     );
+    if (f.target?.channelType === AGENT_CHANNEL) return;
     const text = `${agent} could not deliver a message to ${where} after several tries: ${short(f.reason)}.`;
     if (!targetIsOrigin && origin) await this.d.send({ kind: 'notice', to: origin, text });
     else await this.toAdmins(session, `${text} Check the chat's channel with \`nanoclaw verify\`.`);

@@ -2,7 +2,10 @@
  * The audit of inbound messages that reached no agent, counted per (chat, sender, reason). At most
  * MAX_DROP_RECORDS records are kept: a new one beyond that pushes out the least recently seen. A repeat of an
  * existing record only counts (one upsert, no pruning scan): a flood from one sender costs one statement each.
+ * Agent-to-agent refusals (reasons `a2a_*`, host/delivery/agent-route-plan.ts) are recorded here too: channel
+ * 'agent', platform id = the target agent group, sender = the sending agent group's id (never a user id).
  */
+import type { AgentRefusal } from '../delivery/agent-route-plan.js';
 import type { CentralDb } from '../db/central-db.js';
 import { nowIso } from '../db/central-db.js';
 import { MAX_DROP_RECORDS } from './intake-limits.js';
@@ -17,7 +20,8 @@ export type DropReason =
   /** The platform gave no user id for the sender (a channel post, an anonymous admin): nobody to admit. */
   | 'no_sender_identity'
   /** request_approval, but no approver could be reached to decide. */
-  | 'no_approver_reachable';
+  | 'no_approver_reachable'
+  | AgentRefusal;
 
 export interface DropRecord {
   channelType: string;

@@ -45,7 +45,18 @@ function deps() {
   // Host replies take the real outbound path; nothing here touches a session directory.
   const unused = path.join(os.tmpdir(), 'nc-route-unused');
   const dbs = new SessionDbs(db, dataLayout(unused));
-  const replies = new Delivery({ db, dbs, channels, log, dataDir: unused, maxFileBytes: 1024 });
+  const replies = new Delivery({
+    db,
+    dbs,
+    channels,
+    log,
+    dataDir: unused,
+    maxFileBytes: 1024,
+    agents: {
+      inbox: { deliverFromAgent: () => Promise.reject(new Error('no agents in this test')) },
+      maxHops: 8,
+    },
+  });
   const approvals = {
     request: (id: string) => {
       requested.push(id);

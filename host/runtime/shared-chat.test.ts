@@ -5,7 +5,7 @@ import { grantRole } from '../access/roles.js';
 import type { CentralDb } from '../db/central-db.js';
 import { upsertMessagingGroup, type MessagingGroupInput } from '../db/messaging-groups.js';
 import { upsertWiring } from '../db/wirings.js';
-import { resolveSession } from '../session/session-store.js';
+import { resolvePeerSession, resolveSession } from '../session/session-store.js';
 import { sharedChatReason } from './shared-chat.js';
 
 /** ag-1 wired to one chat, with web:local as owner; returns the chat's session id. */
@@ -71,5 +71,25 @@ describe('the shared-chat rule for unsandboxed runners', () => {
       engagePattern: '.',
     });
     expect(reason(s)).toBe('chat telegram:7 is on telegram, where other people can write');
+  });
+
+  it('judges an agent-to-agent session by the session that asks, not by the chats of its own agent group', () => {
+    const asking = sessionIn({});
+    // ag-2 also serves a Telegram chat; its session for ag-1's owner-only web chat reads only what ag-1 writes.
+    const tg = upsertMessagingGroup(asking.db, { channelType: 'telegram', platformId: '9' });
+    upsertWiring(asking.db, {
+      messagingGroupId: tg.id,
+      agentGroupId: 'ag-2',
+      engageMode: 'pattern',
+      engagePattern: '.',
+    });
+    const peer = resolvePeerSession(asking.db, 'ag-2', asking.id).session;
+    expect(reason({ db: asking.db, id: peer.id })).toBeNull();
+
+    const open = sessionIn({ unknownSenderPolicy: 'public' });
+    const openPeer = resolvePeerSession(open.db, 'ag-2', open.id).session;
+    expect(reason({ db: open.db, id: openPeer.id })).toBe(
+      "it answers another agent's session, where chat web:main lets unknown senders in (unknown-sender policy public)",
+    );
   });
 });

@@ -6,6 +6,8 @@
  * A session is shared when any chat it reads from (its own chat; every chat wired to the group for an
  * agent-shared session) is not a web chat, is a group chat, or lets strangers in (`public`, `request_approval`),
  * or when anyone besides the owners has a say in the agent group (members, the group's admins, global admins).
+ * An agent-to-agent session reads what the asking session's agent writes, so it is shared when that session is
+ * (followed along the chain of asking sessions, at most MAX_PEER_DEPTH deep; deeper counts as shared).
  */
 import { getAdminsOf, getGlobalAdmins } from '../access/roles.js';
 import { listMembers } from '../access/members.js';
@@ -15,12 +17,20 @@ import type { MessagingGroup } from '../db/schema.js';
 import { listWirings } from '../db/wirings.js';
 import { getSession } from '../session/session-store.js';
 
+const MAX_PEER_DEPTH = 16;
+
 /** Why the session's chat is open to others, or null when only the owners can write to its agent. */
-export function sharedChatReason(db: CentralDb, sessionId: string): string | null {
+export function sharedChatReason(db: CentralDb, sessionId: string, depth = 0): string | null {
   const session = getSession(db, sessionId);
   if (!session) return null;
-  const chats: MessagingGroup[] =
-    session.session_mode !== 'agent-shared' && session.messaging_group_id
+  if (session.peer_session_id) {
+    if (depth >= MAX_PEER_DEPTH) return 'the chain of agents asking each other is too long to check';
+    const asking = sharedChatReason(db, session.peer_session_id, depth + 1);
+    if (asking) return `it answers another agent's session, where ${asking}`;
+  }
+  const chats: MessagingGroup[] = session.peer_session_id
+    ? []
+    : session.session_mode !== 'agent-shared' && session.messaging_group_id
       ? [getMessagingGroup(db, session.messaging_group_id)].filter((m) => m !== undefined)
       : listWirings(db)
           .filter((w) => w.agent_group_id === session.agent_group_id)

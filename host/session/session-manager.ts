@@ -6,13 +6,16 @@
  *   can fail and be retried by the sweep without losing it.
  * - The inbound row id is derived from (channel, chat, platform message id), so a platform that re-delivers a
  *   message after a restart does not create a second row.
- * - The session's destination projection and default reply address are rewritten whenever they change.
+ * - The session's destination projection and default reply address are rewritten whenever they change. An
+ *   agent-to-agent (peer) session's reply address is the asking agent (channel 'agent', its agent group id).
+ * - A message from another agent is written with the target session's own reply address, sender null and no admin
+ *   rights; who wrote it is `fromAgent` (the host's word, from the sending session's row).
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ChatInContent } from '../../protocol/messages.js';
 import type { Destination } from '../../protocol/session-db.js';
-import type { SessionMode } from '../../protocol/vocabulary.js';
+import { AGENT_CHANNEL, type SessionMode } from '../../protocol/vocabulary.js';
 import { hasAdminPrivilege } from '../access/roles.js';
 import type { CentralDb } from '../db/central-db.js';
 import { getAgentGroup } from '../db/agent-groups.js';
@@ -24,7 +27,15 @@ import type { InboundFiles } from './inbound-files.js';
 import { insertInbound, writeSessionContext, type NewInboundMessage } from './inbound-writer.js';
 import type { SessionDbs, SessionHandle } from './session-dbs.js';
 import { runningTurnSenders } from './running-turn.js';
-import { findActiveSession, resolveSession, touchSession } from './session-store.js';
+import { findActiveSession, getSession, resolveSession, touchSession } from './session-store.js';
+
+/** A message one agent sends another (host/delivery/agent-route.ts decides where it goes). */
+export interface AgentMessage {
+  /** Row id, derived from the sending session and its outbound row, so a re-delivery writes it once. */
+  id: string;
+  text: string;
+  from: NonNullable<ChatInContent['fromAgent']>;
+}
 
 /** What the session manager needs from the runner side of the host (host/runner/waker.ts). */
 export interface WakeTarget {
@@ -103,6 +114,32 @@ export class SessionManager implements SessionSink {
     return { sessionId: session.id };
   }
 
+  /** Writes a message from another agent into `target` (idempotent by id) and wakes its runner. */
+  async deliverFromAgent(target: Session, m: AgentMessage): Promise<{ seq: number }> {
+    const address = this.routingOf(target);
+    const content: ChatInContent = {
+      text: m.text,
+      sender: null,
+      senderName: m.from.name,
+      isMention: true,
+      senderIsAdmin: false,
+      fromAgent: m.from,
+    };
+    const seq = await this.write(
+      target,
+      {
+        id: m.id,
+        kind: 'chat',
+        content,
+        channelType: address.channelType,
+        platformId: address.platformId,
+        threadId: address.threadId,
+      },
+      true,
+    );
+    return { seq };
+  }
+
   /** Writes one inbound row (idempotent by id); with `wake`, notifies or starts the runner. */
   async write(session: Session, msg: NewInboundMessage, wake: boolean): Promise<number> {
     const handle = this.dbs.of(session);
@@ -119,20 +156,33 @@ export class SessionManager implements SessionSink {
   refreshContext(handle: SessionHandle): void {
     const { session } = handle;
     const destinations = this.destinationsOf(session.agent_group_id);
-    const origin = session.messaging_group_id
-      ? getMessagingGroup(this.db, session.messaging_group_id)
-      : undefined;
-    const routing = {
-      channelType: origin?.channel_type ?? null,
-      platformId: origin?.platform_id ?? null,
-      threadId: session.thread_id,
-    };
+    const routing = this.routingOf(session);
     const hash = createHash('sha256')
       .update(JSON.stringify([destinations, routing]))
       .digest('hex');
     if (handle.contextHash === hash) return;
     writeSessionContext(handle.inbound(), destinations, routing);
     handle.contextHash = hash;
+  }
+
+  /** The session's default reply address: its chat and thread, or for a peer session the asking agent. */
+  private routingOf(session: Session): {
+    channelType: string | null;
+    platformId: string | null;
+    threadId: string | null;
+  } {
+    if (session.peer_session_id) {
+      const peer = getSession(this.db, session.peer_session_id);
+      return { channelType: AGENT_CHANNEL, platformId: peer?.agent_group_id ?? null, threadId: null };
+    }
+    const origin = session.messaging_group_id
+      ? getMessagingGroup(this.db, session.messaging_group_id)
+      : undefined;
+    return {
+      channelType: origin?.channel_type ?? null,
+      platformId: origin?.platform_id ?? null,
+      threadId: session.thread_id,
+    };
   }
 
   private destinationsOf(agentGroupId: string): Destination[] {

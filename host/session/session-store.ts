@@ -1,6 +1,8 @@
 /**
  * Session rows in the central DB. One active session per (agent group, chat, thread) for shared and per-thread
- * sessions, one per agent group for agent-shared ones; a session owns one directory and at most one runner.
+ * sessions, one per agent group for agent-shared ones, one per (agent group, asking session) for agent-to-agent
+ * (peer) sessions; a session owns one directory and at most one runner. A peer session has no chat and is never
+ * found by a chat's key.
  */
 import type { CentralDb } from '../db/central-db.js';
 import { nowIso } from '../db/central-db.js';
@@ -24,7 +26,8 @@ export function findActiveSession(db: CentralDb, key: SessionKey): Session | und
     .selectFrom('sessions')
     .selectAll()
     .where('agent_group_id', '=', key.agentGroupId)
-    .where('status', '=', 'active');
+    .where('status', '=', 'active')
+    .where('peer_session_id', 'is', null);
   if (key.mode === 'agent-shared') {
     q = q.where('session_mode', '=', 'agent-shared');
   } else {
@@ -54,6 +57,50 @@ export function resolveSession(db: CentralDb, key: SessionKey): { session: Sessi
         next_wake_at: null,
         last_active: now,
         created_at: now,
+        peer_session_id: null,
+      }),
+    );
+    return { session: getSession(db, id)!, created: true };
+  });
+}
+
+/**
+ * The active session of `agentGroupId` for messages from the session `peerSessionId`, created if there is none.
+ * It has no chat: its reply address is the asking agent (session-manager.ts), and what it says goes back to the
+ * asking session.
+ */
+export function resolvePeerSession(
+  db: CentralDb,
+  agentGroupId: string,
+  peerSessionId: string,
+): { session: Session; created: boolean } {
+  return db.tx(() => {
+    const existing = db.first(
+      db.q
+        .selectFrom('sessions')
+        .selectAll()
+        .where('agent_group_id', '=', agentGroupId)
+        .where('peer_session_id', '=', peerSessionId)
+        .where('status', '=', 'active')
+        .orderBy('created_at', 'desc')
+        .limit(1),
+    );
+    if (existing) return { session: existing, created: false };
+    const now = nowIso();
+    const id = newId('sess');
+    db.run(
+      db.q.insertInto('sessions').values({
+        id,
+        agent_group_id: agentGroupId,
+        messaging_group_id: null,
+        thread_id: null,
+        session_mode: 'shared',
+        status: 'active',
+        runner_token_hash: null,
+        next_wake_at: null,
+        last_active: now,
+        created_at: now,
+        peer_session_id: peerSessionId,
       }),
     );
     return { session: getSession(db, id)!, created: true };

@@ -176,6 +176,29 @@ describe('embedded manifest folder', () => {
     ]);
   });
 
+  it('makes declared peers destinations whatever the file order, and reports a peer that has no file', async () => {
+    const group = (name: string, peers: string[]) =>
+      `apiVersion: nanoclaw.dev/v1alpha1\nkind: AgentGroup\nmetadata:\n  name: ${name}\nspec:\n  provider: mock\n` +
+      (peers.length ? `  peers:\n${peers.map((p) => `    - agentGroup: ${p}\n`).join('')}` : '');
+    write('a-front.yaml', group('front', ['research']));
+    write('b-research.yaml', group('research', []));
+    const first = await sync();
+    expect(first.errors).toEqual([]);
+    expect(first.applied).toBe(2);
+    const peers = () =>
+      db
+        .all(db.q.selectFrom('agent_destinations').selectAll().where('target_type', '=', 'agent'))
+        .map((d) => `${d.agent_group_id} -> ${d.local_name}`);
+    expect(peers()).toEqual(['front -> research']);
+    expect((await sync()).changed).toBe(0);
+    fs.rmSync(path.join(dir, 'b-research.yaml'));
+    const gone = await sync();
+    expect(gone.errors).toMatchObject([
+      { file: 'a-front.yaml', reason: 'PeerNotFound', field: 'spec.peers[0].agentGroup' },
+    ]);
+    expect(peers()).toEqual([]);
+  });
+
   it('watches the folder and re-syncs after a change', async () => {
     const results: number[] = [];
     const w = watchManifestDir(db, {

@@ -6,13 +6,15 @@
  * generation is bumped when the projected content changes. A sync with nothing changed writes nothing.
  * Nothing is pruned unless every file was read (load.ts: a half-written, empty or unparsable file never deletes),
  * and pruned agent groups' sessions are archived, not deleted (projection/session-archive.ts).
+ * An AgentGroup whose peer was not projected yet when its turn came is projected once more after the others, so
+ * file order never matters.
  */
 import type { Logger } from 'pino';
 import type { CentralDb } from '../../host/db/central-db.js';
 import { KIND_ORDER, projectObject, pruneProjection } from '../projection/project.js';
 import type { ProjectOptions } from '../projection/project.js';
 import { logArchived } from '../projection/archive.js';
-import type { ObjectName } from '../projection/types.js';
+import type { ObjectName, Outcome } from '../projection/types.js';
 import { loadManifestDir, type ManifestError } from './load.js';
 
 export interface SyncOptions {
@@ -67,28 +69,42 @@ export async function syncManifestDir(db: CentralDb, opts: SyncOptions): Promise
   let applied = 0;
   let changed = 0;
   let pruned = 0;
+  const project = (o: (typeof ordered)[number]): Outcome | Error => {
+    const { kind, metadata, spec } = o.manifest;
+    const ref = { kind, namespace, name: metadata.name, uid: o.uid, generation: null };
+    try {
+      return projectObject(db, ref, { kind, spec } as Parameters<typeof projectObject>[2], ctx);
+    } catch (err) {
+      return err as Error;
+    }
+  };
   db.tx(() => {
-    for (const o of ordered) {
-      const { kind, metadata, spec } = o.manifest;
-      const ref = { kind, namespace, name: metadata.name, uid: o.uid, generation: null };
-      try {
-        const out = projectObject(db, ref, { kind, spec } as Parameters<typeof projectObject>[2], ctx);
-        if (out.writes > 0) changed++;
-        if (out.ready) applied++;
-        for (const p of out.problems) {
-          errors.push({
-            file: o.file,
-            field: p.field ?? '',
-            reason: p.reason,
-            message: `${kind} "${metadata.name}": ${p.message}`,
-          });
-        }
-      } catch (err) {
+    const outcomes = ordered.map((o) => ({ o, out: project(o), writes: 0 }));
+    // A peer declared in a file projected before the peer's own: every agent group is in the DB by now.
+    for (const r of outcomes) {
+      if (r.out instanceof Error || !r.out.problems.some((p) => p.reason === 'PeerNotFound')) continue;
+      r.writes = r.out.writes;
+      r.out = project(r.o);
+    }
+    for (const { o, out, writes } of outcomes) {
+      const { kind, metadata } = o.manifest;
+      if (out instanceof Error) {
         errors.push({
           file: o.file,
           field: '',
           reason: 'ProjectionFailed',
-          message: `${kind} "${metadata.name}": ${(err as Error).message}`,
+          message: `${kind} "${metadata.name}": ${out.message}`,
+        });
+        continue;
+      }
+      if (out.writes + writes > 0) changed++;
+      if (out.ready) applied++;
+      for (const p of out.problems) {
+        errors.push({
+          file: o.file,
+          field: p.field ?? '',
+          reason: p.reason,
+          message: `${kind} "${metadata.name}": ${p.message}`,
         });
       }
     }

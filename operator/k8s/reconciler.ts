@@ -187,8 +187,9 @@ export class Reconciler {
 
   /**
    * Objects whose outcome may change because `obj`'s rows changed. Only objects that are not Ready can get better
-   * (a chat or grant waiting for this agent group; the loser of a folder, chat or grant conflict), so those are
-   * the candidates — except when an agent group goes: then every chat and grant naming it must show that.
+   * (a chat, grant or agent group waiting for this agent group; the loser of a folder, chat or grant conflict), so
+   * those are the candidates — except when an agent group goes: then every chat, grant and peer naming it must
+   * show that.
    */
   private requeueDependents(kind: KindName, obj: NanoclawObject, removed: boolean): void {
     const { caches, enqueue } = this.deps;
@@ -201,7 +202,11 @@ export class Reconciler {
       if (o) candidates.push(o);
     }
     if (removed && obj.kind === 'AgentGroup') {
-      candidates.push(...caches.list('MessagingGroup', ns), ...caches.list('UserRole', ns));
+      candidates.push(
+        ...caches.list('MessagingGroup', ns),
+        ...caches.list('UserRole', ns),
+        ...caches.list('AgentGroup', ns),
+      );
     }
     for (const o of candidates) {
       if (
@@ -246,6 +251,7 @@ function dependsOn(o: NanoclawObject, changed: NanoclawObject, removed: boolean,
       if (o.kind === 'MessagingGroup')
         return sameNs && (o.spec.agents ?? []).some((a) => a.agentGroup === name);
       if (o.kind === 'UserRole') return sameNs && o.spec.agentGroup === name;
+      if (sameNs && (o.spec.peers ?? []).some((p) => p.agentGroup === name)) return true;
       const folder = (ag: typeof o & { kind: 'AgentGroup' }) =>
         projectedFolder(ag.metadata.namespace, ag.spec.folder ?? ag.metadata.name, scope);
       return removed && folder(o) === folder(changed);

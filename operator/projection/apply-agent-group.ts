@@ -4,6 +4,7 @@
  * Never touched: a runtime row with the same id (IdConflict), a row owned by another live object (IdConflict),
  * the folder of an existing row (FolderImmutable), a folder another agent group uses (FolderConflict).
  * A row left by a deleted object with the same id is taken over (same folder only). No write when nothing changed.
+ * Declared peers become agent destinations (apply-peers.ts); a missing peer is a problem, the rest still applies.
  * Several namespaces watched: the folder is namespaced (ids.ts), so a FolderConflict is, in practice, between two
  * objects of one namespace; a row projected before that keeps its un-namespaced folder. Conflict messages name
  * other objects only through describeHolder (never one of another namespace).
@@ -15,6 +16,7 @@ import type { CentralDb } from '../../host/db/central-db.js';
 import { mcpStatusOf } from '../../host/db/mcp-status.js';
 import { totalChanges } from '../../host/db/provenance.js';
 import { RunnerConfig, type AgentGroup } from '../../host/db/schema.js';
+import { applyPeers } from './apply-peers.js';
 import type { DesiredAgentGroup } from './desired.js';
 import { targetGeneration } from './generation.js';
 import { mcpCondition } from './mcp-condition.js';
@@ -97,6 +99,7 @@ export function applyAgentGroup(db: CentralDb, d: DesiredAgentGroup, ctx: ApplyC
   const before = totalChanges(db);
   const folder = folderOf(getAgentGroup(db, d.id), d);
   const observed = { agentGroupId: d.id, folder };
+  const peerProblems: Problem[] = [];
   const problem = db.tx(() => {
     const bad = conflict(db, d, folder, ctx);
     if (bad) return bad;
@@ -111,23 +114,25 @@ export function applyAgentGroup(db: CentralDb, d: DesiredAgentGroup, ctx: ApplyC
     const row = getAgentGroup(db, d.id);
     const same = row !== undefined && sameContent(row, d);
     const generation = targetGeneration(d.ref, row, same);
-    if (row && same && row.source_uid === d.ref.uid && row.source_generation === generation) return undefined;
-    upsertAgentGroup(db, {
-      id: d.id,
-      name: d.name,
-      folder,
-      provider: d.provider,
-      model: d.model,
-      instructions: d.instructions,
-      runner: d.runner,
-      source: 'crd',
-      sourceUid: d.ref.uid,
-      sourceGeneration: generation,
-    });
+    if (!(row && same && row.source_uid === d.ref.uid && row.source_generation === generation)) {
+      upsertAgentGroup(db, {
+        id: d.id,
+        name: d.name,
+        folder,
+        provider: d.provider,
+        model: d.model,
+        instructions: d.instructions,
+        runner: d.runner,
+        source: 'crd',
+        sourceUid: d.ref.uid,
+        sourceGeneration: generation,
+      });
+    }
+    peerProblems.push(...applyPeers(db, d, ctx, generation));
     return undefined;
   });
   const outcome = outcomeOf(
-    problem ? [problem] : [],
+    problem ? [problem] : peerProblems,
     totalChanges(db) - before,
     observed,
     `agent group "${d.id}" uses folder "${folder}"`,

@@ -3,6 +3,7 @@
  * the problems that can be seen without looking at the DB (a folder that is not a DNS label, a pattern that does
  * not compile as RE2, a ConfigMap that is missing). No I/O here; ConfigMaps come in through a lookup function.
  */
+import { normalizeLocalName } from '../../host/db/destinations.js';
 import { type RunnerConfig } from '../../host/db/schema.js';
 import { patternError } from '../../protocol/pattern.js';
 import { FOLDER_PATTERN, RESERVED_FOLDERS } from '../../protocol/vocabulary.js';
@@ -31,6 +32,17 @@ export interface DesiredAgentGroup {
   model: string | null;
   instructions: string | null;
   runner: RunnerConfig;
+  /** Declared peers (spec.peers), in order. */
+  peers: DesiredPeer[];
+}
+
+interface DesiredPeer {
+  /** Index in spec.peers, for field paths in problems. */
+  index: number;
+  agentGroupName: string;
+  agentGroupId: string;
+  /** The destination name the agent uses for it (collision-broken when applied). */
+  localName: string;
 }
 
 function runnerConfig(runner: AgentGroupSpec['runner'], mcp: AgentGroupSpec['mcpServers']): RunnerConfig {
@@ -112,6 +124,12 @@ export function desiredAgentGroup(
       model: spec.model ?? null,
       instructions,
       runner: runnerConfig(spec.runner, spec.mcpServers),
+      peers: (spec.peers ?? []).map((p, index) => ({
+        index,
+        agentGroupName: p.agentGroup,
+        agentGroupId: projectedId(ref.namespace, p.agentGroup, scope),
+        localName: normalizeLocalName(p.name ?? p.agentGroup),
+      })),
     },
   };
 }

@@ -129,7 +129,7 @@ describe('tools', () => {
     ]);
   });
 
-  it('send_message resolves names through destinations and lists them when unknown', async () => {
+  it('send_message resolves names through destinations, keeps the answered message for agents and lists names when unknown', async () => {
     host.raw
       .prepare(
         `INSERT INTO destinations (name, type, channel_type, platform_id, agent_group_id) VALUES
@@ -141,11 +141,14 @@ describe('tools', () => {
     const bad = await tools.call('send_message', { to: 'nobody', text: 'c' });
     expect(bad).toEqual({
       isError: true,
-      text: 'Unknown destination "nobody". Known destinations: helper, ops.',
+      text:
+        'Unknown destination "nobody". Known destinations: helper, ops. Nothing was sent. Another agent can be ' +
+        'reached only when your agent group declares it as a peer.',
     });
+    // A message to an agent names the message the turn answers (the host counts hops by it); to a chat it does not.
     expect(outRows().map((r) => [r.channel_type, r.platform_id, r.in_reply_to])).toEqual([
       ['telegram', 'tg-9', null],
-      ['agent', 'ag-2', null],
+      ['agent', 'ag-2', 'm2'],
     ]);
   });
 

@@ -8,6 +8,7 @@ import { channelRegistrations } from './006-channel-registrations.js';
 import { archivedSessions } from './007-archived-sessions.js';
 import { webEvents } from './008-web-events.js';
 import { mcpServerStatus } from './009-mcp-server-status.js';
+import { peerSessions } from './010-peer-sessions.js';
 
 /** The central DB's migrations, in order. Append only. */
 export const CENTRAL_MIGRATIONS: readonly Migration[] = [
@@ -20,4 +21,5 @@ export const CENTRAL_MIGRATIONS: readonly Migration[] = [
   archivedSessions,
   webEvents,
   mcpServerStatus,
+  peerSessions,
 ];

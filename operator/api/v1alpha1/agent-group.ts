@@ -8,6 +8,7 @@
  * - `runner.env` names are C identifiers not starting `NANOCLAW_` or `ANTHROPIC_`; `valueFrom` is refused.
  * - `runner.idleTimeout` is between 1m and 168h.
  * - `mcpServers`: see mcp-servers.ts.
+ * - `peers` is a list-map keyed by `agentGroup` (no peer twice); a peer is an AgentGroup of the same namespace.
  */
 import { z } from 'zod';
 import { FOLDER_PATTERN, PROVIDERS, RESERVED_FOLDERS } from '../../../protocol/vocabulary.js';
@@ -135,6 +136,23 @@ const Runner = z
   })
   .describe('How session runners of this agent group are started.');
 
+const Peer = z
+  .strictObject({
+    agentGroup: objectName(
+      'metadata.name of an AgentGroup in the same namespace that this agent group may send messages to.',
+    ),
+    name: z
+      .string()
+      .min(1)
+      .max(63)
+      .regex(FOLDER_PATTERN)
+      .optional()
+      .describe(
+        'The name this agent uses for the peer (send_message "to"), a DNS label. Defaults to agentGroup, lower-cased, with every other run of characters as "-"; a name another destination already has gets a "-2", "-3", … suffix.',
+      ),
+  })
+  .describe('Another agent group this one may message.');
+
 export const AgentGroupSpec = withRules(
   z
     .strictObject({
@@ -194,6 +212,11 @@ export const AgentGroupSpec = withRules(
         ),
       runner: Runner.prefault({}),
       mcpServers: McpServers.optional(),
+      peers: listMap(Peer, 'agentGroup', {
+        maxItems: 64,
+        description:
+          'Agent groups this agent may message (agent-to-agent), keyed by agentGroup. Only declared peers become destinations; what a peer answers always comes back, even if it does not declare this agent group.',
+      }).optional(),
     })
     .describe('Desired state of the agent group. An empty spec is valid.'),
   [

@@ -212,6 +212,22 @@ export const INVALID_MANIFESTS: InvalidCase[] = [
     }),
     field: 'spec.mcpServers',
   },
+  // AgentGroup spec.peers
+  {
+    name: 'peer declared twice',
+    manifest: agentGroup('a19', { peers: [{ agentGroup: 'b' }, { agentGroup: 'b', name: 'other' }] }),
+    field: 'spec.peers[1]',
+  },
+  {
+    name: 'peer name not a DNS label',
+    manifest: agentGroup('a20', { peers: [{ agentGroup: 'b', name: 'Research Bot' }] }),
+    field: 'spec.peers[0].name',
+  },
+  {
+    name: 'peer without agentGroup',
+    manifest: agentGroup('a21', { peers: [{ name: 'b' }] }),
+    field: 'spec.peers[0].agentGroup',
+  },
   // MessagingGroup
   { name: 'channel missing', manifest: messagingGroup('m1', { platformId: '1' }), field: 'spec.channel' },
   {
