@@ -90,7 +90,8 @@ if (installedHash !== lockHash) {
   );
   run('installing dependencies', 'npm', ['ci', '--no-audit', '--no-fund']);
 }
-if (!fs.existsSync(lockStamp) || fs.readFileSync(lockStamp, 'utf8') !== lockHash) fs.writeFileSync(lockStamp, lockHash);
+if (!fs.existsSync(lockStamp) || fs.readFileSync(lockStamp, 'utf8') !== lockHash)
+  fs.writeFileSync(lockStamp, lockHash);
 const hash = sourcesHash();
 const built = fs.existsSync(ENTRY) && fs.existsSync(STAMP) && fs.readFileSync(STAMP, 'utf8') === hash;
 if (!built) {
