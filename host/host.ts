@@ -126,7 +126,16 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   metrics.gauge('nanoclaw_runners', 'Runners currently running', () => runtime.list().length);
 
   // The runner port first: runners are told its URL when they start.
-  const runnerPort = await openRunnerPort(config, db, runtime, log);
+  const runnerPort = await openRunnerPort(
+    config,
+    db,
+    runtime,
+    log,
+    metrics.counter(
+      'nanoclaw_proxy_requests_total',
+      'Model API calls through the credential proxy (outcome: forwarded, refused, upstream_error; status)',
+    ),
+  );
   const { link, url: runnerUrl } = runnerPort;
   const plan = deliveryPlan(config.deliveryMode, config.runnerPollMs);
   const runners = new RunnerManager({

@@ -15,6 +15,8 @@
  * - Every refusal is a JSON body in the Anthropic error shape: `{type: "error", error: {type, message}}`.
  * - An upstream 401/403 (the host's key refused) reaches the runner with `x-should-retry: false`, so the turn
  *   fails at once with the API's message instead of retrying.
+ * - Every call is counted once by outcome: `forwarded` (with the upstream's status), `refused` (the proxy's own
+ *   4xx/503) or `upstream_error` (no answer from the upstream: 502).
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -47,6 +49,8 @@ export interface CredentialProxyOptions {
   ratePerMinute: number;
   rateBurst: number;
   log: Logger;
+  /** Counts each call (nanoclaw_proxy_requests_total). */
+  count?: (labels: { outcome: 'forwarded' | 'refused' | 'upstream_error'; status: string }) => void;
 }
 
 type ProxyHandler = (sessionId: string, req: http.IncomingMessage, res: http.ServerResponse) => void;
@@ -86,6 +90,7 @@ export function createCredentialProxy(opts: CredentialProxyOptions): ProxyHandle
     return url;
   };
 
+  const count = opts.count ?? (() => undefined);
   return (sessionId, req, res) => {
     const refuse = (
       status: keyof typeof ERROR_TYPES,
@@ -102,6 +107,7 @@ export function createCredentialProxy(opts: CredentialProxyOptions): ProxyHandle
         },
         'credential proxy refused a call',
       );
+      count({ outcome: 'refused', status: String(status) });
       sendError(res, status, reason, headers);
       req.resume();
     };
@@ -132,11 +138,13 @@ export function createCredentialProxy(opts: CredentialProxyOptions): ProxyHandle
           if (!HOP_HEADERS.has(k) && v !== undefined) out[k] = v;
         // A refused key stays refused: without this Claude Code retries a 401 for minutes before it says so.
         if (up.statusCode === 401 || up.statusCode === 403) out['x-should-retry'] = 'false';
+        count({ outcome: 'forwarded', status: String(up.statusCode ?? 502) });
         res.writeHead(up.statusCode ?? 502, out);
         up.pipe(res);
       });
       upstream.on('error', (err) => {
         opts.log.warn({ sessionId, err: err.message, upstream: base.origin }, 'model API call failed');
+        count({ outcome: 'upstream_error', status: '502' });
         if (res.headersSent) res.destroy();
         else sendError(res, 502, 'upstream unreachable');
       });

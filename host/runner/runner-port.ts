@@ -12,6 +12,7 @@ import type { CentralDb } from '../db/central-db.js';
 import { closeServer, listen } from '../http-listen.js';
 import type { AgentRuntime } from '../runtime/runtime.js';
 import { listenRunnerSocket } from '../runtime/runner-socket.js';
+import type { CredentialProxyOptions } from './credential-proxy.js';
 import { RunnerLink } from './runner-link.js';
 import { createRunnerServer } from './runner-server.js';
 import { authenticateRunner } from './session-token.js';
@@ -28,12 +29,19 @@ export async function openRunnerPort(
   db: CentralDb,
   runtime: AgentRuntime,
   log: Logger,
+  countProxy: CredentialProxyOptions['count'],
 ): Promise<RunnerPort> {
   const link = new RunnerLink(log);
   const server = createRunnerServer({
     link,
     authenticate: (token) => authenticateRunner(db, token),
-    proxy: { apiKey: config.anthropicApiKey, upstream: config.anthropicBaseUrl, ...config.proxy, log },
+    proxy: {
+      apiKey: config.anthropicApiKey,
+      upstream: config.anthropicBaseUrl,
+      ...config.proxy,
+      log,
+      count: countProxy,
+    },
     log,
   });
   const port = await listen(server, config.runnerPort, config.runnerBind);

@@ -24,6 +24,8 @@ const SESSIONS: Record<string, Session> = {
 interface Proxy {
   url: string;
   logs: string[];
+  /** `outcome status` of every counted call, in order. */
+  counted: string[];
   close(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ async function startProxy(
   limits: { maxBodyBytes?: number; ratePerMinute?: number; rateBurst?: number } = {},
 ): Promise<Proxy> {
   const logs: string[] = [];
+  const counted: string[] = [];
   const log = pino(
     { level: 'debug' },
     new Writable({
@@ -52,6 +55,7 @@ async function startProxy(
       ratePerMinute: limits.ratePerMinute ?? 6000,
       rateBurst: limits.rateBurst ?? 1000,
       log,
+      count: ({ outcome, status }) => counted.push(`${outcome} ${status}`),
     },
     log,
   });
@@ -59,6 +63,7 @@ async function startProxy(
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     logs,
+    counted,
     close: async () => {
       link.close();
       server.closeAllConnections();
@@ -240,6 +245,23 @@ describe('per-session limits', () => {
     expect(limited.headers['retry-after']).toBe('1');
     expect(errorOf(limited).error.type).toBe('rate_limit_error');
     expect((await call(proxy, '/proxy/anthropic/v1/messages', { token: TOKEN_B })).status).toBe(200);
+  });
+});
+
+describe('counting', () => {
+  it('counts every call once by outcome: forwarded with the upstream status, refused, upstream unreachable', async () => {
+    const proxy = await startProxy(upstream.url);
+    const dead = await startProxy('http://127.0.0.1:9');
+    try {
+      expect((await call(proxy, '/proxy/anthropic/v1/messages')).status).toBe(200);
+      expect((await call(proxy, '/proxy/anthropic/v1/other')).status).toBe(404);
+      expect((await call(dead, '/proxy/anthropic/v1/messages')).status).toBe(502);
+      expect(proxy.counted).toEqual(['forwarded 200', 'refused 404']);
+      expect(dead.counted).toEqual(['upstream_error 502']);
+    } finally {
+      await proxy.close();
+      await dead.close();
+    }
   });
 });
 
