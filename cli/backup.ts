@@ -140,6 +140,8 @@ export async function backupDataDir(dataDir: string, out: string): Promise<Backu
       fs.copyFileSync(from, path.join(out, rel));
       files.push(rel);
     } catch (err) {
+      // Gone since it was listed (the host replaces files by renaming a temp file): not part of this backup.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
       skipped.push({ path: rel, error: (err as Error).message });
     }
   }

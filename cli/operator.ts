@@ -12,7 +12,7 @@
  *   NANOCLAW_LEASE_DURATION_SECONDS  Lease duration (default 15)
  *   NANOCLAW_OPERATOR_ID             identity in the Lease (default <hostname>-<pid>-<random>)
  *   NANOCLAW_RESYNC_SECONDS          full relist + prune + reconcile period (default 300)
- *   NANOCLAW_HEALTH_PORT             /healthz and /readyz (default 8081; 0 disables)
+ *   NANOCLAW_HEALTH_PORT             /healthz, /readyz and /metrics (default 8081; 0 disables)
  *   NANOCLAW_HEALTH_BIND             address of the health port (default 127.0.0.1; 0.0.0.0 in a pod for probes)
  *   LOG_LEVEL                        pino level (default info)
  *
@@ -26,6 +26,7 @@ import { z } from 'zod';
 import { ConfigError, LogFormatEnv } from '../host/config.js';
 import { CENTRAL_DB_FILE, openCentralDb } from '../host/db/central-db.js';
 import { createLogger } from '../host/log.js';
+import { renderOperatorMetrics } from '../operator/k8s/operator-metrics.js';
 import { runOperator } from '../operator/k8s/operator.js';
 import { parse } from './args.js';
 import { untilSignal } from './until-signal.js';
@@ -112,6 +113,11 @@ export async function operatorCommand(argv: string[]): Promise<number> {
     env.NANOCLAW_HEALTH_PORT > 0
       ? http
           .createServer((req, res) => {
+            if (req.url === '/metrics') {
+              res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+              res.end(renderOperatorMetrics(op.stats()));
+              return;
+            }
             const ok = req.url === '/healthz' || (req.url === '/readyz' && op.ready());
             res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
             res.end(JSON.stringify({ ok, leader: op.isLeader() }));

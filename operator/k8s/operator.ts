@@ -29,7 +29,7 @@ import { LeaderElector } from './leader.js';
 import { watchMcpStatus } from './mcp-status-watch.js';
 import { Reconciler, type ReconcilerStats } from './reconciler.js';
 import { WorkQueue } from './work-queue.js';
-import { KIND_NAMES } from '../api/v1alpha1/kinds.js';
+import { KIND_NAMES, type KindName } from '../api/v1alpha1/kinds.js';
 
 export interface OperatorOptions {
   db: CentralDb;
@@ -60,7 +60,9 @@ export interface OperatorOptions {
   workers?: number;
 }
 
-interface OperatorStats extends ReconcilerStats {
+export interface OperatorStats extends ReconcilerStats {
+  /** Objects whose last projection was not Ready (their status says why), by kind. */
+  notReady: Record<KindName, number>;
   leader: boolean;
   queued: number;
   pruned: number;
@@ -305,6 +307,7 @@ export function runOperator(opts: OperatorOptions): Promise<OperatorHandle> {
     },
     stats: () => ({
       ...reconciler.stats,
+      notReady: reconciler.notReadyByKind(),
       leader: leading,
       queued: queue.length + statusQueue.length,
       pruned: counters.pruned,

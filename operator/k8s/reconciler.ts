@@ -14,7 +14,7 @@
  */
 import type { Logger } from 'pino';
 import type { CentralDb } from '../../host/db/central-db.js';
-import { kindDef, type KindName, type NanoclawObject } from '../api/v1alpha1/kinds.js';
+import { KIND_NAMES, kindDef, type KindName, type NanoclawObject } from '../api/v1alpha1/kinds.js';
 import { issuesToErrors } from '../api/v1alpha1/parse.js';
 import {
   projectObject,
@@ -32,6 +32,8 @@ import { desiredStatus, readyCondition, sameStatus, statusKey, type ObjectStatus
 
 export interface ReconcilerStats {
   reconciles: number;
+  /** Time spent projecting, summed over every reconcile. */
+  reconcileMs: number;
   dbWrites: number;
   statusWrites: number;
   removed: number;
@@ -60,7 +62,13 @@ interface Projected {
 }
 
 export class Reconciler {
-  readonly stats: ReconcilerStats = { reconciles: 0, dbWrites: 0, statusWrites: 0, removed: 0 };
+  readonly stats: ReconcilerStats = {
+    reconciles: 0,
+    reconcileMs: 0,
+    dbWrites: 0,
+    statusWrites: 0,
+    removed: 0,
+  };
   /** Deleted objects not yet reconciled: key → the object as last seen. */
   private readonly tombstones = new Map<string, NanoclawObject>();
   /** Status this operator wrote, by uid, with the resourceVersion it was computed from. */
@@ -93,9 +101,25 @@ export class Reconciler {
     };
   }
 
+  /** Objects whose last projection was not Ready, by kind. */
+  notReadyByKind(): Record<KindName, number> {
+    const counts = Object.fromEntries(KIND_NAMES.map((k) => [k, 0])) as Record<KindName, number>;
+    for (const key of this.notReady) counts[parseKey(key).kind]++;
+    return counts;
+  }
+
   /** Projects (or removes) one object's rows. Synchronous: nothing else runs in between. */
   reconcile(key: string): void {
-    this.stats.reconciles++;
+    const started = performance.now();
+    try {
+      this.reconcileKey(key);
+    } finally {
+      this.stats.reconciles++;
+      this.stats.reconcileMs += performance.now() - started;
+    }
+  }
+
+  private reconcileKey(key: string): void {
     const { kind, namespace, name } = parseKey(key);
     const obj = this.deps.caches.get(kind, namespace, name);
     const tomb = this.tombstones.get(key);

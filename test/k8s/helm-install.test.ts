@@ -228,8 +228,10 @@ describe('the host and the operator, with the chart ServiceAccount', () => {
     for (const [kind, name] of EXAMPLE_OBJECTS) {
       await eventually(async () => ready(await api.get(ns, kind, name))?.status === 'True', 30_000, 200);
     }
-    const readyz = await fetch(`http://127.0.0.1:${operatorHealth}/readyz`);
-    expect(readyz.status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${operatorHealth}/readyz`)).status).toBe(200);
+    const metrics = await (await fetch(`http://127.0.0.1:${operatorHealth}/metrics`)).text();
+    expect(metrics).toMatch(/^nanoclaw_operator_reconciles_total [1-9]\d*$/m);
+    expect(metrics).toMatch(/^nanoclaw_operator_not_ready\{kind="AgentGroup"\} 0$/m);
   });
 
   it('answer a web chat message through a runner pod, behind the chart token', async () => {

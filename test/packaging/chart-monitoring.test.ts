@@ -18,9 +18,11 @@ const ON = { metrics: { serviceMonitor: { enabled: true }, prometheusRule: { ena
 const rulesOf = (objects: K8sObject[]) =>
   find<{ spec: { groups: { rules: Rule[] }[] } }>(objects, 'PrometheusRule').spec.groups[0]!.rules;
 
-/** Every `'nanoclaw_…'` metric name the host registers (host/host.ts and what it wires). */
+/** Every `'nanoclaw_…'` metric name the host registers (host/host.ts) and the operator renders. */
 function exportedMetrics(): Set<string> {
-  const text = fs.readFileSync(path.join(repoRoot(), 'host', 'host.ts'), 'utf8');
+  const text = ['host/host.ts', 'operator/k8s/operator-metrics.ts']
+    .map((f) => fs.readFileSync(path.join(repoRoot(), f), 'utf8'))
+    .join('\n');
   return new Set([...text.matchAll(/'(nanoclaw_[a-z_]+)'/g)].map((m) => m[1]!));
 }
 
@@ -31,7 +33,7 @@ describe('monitoring in the chart', () => {
     expect(kinds).not.toContain('PrometheusRule');
   });
 
-  it('scrapes /metrics on the web port of this release', () => {
+  it("scrapes /metrics on the web port and the operator's health port of this release", () => {
     const monitor = find<{ spec: { selector: unknown; endpoints: unknown[] } }>(
       render({ release: 'demo', values: ON }),
       'ServiceMonitor',
@@ -39,7 +41,10 @@ describe('monitoring in the chart', () => {
     expect(monitor.spec.selector).toEqual({
       matchLabels: { 'app.kubernetes.io/name': 'nanoclaw', 'app.kubernetes.io/instance': 'demo' },
     });
-    expect(monitor.spec.endpoints).toEqual([{ port: 'web', path: '/metrics', interval: '30s' }]);
+    expect(monitor.spec.endpoints).toEqual([
+      { port: 'web', path: '/metrics', interval: '30s' },
+      { port: 'operator-metrics', path: '/metrics', interval: '30s' },
+    ]);
   });
 
   it('links every alert to its runbook entry and uses only metrics the host exports', () => {
@@ -58,7 +63,9 @@ describe('monitoring in the chart', () => {
       for (const [name] of r.expr.matchAll(/nanoclaw_[a-z_]+/g)) {
         expect(exported, `${r.alert} uses ${name}`).toContain(name.replace(/_bucket$/, ''));
       }
-      expect(r.expr, r.alert).toContain('job="demo-nanoclaw"');
+      // Each alert is about this release: the host's job, or the operator's for its metrics.
+      const job = r.expr.includes('nanoclaw_operator_') ? 'demo-nanoclaw-operator' : 'demo-nanoclaw';
+      expect(r.expr, r.alert).toContain(`job="${job}"`);
     }
     // And every runbook entry belongs to an alert.
     expect([...anchors].sort()).toEqual(rules.map((r) => r.alert.toLowerCase()).sort());
