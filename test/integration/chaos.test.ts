@@ -75,6 +75,13 @@ async function startHost(): Promise<void> {
   ref.url = host.url;
 }
 
+/** What the current host is doing, for a failure message: alive or how it ended, and its last lines. */
+function hostState(): string {
+  const { exitCode, signalCode } = host.proc;
+  const state = exitCode === null && signalCode === null ? 'running' : `exited (${exitCode ?? signalCode})`;
+  return `host ${state}; its last lines:\n${host.output.slice(-25).join('\n')}`;
+}
+
 /** Runner pids by session id, from the runtime's pid files. */
 function runnerPids(): Map<string, number> {
   const dir = path.join(dataDir, 'run', 'runners');
@@ -144,7 +151,11 @@ describe('chaos', () => {
         );
         acceptedIds.set(text, id);
         accepted++;
-        await client.waitFor((m) => m.text === `Mock response to: ${text}`, REPLY_TIMEOUT_MS);
+        try {
+          await client.waitFor((m) => m.text === `Mock response to: ${text}`, REPLY_TIMEOUT_MS);
+        } catch (err) {
+          throw new Error(`${(err as Error).message}\n${hostState()}`, { cause: err });
+        }
       }
     };
 
