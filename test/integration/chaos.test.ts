@@ -75,6 +75,17 @@ async function startHost(): Promise<void> {
   ref.url = host.url;
 }
 
+/**
+ * The messages a mock reply answers: its own ("Mock response to: …") and any follow-up that joined its turn
+ * ("Mock follow-up: …", one line each) — a message sent right after a reply may still join that turn.
+ */
+function answers(reply: string): string[] {
+  return reply
+    .split('\n')
+    .map((line) => /^Mock (?:response to|follow-up): (chaos .+)$/.exec(line)?.[1])
+    .filter((t): t is string => t !== undefined);
+}
+
 /** What the current host is doing, for a failure message: alive or how it ended, and its last lines. */
 function hostState(): string {
   const { exitCode, signalCode } = host.proc;
@@ -152,7 +163,7 @@ describe('chaos', () => {
         acceptedIds.set(text, id);
         accepted++;
         try {
-          await client.waitFor((m) => m.text === `Mock response to: ${text}`, REPLY_TIMEOUT_MS);
+          await client.waitFor((m) => answers(m.text).includes(text), REPLY_TIMEOUT_MS);
         } catch (err) {
           throw new Error(`${(err as Error).message}\n${hostState()}`, { cause: err });
         }
@@ -231,9 +242,7 @@ describe('chaos', () => {
       for (let i = 0; i < PER_CHAT; i++) {
         const text = `chaos ${client.chat} #${i}`;
         const own = shown.filter((m) => m.author.kind === 'user' && m.text === text);
-        const replies = shown.filter(
-          (m) => m.author.kind === 'agent' && m.text === `Mock response to: ${text}`,
-        );
+        const replies = shown.filter((m) => m.author.kind === 'agent' && answers(m.text).includes(text));
         expect({ text, own: own.length, replies: replies.length }).toEqual({ text, own: 1, replies: 1 });
         expect(own[0]!.id).toBe(acceptedIds.get(text));
       }
