@@ -15,8 +15,11 @@
  * - A re-created inbound.db (deleted, restored from elsewhere) never makes the host send a runner's old replies
  *   again: when the host creates inbound.db while outbound.db already holds rows, those rows are recorded as not
  *   sent (with that reason) before anything reads them for delivery.
- * - A leftover journal of outbound.db is rolled back by the host before it opens the file, when no runner of the
- *   session is running (hot-journal.ts): a runner's crash never leaves the chat unusable.
+ * - A leftover journal of outbound.db is rolled back by the host before it reads the file, when no runner of the
+ *   session is running (hot-journal.ts): a runner's crash never leaves the chat unusable. The rollback goes
+ *   through its own connection; the cached read handle stays open (callers may hold it across an await). A journal
+ *   SQLite does not consider hot (empty, or a zeroed header: a runner killed as it began a commit) stays until the
+ *   next runner commits; it is tried once per change of its size or mtime, not on every read.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -57,6 +60,8 @@ interface Open {
   inbound: InboundDb | null;
   outbound: HostOutbound | null;
   contextHash: string | null;
+  /** Size and mtime of a journal a rollback left in place (not hot), so it is not tried again unchanged. */
+  inertJournal: string | null;
 }
 
 function openInbound(layout: DataLayout, paths: WorkspacePaths): InboundDb {
@@ -66,6 +71,12 @@ function openInbound(layout: DataLayout, paths: WorkspacePaths): InboundDb {
   const db = openInboundForHost(regularFileInside(layout.dataDir, rel));
   db.raw.pragma(`busy_timeout = ${SESSION_BUSY_MS}`);
   return db;
+}
+
+/** A file's size and mtime as one comparable string, or null when it does not exist. */
+function statOf(file: string): string | null {
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  return st ? `${st.size}:${st.mtimeMs}` : null;
 }
 
 export class SessionDbs {
@@ -125,10 +136,12 @@ export class SessionDbs {
 
   private outbound(sessionId: string, entry: Open): HostOutbound | null {
     const rel = path.relative(this.layout.dataDir, entry.paths.outboundDb);
-    if (!this.runnerRunning(sessionId) && fs.existsSync(`${entry.paths.outboundDb}-journal`)) {
-      entry.outbound?.close();
-      entry.outbound = null;
-      rollBackHotJournal(this.layout.dataDir, rel);
+    if (!this.runnerRunning(sessionId)) {
+      const journal = statOf(journalFile(entry.paths.outboundDb));
+      if (journal !== null && journal !== entry.inertJournal) {
+        rollBackHotJournal(this.layout.dataDir, rel);
+        entry.inertJournal = statOf(journalFile(entry.paths.outboundDb));
+      }
     }
     return (entry.outbound ??= HostOutbound.open(this.layout.dataDir, rel));
   }
@@ -152,6 +165,7 @@ export class SessionDbs {
       inbound: null,
       outbound: null,
       contextHash: null,
+      inertJournal: null,
     };
     this.open.set(session.id, entry);
     return entry;

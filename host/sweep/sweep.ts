@@ -246,22 +246,41 @@ export class Sweep extends EventEmitter<SweepEvents> {
    */
   async onRunnerExit(exit: RunnerExit): Promise<void> {
     if (exit.expected) return;
+    const session = getSession(this.db, exit.sessionId);
+    if (!session || session.status !== 'active') return;
+    this.runners.recordCrash(session.id);
+    await this.cleanUpAfterExit(session.id);
+  }
+
+  /**
+   * Delivers what a crashed runner left and puts its claims back in line. A failure is retried with the
+   * session's back-off until it succeeds (or the session is gone or has a runner again, whose stuck claims
+   * `checkRunner` handles): otherwise the claimed messages would wait for an answer that never comes.
+   */
+  private async cleanUpAfterExit(sessionId: string): Promise<void> {
     try {
-      const session = getSession(this.db, exit.sessionId);
-      if (!session || session.status !== 'active') return;
-      this.runners.recordCrash(session.id);
+      const session = getSession(this.db, sessionId);
+      if (!session || session.status !== 'active' || this.runtime.isRunning(sessionId)) return;
+      await this.delivery.drain(sessionId);
+      // Opened only now: the drain may have rolled back the runner's unfinished commit, which reopens the file.
       const outbound = this.dbs.of(session).outbound();
-      await this.delivery.drain(session.id);
       this.requeue(session, outbound ? processingClaims(outbound).map((c) => c.id) : []);
+      this.backoff.succeeded(sessionId);
     } catch (err) {
-      this.failed(exit.sessionId, err, 'clean-up after a runner exit failed');
+      const retryInMs = this.failed(sessionId, err, 'clean-up after a runner exit failed; will retry', true);
+      setTimeout(() => void this.cleanUpAfterExit(sessionId), retryInMs).unref();
     }
   }
 
-  private failed(sessionId: string, err: unknown, msg: string): void {
+  /**
+   * Logs a failure for a session; a file fault (or any failure, with `alwaysBackOff`) starts or extends the
+   * session's back-off. Returns the back-off in ms (0: none).
+   */
+  private failed(sessionId: string, err: unknown, msg: string, alwaysBackOff = false): number {
     const fault = sessionFaultReason(err);
-    const retryInMs = fault ? this.backoff.failed(sessionId) : undefined;
+    const retryInMs = fault || alwaysBackOff ? this.backoff.failed(sessionId) : 0;
     this.log.error({ sessionId, err: (err as Error).message, fault, retryInMs }, msg);
+    return retryInMs;
   }
 
   /** Puts claims back in line and makes sure the session is woken when its work is due (after any backoff). */
@@ -277,7 +296,8 @@ export class Sweep extends EventEmitter<SweepEvents> {
       const fresh = getSession(this.db, session.id);
       if (!fresh) return;
       this.scheduler.note(fresh);
-      if (hasDueWork(inbound, new Date().toISOString()))
+      // The handle is taken again: after a back-off the one above may have been closed.
+      if (hasDueWork(this.dbs.of(fresh).inbound(), new Date().toISOString()))
         this.runners
           .wake(fresh)
           .catch((err: unknown) => this.failed(fresh.id, err, 'waking a runner failed'));

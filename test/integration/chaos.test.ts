@@ -16,7 +16,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHostProcess, tempDir, type HostProcess } from '../support/host-process.js';
+import { REPO, startHostProcess, tempDir, type HostProcess } from '../support/host-process.js';
 import { ResilientChat, type HostRef } from '../support/resilient-chat.js';
 import { sleep } from '../support/web-client.js';
 
@@ -57,6 +57,8 @@ spec:
 let home: string;
 let dataDir: string;
 let host: HostProcess;
+/** Every host generation's output, for the log a failure leaves in .test-results/. */
+const hostLogs: string[][] = [];
 const ref: HostRef = { url: '' };
 
 async function startHost(): Promise<void> {
@@ -72,6 +74,7 @@ async function startHost(): Promise<void> {
     },
     timeoutMs: 30_000,
   });
+  hostLogs.push(host.output);
   ref.url = host.url;
 }
 
@@ -91,6 +94,25 @@ function hostState(): string {
   const { exitCode, signalCode } = host.proc;
   const state = exitCode === null && signalCode === null ? 'running' : `exited (${exitCode ?? signalCode})`;
   return `host ${state}; its last lines:\n${host.output.slice(-25).join('\n')}`;
+}
+
+/** Writes every host generation's output to .test-results/chaos-<seed>.log; returns the path. */
+function keepLogs(clients: ResilientChat[]): string {
+  const seen = clients.map(
+    (c) =>
+      `=== chat ${c.chat}: ${c.connects} stream connects; last events:\n` +
+      c.received
+        .slice(-8)
+        .map((e) => `${e.eventId} ${e.message.author.kind}: ${JSON.stringify(e.message.text)}`)
+        .join('\n'),
+  );
+  const file = path.join(REPO, '.test-results', `chaos-${SEED}.log`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(
+    file,
+    [...seen, ...hostLogs.map((lines, i) => `=== host ${i + 1}\n${lines.join('\n')}`)].join('\n'),
+  );
+  return file;
 }
 
 /** Runner pids by session id, from the runtime's pid files. */
@@ -165,7 +187,12 @@ describe('chaos', () => {
         try {
           await client.waitFor((m) => answers(m.text).includes(text), REPLY_TIMEOUT_MS);
         } catch (err) {
-          throw new Error(`${(err as Error).message}\n${hostState()}`, { cause: err });
+          throw new Error(
+            `${(err as Error).message}\n${hostState()}\nall host output: ${keepLogs(clients)}`,
+            {
+              cause: err,
+            },
+          );
         }
       }
     };

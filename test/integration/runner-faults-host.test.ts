@@ -11,6 +11,8 @@ import { holdLock } from '../support/db-lock.js';
 /** Chats (one session each) × kill cycles per chat: a session's third crash in a row backs off its restarts. */
 const CHATS = ['main', 'c1', 'c2'];
 const CYCLES_PER_CHAT = 2;
+/** A chat of its own for the begun-commit case, so its crash does not add to another session's streak. */
+const BEGUN = 'begun';
 let host: HostProcess;
 let home: string;
 const streams = new Map<string, ChatStream>();
@@ -44,13 +46,13 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   );
-  fs.writeFileSync(path.join(configDir, 'chats.yaml'), CHATS.map(chatYaml).join('---\n'));
+  fs.writeFileSync(path.join(configDir, 'chats.yaml'), [...CHATS, BEGUN].map(chatYaml).join('---\n'));
   host = await startHostProcess({
     dataDir: path.join(home, 'data'),
     verb: 'start',
     env: { NANOCLAW_CONFIG_DIR: path.join(home, 'nanoclaw.d'), LOG_LEVEL: 'info' },
   });
-  for (const c of CHATS) {
+  for (const c of [...CHATS, BEGUN]) {
     const stream = new ChatStream(host.url, c);
     await stream.opened();
     streams.set(c, stream);
@@ -131,6 +133,24 @@ describe('a runner killed in the middle of a commit', () => {
         await roundTrip(chat, `after crash ${i} in ${chat}`);
       }
     }
+    expect(host.proc.exitCode).toBeNull();
+  });
+
+  it('answers the message a runner held when it was killed as it began a commit (an empty journal is left)', async () => {
+    await roundTrip(BEGUN, `warm up ${BEGUN}`);
+    const { dir, id } = newestSession();
+    const turnsStarted = () => host.logs.filter((l) => l.msg === 'turn started' && l.sessionId === id).length;
+    const turns = turnsStarted();
+    await send(host.url, { chat: BEGUN, text: '[[delay:2000]] held when killed' });
+    await expect.poll(turnsStarted, { timeout: 10_000 }).toBe(turns + 1);
+    // SQLite does not roll back an empty journal (it is not hot) nor delete it: it stays until the next commit.
+    fs.writeFileSync(path.join(dir, 'outbound.db-journal'), '');
+    const runnerPid = Number(fs.readFileSync(path.join(host.dataDir, 'run', 'runners', `${id}.pid`), 'utf8'));
+    process.kill(runnerPid, 'SIGKILL');
+    await streams.get(BEGUN)!.waitFor((r) => r.text === 'Mock response to: held when killed', 20_000);
+    expect(host.logs.filter((l) => String(l.msg).startsWith('clean-up after a runner exit failed'))).toEqual(
+      [],
+    );
     expect(host.proc.exitCode).toBeNull();
   });
 
