@@ -10,16 +10,14 @@
  */
 import type { Logger } from 'pino';
 import type { ChannelAdapter, InboundMessage } from './channels/adapter.js';
-import { issuePairingCode } from './access/pairing.js';
-import { isOwner } from './access/roles.js';
 import { MapChannelRegistry } from './channels/adapter.js';
 import { IdempotencyKeys } from './channels/web/idempotency-keys.js';
 import { WebAdapter } from './channels/web/web-adapter.js';
 import { WebEventStore } from './channels/web/web-events.js';
-import { createWebServer } from './channels/web/web-server.js';
 import { createChannels } from './channels/create-channels.js';
 import { createWebhookServer } from './channels/webhook-server.js';
 import { closeServer, listen } from './http-listen.js';
+import { createHostWebServer } from './host-web-server.js';
 import type { HostConfig } from './config.js';
 import { limitBusyWait, openCentralDb, type CentralDb } from './db/central-db.js';
 import { Delivery } from './delivery/delivery.js';
@@ -46,15 +44,12 @@ import type { AgentRuntime, RuntimeDescription } from './runtime/runtime.js';
 import { dataLayout, ensureDataLayout } from './session/layout.js';
 import { Waker } from './runner/waker.js';
 import { Scheduler } from './schedule/scheduler.js';
-import { answerQuestion } from './session/question-response.js';
 import { SessionDbs } from './session/session-dbs.js';
 import { InboundFiles } from './session/inbound-files.js';
 import { SessionManager } from './session/session-manager.js';
 import { Sweep } from './sweep/sweep.js';
-import { RateLimiter } from './rate-limit.js';
-import { StreamSlots } from './web-auth/limits.js';
+import { Teardown } from './teardown.js';
 import { writeLocalOwnerToken } from './web-auth/local-owner.js';
-import { canSeeWebChat, mayAnswerInWeb, visibleWebChats, webUserName } from './web-auth/visibility.js';
 import { getAgentGroup } from './db/agent-groups.js';
 import { WebAuth } from './web-auth/web-auth.js';
 
@@ -90,11 +85,23 @@ export interface RunningHost {
   close(): Promise<void>;
 }
 
+/** Starts the host. When a step fails, what the steps before it opened is closed again, then the error is thrown. */
 export async function startHost(opts: HostOptions): Promise<RunningHost> {
+  const undo = new Teardown();
+  try {
+    return await buildHost(opts, undo);
+  } catch (err) {
+    await undo.run(opts.log);
+    throw err;
+  }
+}
+
+async function buildHost(opts: HostOptions, undo: Teardown): Promise<RunningHost> {
   const { config, log } = opts;
   const layout = dataLayout(config.dataDir);
   ensureDataLayout(layout);
   const db = opts.db ?? openCentralDb(layout.centralDb);
+  if (!opts.db) undo.add('central DB', () => db.close());
   limitBusyWait(db);
   const metrics = new Metrics();
   const countInbound = metrics.counter('nanoclaw_inbound_messages_total', 'Inbound chat messages routed');
@@ -123,6 +130,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   const runtime = opts.runtime
     ? opts.runtime({ dataDir: config.dataDir, log })
     : await createRuntime(config, db, log, opts.runnerCommand);
+  undo.add('runtime', () => runtime.close());
   metrics.gauge('nanoclaw_runners', 'Runners currently running', () => runtime.list().length);
 
   // The runner port first: runners are told its URL when they start.
@@ -136,6 +144,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       'Model API calls through the credential proxy (outcome: forwarded, refused, upstream_error; status)',
     ),
   );
+  undo.add('runner port', () => runnerPort.close());
   const { link, url: runnerUrl } = runnerPort;
   const plan = deliveryPlan(config.deliveryMode, config.runnerPollMs);
   const runners = new RunnerManager({
@@ -317,47 +326,36 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     countPairing: metrics.counter('nanoclaw_pairing_attempts_total', 'Pairing codes received (result)'),
     log,
   });
-  for (const adapter of channels.all()) await adapter.start(sink);
+  for (const adapter of channels.all()) {
+    await adapter.start(sink);
+    undo.add(`channel ${adapter.channelType}`, () => adapter.stop());
+  }
   await delivery.resumeHostMessages();
+  undo.add('approvals', () => (approvals.close(), registrations?.close()));
   await approvals.start({ intervalMs: config.sweepIntervalMs, route });
   await registrations?.start({ intervalMs: config.sweepIntervalMs, route });
 
   const webAuth = new WebAuth(db, { ...config.web, ownerToken: config.webToken });
-  const webServer = createWebServer({
-    adapter: web,
-    defaultChat: opts.defaultWebChat ?? DEFAULT_WEB_CHAT,
+  const webServer = createHostWebServer({
+    config,
+    db,
+    web,
     auth: webAuth,
-    messageRate: new RateLimiter({ perMinute: config.web.ratePerMinute, burst: config.web.rateBurst }),
-    streams: new StreamSlots(config.web.streamsPerUser, config.web.streamsTotal),
-    canSee: (userId, chat) => canSeeWebChat(db, userId, chat),
-    chats: (userId) => visibleWebChats(db, userId),
-    userName: (userId) => webUserName(db, userId),
+    sessions,
+    cards,
+    metrics,
+    defaultChat: opts.defaultWebChat ?? DEFAULT_WEB_CHAT,
     log,
-    answer: async (a) => {
-      const card = cards.find((c) => c.isCard(a.questionId));
-      if (card) return card.click({ questionId: a.questionId, choice: { value: a.value } }, a.userId);
-      const right = mayAnswerInWeb(db, a);
-      if (right !== 'allowed') return right;
-      return (await answerQuestion(db, sessions, { ...a, choice: { value: a.value } }))
-        ? 'answered'
-        : 'no_such_question';
-    },
-    pairingCode: (userId, body) =>
-      isOwner(db, userId)
-        ? issuePairingCode(db, { channelType: body.channel, agentGroupId: body.agentGroup ?? null })
-        : null,
-    ready: () => {
-      const checks = { db: db.raw.open, runtime: true, channels: true };
-      return { ready: Object.values(checks).every(Boolean), checks };
-    },
-    metrics: () => metrics.render(),
   });
   const webPort = await listen(webServer, config.port, config.bind);
+  undo.add('web server', () => closeServer(webServer));
   const webhookServer = config.webhook ? createWebhookServer(channels, log) : null;
   if (webhookServer && config.webhook) {
     const port = await listen(webhookServer, config.webhook.port, config.webhook.bind);
+    undo.add('webhook server', () => closeServer(webhookServer));
     log.info({ port, bind: config.webhook.bind }, 'webhook listener ready');
   }
+  undo.add('timers', () => (scheduler.close(), sweep.close(), poller?.close(), runners.close()));
   scheduler.start();
   await sweep.start();
   poller?.start();

@@ -29,7 +29,7 @@ import { answerQuestion } from '../session/question-response.js';
 import type { SessionManager } from '../session/session-manager.js';
 import type { RouteResult } from './route-inbound.js';
 
-interface HostCards {
+export interface HostCards {
   isCard(questionId: string): boolean;
   click(click: Pick<QuestionClick, 'questionId' | 'choice'>, userId: string): Promise<ClickOutcome>;
 }

@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLI, startHostProcess, tempDir, type HostProcess } from '../support/host-process.js';
@@ -86,5 +87,19 @@ describe('nanoclaw chat', () => {
     client.stdin.end();
     const code = await new Promise<number | null>((r) => client.once('exit', r));
     expect(code).toBe(0);
+  });
+});
+
+describe('host start-up', () => {
+  it('exits with the reason when its web port is taken, instead of hanging on the ports it already opened', async () => {
+    const busy = net.createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    cleanup.push(() => new Promise((r) => busy.close(r)));
+    const port = (busy.address() as net.AddressInfo).port;
+    const dataDir = tempDir();
+    seedWeb(dataDir);
+    await expect(
+      startHostProcess({ dataDir, env: { NANOCLAW_PORT: String(port) }, timeoutMs: 20_000 }),
+    ).rejects.toThrow(/host exited with 1 before it was ready[\s\S]*EADDRINUSE/);
   });
 });
