@@ -15,8 +15,13 @@ const CLI = path.resolve(import.meta.dirname, '..', 'cli', 'main.js');
 export interface ChildHost {
   /** The host's (node's) pid, below strace when traced. */
   pid: number;
-  /** Spawn → the URL line, in ms (start-up recovery looks at every session once). */
+  /** Spawn → the URL line, in ms. */
   startMs: number;
+  /**
+   * Spawn → the end of the background start-up recovery (it looks at every session once), in ms; rejects when
+   * the host does not say so within `timeoutMs`.
+   */
+  recovered(timeoutMs: number): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -34,7 +39,7 @@ export async function startChildHost(o: {
     HOME: process.env.HOME ?? '/tmp',
     NANOCLAW_DATA_DIR: o.dataDir,
     NANOCLAW_PORT: '0',
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'info',
     LOG_FORMAT: 'json',
     ...o.env,
   };
@@ -48,6 +53,8 @@ export async function startChildHost(o: {
   });
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   const output: string[] = [];
+  let recoveredAt: number | null = null;
+  const recoveryWaiters = new Set<() => void>();
   const startTimeoutMs = o.startTimeoutMs ?? 60_000;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -59,6 +66,11 @@ export async function startChildHost(o: {
     }, startTimeoutMs);
     const onLine = (line: string): void => {
       output.push(line);
+      if (output.length > 200) output.shift();
+      if (recoveredAt === null && line.includes('"msg":"start-up recovery done')) {
+        recoveredAt = performance.now() - t0;
+        for (const w of recoveryWaiters) w();
+      }
       if (/^http:\/\/127\.0\.0\.1:\d+\//.test(line)) {
         clearTimeout(timer);
         resolve();
@@ -72,7 +84,21 @@ export async function startChildHost(o: {
     });
   });
   const pid = o.straceTo ? hostBelow(proc) : proc.pid!;
-  return { pid, startMs: performance.now() - t0, stop: () => stop(proc, pid, exited) };
+  const recovered = (timeoutMs: number): Promise<number> =>
+    new Promise((resolve, reject) => {
+      if (recoveredAt !== null) return resolve(recoveredAt);
+      const done = (): void => {
+        clearTimeout(timer);
+        recoveryWaiters.delete(done);
+        resolve(recoveredAt!);
+      };
+      const timer = setTimeout(() => {
+        recoveryWaiters.delete(done);
+        reject(new Error(`the host did not finish its start-up recovery in ${timeoutMs} ms`));
+      }, timeoutMs);
+      recoveryWaiters.add(done);
+    });
+  return { pid, startMs: performance.now() - t0, recovered, stop: () => stop(proc, pid, exited) };
 }
 
 function hostBelow(strace: ChildProcess): number {

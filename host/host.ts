@@ -355,9 +355,9 @@ async function buildHost(opts: HostOptions, undo: Teardown): Promise<RunningHost
     undo.add('webhook server', () => closeServer(webhookServer));
     log.info({ port, bind: config.webhook.bind }, 'webhook listener ready');
   }
-  undo.add('timers', () => (scheduler.close(), sweep.close(), poller?.close(), runners.close()));
+  undo.add('timers', () => (scheduler.close(), poller?.close(), runners.close(), sweep.close()));
   scheduler.start();
-  await sweep.start();
+  sweep.start();
   poller?.start();
   const webHost = config.bind.includes(':') ? `[${config.bind}]` : config.bind;
   const webUrl = `http://${webHost === '0.0.0.0' ? '127.0.0.1' : webHost}:${webPort}/`;
@@ -378,7 +378,7 @@ async function buildHost(opts: HostOptions, undo: Teardown): Promise<RunningHost
         for (const adapter of channels.all()) await adapter.stop();
         await closeServer(webServer);
         if (webhookServer) await closeServer(webhookServer);
-        sweep.close();
+        await sweep.close();
         poller?.close();
         scheduler.close();
         typing.close();

@@ -4,8 +4,9 @@
  *   - restart a runner whose heartbeat is stale or whose claim is stuck, putting its claimed messages back in
  *     line with backoff (resetClaims);
  *   - stop a runner that has been idle for its agent group's idle timeout.
- * Plus, once at start-up, deliver what runners wrote before a host restart and wake every session that has due
- * work (messages accepted before the restart); and each tick, wake the sessions CLI verbs asked for.
+ * Plus, once at start-up and in the background, deliver what runners wrote before a host restart and wake every
+ * session that has due work (messages accepted before the restart); and each tick, wake the sessions CLI verbs
+ * asked for.
  *
  * Invariants: nothing here rejects into the host — every failure is logged with its session id. A session whose
  * files fault (a lock, a full disk, a damaged file: session/session-faults.ts) is left alone with a per-session
@@ -29,6 +30,9 @@ import { processingClaims, resetClaims } from './claims.js';
 import { closeSession, retentionPassDue, STALE_PER_PASS, staleSessions } from './retention.js';
 import { takeWakeRequests } from './wake-requests.js';
 
+/** Start-up recovery lets the event loop serve requests after this many sessions. */
+const RECOVERY_YIELD_EVERY = 10;
+
 export interface SweepOptions {
   intervalMs: number;
   /** Close sessions quiet for longer than this (0: keep them forever). */
@@ -48,6 +52,8 @@ export class Sweep extends EventEmitter<SweepEvents> {
   private ticking = false;
   private evicting = false;
   private lastRetentionPass = 0;
+  private closed = false;
+  private recovery: Promise<void> = Promise.resolve();
   private readonly backoff = new FaultBackoff();
 
   constructor(
@@ -63,17 +69,34 @@ export class Sweep extends EventEmitter<SweepEvents> {
     super();
   }
 
-  /** Start-up recovery, then the periodic tick. */
-  async start(): Promise<void> {
-    const now = new Date().toISOString();
+  /**
+   * Starts the periodic tick and, in the background, the start-up recovery: the host serves while it runs (a
+   * message for a session not yet looked at wakes that session itself), so start-up does not grow with sessions.
+   */
+  start(): void {
+    this.timer = setInterval(
+      () => void this.tick().catch((err: unknown) => this.log.error({ err }, 'sweep tick failed')),
+      this.opts.intervalMs,
+    );
+    this.timer.unref();
+    this.recovery = this.recover();
+  }
+
+  /** Delivers what runners wrote before a restart and wakes every session with due work, yielding between sessions. */
+  private async recover(): Promise<void> {
+    const started = Date.now();
+    const now = new Date(started).toISOString();
+    const sessions = listActiveSessions(this.db);
     let woken = 0;
-    for (const session of listActiveSessions(this.db)) {
+    for (const [i, session] of sessions.entries()) {
+      if (this.closed) return;
+      if (i % RECOVERY_YIELD_EVERY === RECOVERY_YIELD_EVERY - 1) await new Promise(setImmediate);
       try {
         const handle = this.dbs.of(session);
         if (!fs.existsSync(handle.paths.inboundDb)) continue;
         if (fs.existsSync(handle.paths.outboundDb)) await this.delivery.drain(session.id);
         this.scheduler.note(session);
-        if (hasDueWork(handle.inbound(), now)) {
+        if (!this.closed && hasDueWork(handle.inbound(), now)) {
           await this.runners.wake(session);
           woken++;
         }
@@ -84,13 +107,10 @@ export class Sweep extends EventEmitter<SweepEvents> {
         );
       }
     }
-    if (woken > 0)
-      this.log.info({ sessions: woken }, 'woke sessions with messages accepted before the restart');
-    this.timer = setInterval(
-      () => void this.tick().catch((err: unknown) => this.log.error({ err }, 'sweep tick failed')),
-      this.opts.intervalMs,
+    this.log.info(
+      { sessions: sessions.length, woken, ms: Date.now() - started },
+      'start-up recovery done: delivered what runners left, woke sessions with messages accepted before the restart',
     );
-    this.timer.unref();
   }
 
   async tick(): Promise<void> {
@@ -313,8 +333,11 @@ export class Sweep extends EventEmitter<SweepEvents> {
     else setTimeout(safeWakeSoon, backoff).unref();
   }
 
-  close(): void {
+  /** Stops the tick and waits for the start-up recovery to stop (it wakes nothing after this). */
+  async close(): Promise<void> {
+    this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    await this.recovery;
   }
 }
 

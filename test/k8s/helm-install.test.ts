@@ -226,7 +226,15 @@ describe('the host and the operator, with the chart ServiceAccount', () => {
     cp.kubectl(['apply', '-n', ns, '-f', path.join(REPO, 'examples')]);
     const api = objects(admin);
     for (const [kind, name] of EXAMPLE_OBJECTS) {
-      await eventually(async () => ready(await api.get(ns, kind, name))?.status === 'True', 30_000, 200);
+      await eventually(
+        async () => ready(await api.get(ns, kind, name))?.status === 'True',
+        30_000,
+        200,
+      ).catch((err: unknown) => {
+        const tail = fs.readFileSync(operator!.logFile, 'utf8').split('\n').slice(-20).join('\n');
+        const state = operator!.child.exitCode === null ? 'running' : `exited ${operator!.child.exitCode}`;
+        throw new Error(`${kind} ${name} not Ready: ${(err as Error).message}\noperator ${state}:\n${tail}`);
+      });
     }
     expect((await fetch(`http://127.0.0.1:${operatorHealth}/readyz`)).status).toBe(200);
     const metrics = await (await fetch(`http://127.0.0.1:${operatorHealth}/metrics`)).text();
