@@ -135,6 +135,7 @@ describe('registering a chat no agent serves', () => {
       'Reject',
     ]);
     fake.inject(TOKEN, click(ALICE, `q:${id}:${labels.indexOf('Reject')}`, 'cq-reject'));
+    expect(await answerOf('cq-reject')).toBeUndefined(); // taken: no "already answered or closed"
     await waitIn(ALICE.id, 'Rejected: the bot will ignore telegram group -100603');
     const seen = host.logs.length;
     mention(-100603, BOB, 'more spam');

@@ -180,6 +180,19 @@ describe('telegram channel through the in-process host', () => {
     expect(parts[0]!.text).toContain('<b>not a tag</b> & bold');
   });
 
+  it('a long reply whose second chunk is refused is sent again from that chunk, the first shown once', async () => {
+    const long = `first-chunk-marker ${'word '.repeat(1200)}last-chunk-marker`;
+    const before = repliesIn(fake, ALICE.id).length;
+    fake.failNext('sendMessage', { kind: 'pass' });
+    fake.failNext('sendMessage', { kind: 'error', error_code: 502, description: 'Bad Gateway' });
+    fake.inject(TOKEN, { message: message({ text: long }) });
+    await reply(fake, ALICE.id, 'last-chunk-marker');
+    const parts = repliesIn(fake, ALICE.id).slice(before);
+    expect(parts.filter((m) => m.text.includes('first-chunk-marker'))).toHaveLength(1);
+    expect(parts.filter((m) => m.text.includes('last-chunk-marker'))).toHaveLength(1);
+    expect(parts.length).toBeGreaterThan(1);
+  });
+
   it('writes a redelivered message once, and an edit as a new message', async () => {
     const original = message({ text: 'only once please', messageId: 5000 });
     fake.inject(TOKEN, { message: original });

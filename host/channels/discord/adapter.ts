@@ -48,6 +48,7 @@ import { toInboundAttachment } from './attachments.js';
 import { parseQuestionButton } from './cards.js';
 import { formatDiscord } from './format.js';
 import { buildInbound, type DiscordMessageFacts } from './inbound.js';
+import { SentParts } from '../sent-parts.js';
 import { planMessages } from './outbound.js';
 import { RateLimitBudget } from './rate-limit.js';
 import { parseDiscordSettings, type DiscordSettings } from './settings.js';
@@ -92,6 +93,7 @@ export class DiscordAdapter implements ChannelAdapter {
   private sink: InboundSink | null = null;
   private queue: Promise<void> = Promise.resolve();
   private readonly budget = new RateLimitBudget();
+  private readonly sentParts = new SentParts();
 
   constructor(
     readonly channelType: string,
@@ -256,18 +258,19 @@ export class DiscordAdapter implements ChannelAdapter {
 
   private async sendNow(to: ChatAddress, payload: OutboundPayload): Promise<SendResult> {
     const channel = await this.sendable(to.threadId ?? to.platformId);
-    const planned = planMessages(payload);
-    let first: string | null = null;
-    for (const p of planned) {
-      const sent = await channel.send({
-        ...(p.content !== undefined ? { content: p.content } : {}),
-        ...(p.components ? { components: p.components } : {}),
-        ...(p.files ? { files: p.files.map((f) => new AttachmentBuilder(f.data, { name: f.name })) } : {}),
-        ...(p.replyTo ? { reply: { messageReference: p.replyTo, failIfNotExists: false } } : {}),
-      });
-      first ??= sent.id;
-    }
-    return { platformMessageId: first };
+    const ids = await this.sentParts.sendAll(
+      payload.sourceId,
+      planMessages(payload).map((p) => async () => {
+        const sent = await channel.send({
+          ...(p.content !== undefined ? { content: p.content } : {}),
+          ...(p.components ? { components: p.components } : {}),
+          ...(p.files ? { files: p.files.map((f) => new AttachmentBuilder(f.data, { name: f.name })) } : {}),
+          ...(p.replyTo ? { reply: { messageReference: p.replyTo, failIfNotExists: false } } : {}),
+        });
+        return sent.id;
+      }),
+    );
+    return { platformMessageId: ids[0] ?? null };
   }
 
   async edit(to: ChatAddress, platformMessageId: string, text: string): Promise<void> {

@@ -23,6 +23,7 @@ import type {
   OutboundPayload,
   SendResult,
 } from '../adapter.js';
+import { SentParts } from '../sent-parts.js';
 import type { ChannelInstance } from '../channel-instance.js';
 import { slackReactionName } from './emoji.js';
 import { slackAttachment } from './files.js';
@@ -59,6 +60,7 @@ export class SlackAdapter implements ChannelAdapter {
   private readonly web: webApi.WebClient;
   private readonly names: UserNames;
   private readonly webhook: WebhookReceiver | null;
+  private readonly sentParts = new SentParts();
   private app: App | null = null;
 
   constructor(
@@ -138,8 +140,7 @@ export class SlackAdapter implements ChannelAdapter {
 
   async send(to: ChatAddress, payload: OutboundPayload): Promise<SendResult> {
     const thread = to.threadId ? { thread_ts: to.threadId } : {};
-    const ids: string[] = [];
-    const post = async (args: { text: string; blocks?: webApi.KnownBlock[] }) => {
+    const post = (args: { text: string; blocks?: webApi.KnownBlock[] }) => async () => {
       const r = await this.web.chat
         .postMessage({ channel: to.platformId, ...args, ...thread })
         .catch((err: unknown) => {
@@ -147,15 +148,13 @@ export class SlackAdapter implements ChannelAdapter {
             cause: err,
           });
         });
-      if (r.ts) ids.push(r.ts);
+      return r.ts ?? null;
     };
-    if (payload.question) {
-      const card = questionBlocks(payload.question);
-      await post({ text: card.text, blocks: card.blocks as unknown as webApi.KnownBlock[] });
-    } else {
-      for (const text of mrkdwnChunks(payload.text)) await post({ text });
-    }
-    for (const file of payload.files ?? []) {
+    const card = payload.question ? questionBlocks(payload.question) : null;
+    const texts = card
+      ? [post({ text: card.text, blocks: card.blocks as unknown as webApi.KnownBlock[] })]
+      : mrkdwnChunks(payload.text).map((text) => post({ text }));
+    const files = (payload.files ?? []).map((file) => async () => {
       await this.web
         .filesUploadV2({
           channel_id: to.platformId,
@@ -169,8 +168,10 @@ export class SlackAdapter implements ChannelAdapter {
             cause: err,
           });
         });
-    }
-    return { platformMessageId: ids[0] ?? null };
+      return null;
+    });
+    const ids = await this.sentParts.sendAll(payload.sourceId, [...texts, ...files]);
+    return { platformMessageId: ids.find((id) => id !== null) ?? null };
   }
 
   async edit(to: ChatAddress, platformMessageId: string, text: string): Promise<void> {

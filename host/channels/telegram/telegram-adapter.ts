@@ -34,6 +34,7 @@ import { interpretUpdate, type BotIdentity, type Interpreted } from './inbound.j
 import { Poller } from './poller.js';
 import { telegramReaction } from './reactions.js';
 import { retryAfter } from './retry-after.js';
+import { SentParts } from '../sent-parts.js';
 import { parseTelegramSettings, type TelegramSettings } from './settings.js';
 import { serveTelegramWebhook } from './webhook.js';
 
@@ -92,6 +93,7 @@ export class TelegramAdapter implements ChannelAdapter {
   private ready = false;
   private stopper = new AbortController();
   private webhookSetup: Promise<void> | null = null;
+  private readonly sentParts = new SentParts();
 
   constructor(
     private readonly instance: ChannelInstance,
@@ -248,21 +250,26 @@ export class TelegramAdapter implements ChannelAdapter {
     if (chunks.length === 0 && card) chunks.push(escapeHtml(card.title || card.question));
     if (chunks.length === 0 && files.length === 0)
       throw new Error('nothing to send: empty text and no files');
-    const ids: number[] = [];
-    for (const [i, chunk] of chunks.entries()) {
-      const m = await this.api.sendMessage(to.platformId, chunk, {
-        parse_mode: 'HTML',
-        ...threadOf(to),
-        ...(i === 0 ? replyOf(payload.inReplyTo) : {}),
-        ...(keyboard && i === chunks.length - 1 ? { reply_markup: keyboard } : {}),
-      });
-      ids.push(m.message_id);
-    }
-    for (const file of files) {
-      const m = await this.api.sendDocument(to.platformId, new InputFile(file.data, file.name), threadOf(to));
-      ids.push(m.message_id);
-    }
-    return { platformMessageId: String(ids[0]) };
+    const ids = await this.sentParts.sendAll(payload.sourceId, [
+      ...chunks.map((chunk, i) => async () => {
+        const m = await this.api.sendMessage(to.platformId, chunk, {
+          parse_mode: 'HTML',
+          ...threadOf(to),
+          ...(i === 0 ? replyOf(payload.inReplyTo) : {}),
+          ...(keyboard && i === chunks.length - 1 ? { reply_markup: keyboard } : {}),
+        });
+        return String(m.message_id);
+      }),
+      ...files.map((file) => async () => {
+        const m = await this.api.sendDocument(
+          to.platformId,
+          new InputFile(file.data, file.name),
+          threadOf(to),
+        );
+        return String(m.message_id);
+      }),
+    ]);
+    return { platformMessageId: ids[0]! };
   }
 
   async edit(to: ChatAddress, platformMessageId: string, text: string): Promise<void> {

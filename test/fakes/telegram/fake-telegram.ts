@@ -38,6 +38,8 @@ export interface SentMessage {
 }
 
 type Injected =
+  /** The call is served as usual (so a failure can be queued for a later call). */
+  | { kind: 'pass' }
   | { kind: 'error'; error_code: number; description: string; retry_after?: number }
   | { kind: 'drop' }
   | { kind: 'raw'; body: string };
