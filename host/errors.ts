@@ -13,7 +13,8 @@ export type InputErrorCode =
   | 'invalid_channel'
   | 'invalid_folder'
   | 'invalid_wiring'
-  | 'invalid_role';
+  | 'invalid_role'
+  | 'invalid_budget';
 
 export class InputError extends Error {
   override readonly name = 'InputError';

@@ -8,6 +8,7 @@
  * - Start-up order makes sure nothing is accepted before it can be stored; shutdown stops intake first, then
  *   runners, then delivers what they left, then closes the DBs.
  */
+import { TokenMeter } from './budget/token-meter.js';
 import type { Logger } from 'pino';
 import type { ChannelAdapter, InboundMessage } from './channels/adapter.js';
 import { MapChannelRegistry } from './channels/adapter.js';
@@ -43,6 +44,7 @@ import { createRuntime } from './runtime/create-runtime.js';
 import type { AgentRuntime, RuntimeDescription } from './runtime/runtime.js';
 import { dataLayout, ensureDataLayout } from './session/layout.js';
 import { Waker } from './runner/waker.js';
+import { getSession } from './session/session-store.js';
 import { Scheduler } from './schedule/scheduler.js';
 import { SessionDbs } from './session/session-dbs.js';
 import { InboundFiles } from './session/inbound-files.js';
@@ -133,6 +135,24 @@ async function buildHost(opts: HostOptions, undo: Teardown): Promise<RunningHost
   undo.add('runtime', () => runtime.close());
   metrics.gauge('nanoclaw_runners', 'Runners currently running', () => runtime.list().length);
 
+  const meter = new TokenMeter({
+    db,
+    count: metrics.counter(
+      'nanoclaw_model_tokens_total',
+      'Model API tokens counted by the credential proxy (agent_group; kind: input, output, cache_read, cache_write)',
+    ),
+    // Runners start only once the host is assembled, so `notices` exists before the first model call.
+    notifyReached: (s, budget) => {
+      const session = getSession(db, s.id);
+      if (session)
+        notices
+          .budgetReached(session, budget)
+          .catch((err: unknown) =>
+            log.error({ sessionId: s.id, err: (err as Error).message }, 'budget notice not sent'),
+          );
+    },
+    log,
+  });
   // The runner port first: runners are told its URL when they start.
   const runnerPort = await openRunnerPort(
     config,
@@ -143,6 +163,7 @@ async function buildHost(opts: HostOptions, undo: Teardown): Promise<RunningHost
       'nanoclaw_proxy_requests_total',
       'Model API calls through the credential proxy (outcome: forwarded, refused, upstream_error; status)',
     ),
+    meter,
   );
   undo.add('runner port', () => runnerPort.close());
   const { link, url: runnerUrl } = runnerPort;
@@ -161,7 +182,7 @@ async function buildHost(opts: HostOptions, undo: Teardown): Promise<RunningHost
   metrics.gauge('nanoclaw_runner_queue_depth', 'Sessions waiting for a runner slot', () =>
     runners.queueDepth(),
   );
-  const waker = new Waker(link, runners, plan.inboundNotices);
+  const waker = new Waker(link, runners, plan.inboundNotices, (s) => meter.refusal(s));
   const dbs = new SessionDbs(db, layout, (id) => runtime.isRunning(id));
   const inboundFiles = new InboundFiles(config.dataDir, config.attachmentMaxBytes, log);
   const sessions = new SessionManager(db, dbs, waker, log, inboundFiles);
@@ -194,7 +215,7 @@ async function buildHost(opts: HostOptions, undo: Teardown): Promise<RunningHost
     },
     count: metrics.counter(
       'nanoclaw_failure_notices_total',
-      'Failures told to people (kind: delivery, processing, runner_start)',
+      'Failures told to people (kind: delivery, processing, runner_start, budget)',
     ),
     log,
   });

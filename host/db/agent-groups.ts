@@ -18,6 +18,8 @@ export interface AgentGroupInput {
   model?: string | null;
   instructions?: string | null;
   runner?: RunnerConfig;
+  /** Tokens a calendar month (UTC) may use; null or absent: no budget. */
+  budgetMonthlyTokens?: number | null;
   source?: RowSource;
   sourceUid?: string | null;
   sourceGeneration?: number | null;
@@ -67,6 +69,14 @@ export function upsertAgentGroup(db: CentralDb, input: AgentGroupInput): AgentGr
     throw new InputError('invalid_wiring', 'provider', `provider must be one of ${PROVIDERS.join(', ')}`);
   }
   const runner = RunnerConfig.parse(input.runner ?? {});
+  const budget = input.budgetMonthlyTokens ?? null;
+  if (budget !== null && !(Number.isSafeInteger(budget) && budget >= 1)) {
+    throw new InputError(
+      'invalid_budget',
+      'budget.monthlyTokens',
+      `budget.monthlyTokens must be a whole number of tokens, at least 1 (got ${String(budget)})`,
+    );
+  }
   const now = nowIso();
   const source = input.source ?? 'runtime';
   return db.tx(() => {
@@ -84,6 +94,8 @@ export function upsertAgentGroup(db: CentralDb, input: AgentGroupInput): AgentGr
       model: input.model ?? null,
       instructions: input.instructions ?? null,
       container_config: JSON.stringify(runner),
+      // Absent (a runtime edit that does not name it) keeps the stored budget; the projection always names it.
+      ...('budgetMonthlyTokens' in input ? { budget_monthly_tokens: budget } : {}),
       source,
       source_uid: input.sourceUid ?? null,
       source_generation: input.sourceGeneration ?? null,

@@ -56,6 +56,8 @@ const AgentGroupRow = z.object({
   ...provenance,
   created_at: iso,
   updated_at: iso,
+  /** Tokens a calendar month (UTC) may use; NULL: no budget. */
+  budget_monthly_tokens: z.number().int().positive().nullable(),
 });
 
 const MessagingGroupRow = z.object({
@@ -331,6 +333,18 @@ const McpServerStatusRow = z.object({
   reported_at: iso,
 });
 
+const ModelUsageRow = z.object({
+  agent_group_id: z.string(),
+  period: z.string(),
+  input_tokens: z.number().int(),
+  output_tokens: z.number().int(),
+  cache_read_tokens: z.number().int(),
+  cache_write_tokens: z.number().int(),
+  calls: z.number().int(),
+  notice_sent_at: iso.nullable(),
+  updated_at: iso,
+});
+
 const MigrationRow = z.object({
   id: z.number().int(),
   name: z.string(),
@@ -361,6 +375,7 @@ export const CENTRAL_TABLES = {
   web_events: WebEventRow,
   web_idempotency_keys: WebIdempotencyKeyRow,
   mcp_server_status: McpServerStatusRow,
+  model_usage: ModelUsageRow,
 } as const;
 
 type Rows<T extends Record<string, z.ZodType>> = { [K in keyof T]: z.infer<T[K]> };
@@ -371,6 +386,7 @@ export type CentralSchema = Omit<Rows<typeof CENTRAL_TABLES>, 'user_roles' | 'we
 };
 
 export type AgentGroup = z.infer<typeof AgentGroupRow>;
+export type ModelUsageRow = z.infer<typeof ModelUsageRow>;
 export type SenderApproval = z.infer<typeof PendingSenderApprovalRow>;
 export type ChannelRegistration = z.infer<typeof PendingChannelRegistrationRow>;
 export type MessagingGroup = z.infer<typeof MessagingGroupRow>;

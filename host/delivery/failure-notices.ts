@@ -94,6 +94,18 @@ export class FailureNotices {
     else await this.toAdmins(session, text);
   }
 
+  /** The agent group's monthly token budget is reached (told once per period, see budget/token-meter.ts). */
+  async budgetReached(session: Session, budget: number) {
+    const origin = this.originOf(session);
+    const agent = getAgentGroup(this.d.db, session.agent_group_id)?.name ?? session.agent_group_id;
+    this.d.count({ kind: 'budget' });
+    const text =
+      `${agent} reached its monthly budget of ${budget} tokens and is paused until the 1st of next month (UTC). ` +
+      'Messages sent meanwhile are kept; an admin can raise spec.budget.monthlyTokens to resume at once.';
+    if (origin) await this.d.send({ kind: 'notice', to: origin, text });
+    else await this.toAdmins(session, text);
+  }
+
   private originOf(session: Session): ChatAddress | null {
     const mg = session.messaging_group_id
       ? getMessagingGroup(this.d.db, session.messaging_group_id)

@@ -15,12 +15,17 @@
  * - Every refusal is a JSON body in the Anthropic error shape: `{type: "error", error: {type, message}}`.
  * - An upstream 401/403 (the host's key refused) reaches the runner with `x-should-retry: false`, so the turn
  *   fails at once with the API's message instead of retrying.
+ * - With a token meter: a call of an agent group whose monthly budget is reached is refused (403, not retried)
+ *   before the upstream is contacted, and the usage of every answered POST /v1/messages (JSON or SSE) is read as
+ *   it streams past (usage-tap.ts, bytes unchanged) and recorded for the session's agent group.
  * - Every call is counted once by outcome: `forwarded` (with the upstream's status), `refused` (the proxy's own
  *   4xx/503) or `upstream_error` (no answer from the upstream: 502).
  */
 import http from 'node:http';
 import https from 'node:https';
 import type { Logger } from 'pino';
+import type { MeteredSession, TokenMeter } from '../budget/token-meter.js';
+import { UsageTap } from '../budget/usage-tap.js';
 import { RateLimiter } from '../rate-limit.js';
 import { routeProxyRequest, type ProxyRoute } from './proxy-route.js';
 
@@ -50,13 +55,16 @@ export interface CredentialProxyOptions {
   rateBurst: number;
   log: Logger;
   /** Counts each call (nanoclaw_proxy_requests_total). */
+  /** Counts tokens per agent group and enforces monthly budgets (budget/token-meter.ts). */
+  meter?: Pick<TokenMeter, 'record' | 'refusal'>;
   count?: (labels: { outcome: 'forwarded' | 'refused' | 'upstream_error'; status: string }) => void;
 }
 
-type ProxyHandler = (sessionId: string, req: http.IncomingMessage, res: http.ServerResponse) => void;
+type ProxyHandler = (session: MeteredSession, req: http.IncomingMessage, res: http.ServerResponse) => void;
 
 const ERROR_TYPES = {
   400: 'invalid_request_error',
+  403: 'permission_error',
   404: 'not_found_error',
   405: 'invalid_request_error',
   413: 'request_too_large',
@@ -91,7 +99,8 @@ export function createCredentialProxy(opts: CredentialProxyOptions): ProxyHandle
   };
 
   const count = opts.count ?? (() => undefined);
-  return (sessionId, req, res) => {
+  return (session, req, res) => {
+    const sessionId = session.id;
     const refuse = (
       status: keyof typeof ERROR_TYPES,
       reason: string,
@@ -122,6 +131,8 @@ export function createCredentialProxy(opts: CredentialProxyOptions): ProxyHandle
     const route = routeProxyRequest(req.method, req.url ?? '/');
     if (!route.ok) return refuse(route.status, route.message, route.allow ? { allow: route.allow } : {});
     if (!opts.apiKey) return refuse(503, 'the host has no ANTHROPIC_API_KEY');
+    const overBudget = opts.meter?.refusal(session);
+    if (overBudget) return refuse(403, overBudget, { 'x-should-retry': 'false' });
     const tooLarge = `request body over the limit of ${opts.maxBodyBytes} bytes`;
     if (Number(req.headers['content-length'] ?? 0) > opts.maxBodyBytes)
       return refuse(413, tooLarge, { connection: 'close' });
@@ -140,6 +151,18 @@ export function createCredentialProxy(opts: CredentialProxyOptions): ProxyHandle
         if (up.statusCode === 401 || up.statusCode === 403) out['x-should-retry'] = 'false';
         count({ outcome: 'forwarded', status: String(up.statusCode ?? 502) });
         res.writeHead(up.statusCode ?? 502, out);
+        const meter = opts.meter;
+        if (meter && up.statusCode === 200 && route.path === '/v1/messages') {
+          const tap = new UsageTap(up.headers['content-type']);
+          up.on('data', (chunk: Buffer) => tap.write(chunk));
+          up.on('end', () => {
+            try {
+              meter.record(session, tap.finish());
+            } catch (err) {
+              opts.log.error({ sessionId, err: (err as Error).message }, 'token usage not recorded');
+            }
+          });
+        }
         up.pipe(res);
       });
       upstream.on('error', (err) => {

@@ -30,6 +30,7 @@ export async function openRunnerPort(
   runtime: AgentRuntime,
   log: Logger,
   countProxy: CredentialProxyOptions['count'],
+  meter: CredentialProxyOptions['meter'],
 ): Promise<RunnerPort> {
   const link = new RunnerLink(log);
   const server = createRunnerServer({
@@ -41,6 +42,7 @@ export async function openRunnerPort(
       ...config.proxy,
       log,
       count: countProxy,
+      meter,
     },
     log,
   });

@@ -49,7 +49,7 @@ export function createRunnerServer(deps: RunnerServerDeps): http.Server {
       return;
     }
     if (path.startsWith(PROXY_PATH_PREFIX)) {
-      proxy(session.id, req, res);
+      proxy(session, req, res);
       return;
     }
     res.writeHead(404, { 'content-type': 'application/json' });

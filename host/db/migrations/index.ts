@@ -9,6 +9,7 @@ import { archivedSessions } from './007-archived-sessions.js';
 import { webEvents } from './008-web-events.js';
 import { mcpServerStatus } from './009-mcp-server-status.js';
 import { peerSessions } from './010-peer-sessions.js';
+import { modelUsage } from './011-model-usage.js';
 
 /** The central DB's migrations, in order. Append only. */
 export const CENTRAL_MIGRATIONS: readonly Migration[] = [
@@ -22,4 +23,5 @@ export const CENTRAL_MIGRATIONS: readonly Migration[] = [
   webEvents,
   mcpServerStatus,
   peerSessions,
+  modelUsage,
 ];
