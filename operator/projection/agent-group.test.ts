@@ -82,6 +82,16 @@ describe('AgentGroup projection', () => {
     });
   });
 
+  it('projects spec.budget.monthlyTokens, and a raised or removed budget on the next generation', () => {
+    p.apply(agentGroup('a', { budget: { monthlyTokens: 1000 } }), 'u1', 1);
+    expect(getAgentGroup(db, 'a')!.budget_monthly_tokens).toBe(1000);
+    expect(p.apply(agentGroup('a', { budget: { monthlyTokens: 1000 } }), 'u1', 1).writes).toBe(0);
+    p.apply(agentGroup('a', { budget: { monthlyTokens: 5000 } }), 'u1', 2);
+    expect(getAgentGroup(db, 'a')!.budget_monthly_tokens).toBe(5000);
+    p.apply(agentGroup('a'), 'u1', 3);
+    expect(getAgentGroup(db, 'a')!.budget_monthly_tokens).toBeNull();
+  });
+
   it('refuses a name that cannot be a folder unless spec.folder is set', () => {
     const bad = p.apply(agentGroup('my.agent'), 'u1');
     expect(bad).toMatchObject({ ready: false, reason: 'InvalidFolder', writes: 0 });

@@ -38,6 +38,7 @@ function sameContent(row: AgentGroup, d: DesiredAgentGroup): boolean {
     row.agent_provider === d.provider &&
     row.model === d.model &&
     row.instructions === d.instructions &&
+    row.budget_monthly_tokens === d.budgetMonthlyTokens &&
     row.container_config === JSON.stringify(RunnerConfig.parse(d.runner))
   );
 }
@@ -123,6 +124,7 @@ export function applyAgentGroup(db: CentralDb, d: DesiredAgentGroup, ctx: ApplyC
         model: d.model,
         instructions: d.instructions,
         runner: d.runner,
+        budgetMonthlyTokens: d.budgetMonthlyTokens,
         source: 'crd',
         sourceUid: d.ref.uid,
         sourceGeneration: generation,

@@ -32,6 +32,8 @@ export interface DesiredAgentGroup {
   model: string | null;
   instructions: string | null;
   runner: RunnerConfig;
+  /** spec.budget.monthlyTokens; null: no budget. */
+  budgetMonthlyTokens: number | null;
   /** Declared peers (spec.peers), in order. */
   peers: DesiredPeer[];
 }
@@ -124,6 +126,7 @@ export function desiredAgentGroup(
       model: spec.model ?? null,
       instructions,
       runner: runnerConfig(spec.runner, spec.mcpServers),
+      budgetMonthlyTokens: spec.budget?.monthlyTokens ?? null,
       peers: (spec.peers ?? []).map((p, index) => ({
         index,
         agentGroupName: p.agentGroup,

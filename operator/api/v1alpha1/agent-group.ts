@@ -8,6 +8,7 @@
  * - `runner.env` names are C identifiers not starting `NANOCLAW_` or `ANTHROPIC_`; `valueFrom` is refused.
  * - `runner.idleTimeout` is between 1m and 168h.
  * - `mcpServers`: see mcp-servers.ts.
+ * - `budget.monthlyTokens` is a whole number from 1 to 10^15 (tokens a calendar month, UTC, may use).
  * - `peers` is a list-map keyed by `agentGroup` (no peer twice); a peer is an AgentGroup of the same namespace.
  */
 import { z } from 'zod';
@@ -136,6 +137,22 @@ const Runner = z
   })
   .describe('How session runners of this agent group are started.');
 
+/** The most a monthly token budget can be (well inside an IEEE double's exact integers). */
+const MAX_MONTHLY_TOKENS = 1_000_000_000_000_000;
+
+const Budget = z
+  .strictObject({
+    monthlyTokens: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_MONTHLY_TOKENS)
+      .describe(
+        'Most model tokens (input, output, cache reads and writes, as the model API reports them to the host) the agent group may use in a calendar month (UTC), 1 to 10^15. When reached, its model calls are refused and no runner is started until the next month or a higher budget; the chat is told once a month.',
+      ),
+  })
+  .describe('Spending limit of the agent group. Without it the agent group has no budget.');
+
 const Peer = z
   .strictObject({
     agentGroup: objectName(
@@ -212,6 +229,7 @@ export const AgentGroupSpec = withRules(
         ),
       runner: Runner.prefault({}),
       mcpServers: McpServers.optional(),
+      budget: Budget.optional(),
       peers: listMap(Peer, 'agentGroup', {
         maxItems: 64,
         description:

@@ -40,6 +40,24 @@ export const INVALID_MANIFESTS: InvalidCase[] = [
   },
   { name: 'folder longer than 63', manifest: agentGroup('a3', { folder: long(64) }), field: 'spec.folder' },
   { name: 'unknown provider', manifest: agentGroup('a4', { provider: 'openai' }), field: 'spec.provider' },
+  ...(
+    [
+      ['budget of 0 tokens', 0],
+      ['negative budget', -10],
+      ['fractional budget', 1.5],
+      ['budget over 10^15 tokens', 1_000_000_000_000_001],
+      ['budget as a string', '1000'],
+    ] as const
+  ).map(([name, monthlyTokens], i) => ({
+    name,
+    manifest: agentGroup(`budget${i}`, { budget: { monthlyTokens } }),
+    field: 'spec.budget.monthlyTokens',
+  })),
+  {
+    name: 'budget without monthlyTokens',
+    manifest: agentGroup('budget-empty', { budget: {} }),
+    field: 'spec.budget.monthlyTokens',
+  },
   {
     name: 'instructions and instructionsFrom together',
     manifest: agentGroup('a5', {
@@ -364,6 +382,7 @@ export const VALID_MANIFESTS: Record<string, unknown>[] = [
       env: [{ name: 'FOO', value: 'bar' }],
       idleTimeout: '1h30m',
     },
+    budget: { monthlyTokens: 5_000_000 },
     mcpServers: [
       { name: 'files', stdio: { command: '/usr/local/bin/mcp-files', args: ['--root', '/workspace/agent'] } },
       { name: 'search', stdio: { command: 'mcp-search', env: [{ name: 'SEARCH_REGION', value: 'eu' }] } },
