@@ -4,7 +4,10 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import type { CentralDb } from '../host/db/central-db.js';
+import { periodOf } from '../host/budget/budget-period.js';
+import { upsertAgentGroup } from '../host/db/agent-groups.js';
 import { upsertMessagingGroup } from '../host/db/messaging-groups.js';
+import { recordModelUsage } from '../host/db/model-usage.js';
 import { adminDataDir, type AdminDataDir } from '../test/support/admin-data-dir.js';
 import { runVerb } from '../test/support/cli-run.js';
 import { statusCommand } from './status.js';
@@ -32,6 +35,7 @@ describe('nanoclaw status', () => {
       'ROLES',
       'SESSIONS AND RUNNERS',
       'PENDING APPROVALS',
+      'MODEL TOKENS THIS MONTH (UTC)',
       'NEW CHATS WAITING FOR REGISTRATION',
       'DROPPED MESSAGES BY REASON',
       'CHANNELS',
@@ -54,6 +58,45 @@ describe('nanoclaw status', () => {
     expect(s.channels).toEqual([{ channel: 'web', platform: 'web', lastError: null, lastErrorAt: null }]);
     const yaml = await run(statusCommand, '-o', 'yaml');
     expect(parseYaml(yaml.stdout)).toEqual(s);
+  });
+
+  it("shows this month's tokens per agent group against its budget, paused once reached", async () => {
+    const period = periodOf(new Date());
+    upsertAgentGroup(db, { id: 'alpha', name: 'Alpha', folder: 'alpha', budgetMonthlyTokens: 50 });
+    expect((await json<Record<string, unknown[]>>(statusCommand)).usage).toEqual([
+      expect.objectContaining({ agentGroup: 'alpha', period, tokens: 0, budget: 50, state: 'ok', calls: 0 }),
+    ]);
+    recordModelUsage(db, 'alpha', period, { input: 30, output: 15, cacheRead: 4, cacheWrite: 1 });
+    recordModelUsage(db, 'beta', period, { input: 2, output: 1, cacheRead: 0, cacheWrite: 0 });
+    recordModelUsage(db, 'beta', '2000-01', { input: 999, output: 0, cacheRead: 0, cacheWrite: 0 });
+    const s = await json<Record<string, unknown[]>>(statusCommand);
+    expect(s.usage).toEqual([
+      {
+        agentGroup: 'alpha',
+        period,
+        tokens: 50,
+        budget: 50,
+        state: 'paused',
+        input: 30,
+        output: 15,
+        cacheRead: 4,
+        cacheWrite: 1,
+        calls: 1,
+      },
+      {
+        agentGroup: 'beta',
+        period,
+        tokens: 3,
+        budget: null,
+        state: 'ok',
+        input: 2,
+        output: 1,
+        cacheRead: 0,
+        cacheWrite: 0,
+        calls: 1,
+      },
+    ]);
+    expect((await run(statusCommand)).stdout).toMatch(/alpha\s+\S+\s+50\s+50\s+paused/);
   });
 
   it('shows new chats still waiting for registration, not the decided ones', async () => {

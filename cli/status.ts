@@ -1,6 +1,6 @@
 /**
  * `nanoclaw status`: one look at a host's data dir — agents, chats, wirings, roles, sessions and runners, pending
- * approvals, dropped-message counts by reason, the configured channels with the last error recorded for each, and
+ * approvals, this month's model tokens per agent group against its budget, dropped-message counts by reason, the configured channels with the last error recorded for each, and
  * the latest failures (host messages, agent deliveries).
  *
  * Invariants: read-only (a session's inbound.db is read only when it already exists); every list is bounded, so
@@ -16,14 +16,17 @@ import {
   openChannelRegistrations,
   recentNotices,
 } from '../host/db/admin-views.js';
+import { budgetReached, periodOf } from '../host/budget/budget-period.js';
 import { listAgentGroups } from '../host/db/agent-groups.js';
 import type { CentralDb } from '../host/db/central-db.js';
 import { listMessagingGroups } from '../host/db/messaging-groups.js';
+import { listModelUsage, usedTokens } from '../host/db/model-usage.js';
 import type {
   AgentGroup,
   ChannelRegistration,
   HostMessage,
   MessagingGroup,
+  ModelUsageRow,
   CentralSchema,
   UserRole,
   Wiring,
@@ -49,7 +52,8 @@ import {
 const HELP = `Usage: nanoclaw status [-o table|json|yaml] [--data-dir DIR]
 
 Shows, from the host's data dir: agent groups, chats, wirings, roles, active sessions and whether their runner
-runs, pending sender approvals, new chats waiting for registration, dropped messages counted by reason, the
+runs, pending sender approvals, this month's model tokens per agent group (as the credential proxy counted
+them, calendar month UTC) against its budget, new chats waiting for registration, dropped messages counted by reason, the
 configured channels (bot tokens in this environment: run it where the host runs) with the last send error
 recorded for each, the latest failure notices people were sent (a runner that cannot start, a message that
 could not be delivered), and the latest failures: host messages (replies, cards, notices) and agent messages
@@ -80,6 +84,8 @@ interface StatusFacts {
   approvals: SenderApproval[];
   registrations: ChannelRegistration[];
   notices: HostMessage[];
+  period: string;
+  usage: ModelUsageRow[];
   drops: ReturnType<typeof dropCountsByReason>;
   sessions: SessionFacts[];
   channels: { channelType: string; platform: string }[];
@@ -129,6 +135,45 @@ function channelsView(facts: StatusFacts): View {
       lastError: lastError(c.channelType)?.error ?? null,
       lastErrorAt: lastError(c.channelType)?.finished_at ?? null,
     })),
+  };
+}
+
+/** Every agent group with a budget or usage this period; `state` is paused once the budget is reached. */
+function usageView(f: StatusFacts): View {
+  const rows = f.agents.flatMap((g) => {
+    const u = f.usage.find((r) => r.agent_group_id === g.id);
+    const budget = g.budget_monthly_tokens;
+    if (!u && budget === null) return [];
+    const used = usedTokens(u);
+    return [
+      {
+        agentGroup: g.id,
+        period: f.period,
+        tokens: used,
+        budget,
+        state: budgetReached(budget, used) ? 'paused' : 'ok',
+        input: u?.input_tokens ?? 0,
+        output: u?.output_tokens ?? 0,
+        cacheRead: u?.cache_read_tokens ?? 0,
+        cacheWrite: u?.cache_write_tokens ?? 0,
+        calls: u?.calls ?? 0,
+      },
+    ];
+  });
+  return {
+    columns: columns(
+      ['agentGroup', 'AGENT GROUP'],
+      ['period', 'MONTH'],
+      ['tokens', 'TOKENS'],
+      ['budget', 'BUDGET'],
+      ['state', 'STATE'],
+      ['input', 'INPUT'],
+      ['output', 'OUTPUT'],
+      ['cacheRead', 'CACHE READ'],
+      ['cacheWrite', 'CACHE WRITE'],
+      ['calls', 'CALLS'],
+    ),
+    rows,
   };
 }
 
@@ -208,6 +253,7 @@ function statusSections(f: StatusFacts): Section[] {
     bounded('roles', 'ROLES', grantsView(f.grants)),
     bounded('sessions', 'SESSIONS AND RUNNERS', sessionsView(f.sessions)),
     bounded('approvals', 'PENDING APPROVALS', approvalsView(f.approvals)),
+    bounded('usage', 'MODEL TOKENS THIS MONTH (UTC)', usageView(f)),
     {
       key: 'registrations',
       title: 'NEW CHATS WAITING FOR REGISTRATION',
@@ -239,6 +285,7 @@ function statusSections(f: StatusFacts): Section[] {
 
 function collect(db: CentralDb, dataDir: string): StatusFacts {
   const sessions = sessionFacts(db, dataLayout(dataDir), listSessions(db, { includeClosed: false }));
+  const period = periodOf(new Date());
   return {
     agents: listAgentGroups(db),
     chats: listMessagingGroups(db),
@@ -248,6 +295,8 @@ function collect(db: CentralDb, dataDir: string): StatusFacts {
     approvals: listSenderApprovals(db, { status: 'pending', limit: LIMIT + 1 }),
     registrations: openChannelRegistrations(db, LIMIT),
     notices: recentNotices(db, ERROR_LIMIT),
+    period,
+    usage: listModelUsage(db, period),
     drops: dropCountsByReason(db),
     sessions,
     channels: channelInstances(process.env).map((c) => ({
