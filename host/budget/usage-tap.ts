@@ -20,12 +20,10 @@ export interface ModelUsage {
   cacheWrite: number;
 }
 
-export const USAGE_KINDS = ['input', 'output', 'cache_read', 'cache_write'] as const;
-
 const MAX_JSON_BYTES = 4 * 1024 * 1024;
 const MAX_LINE_BYTES = 256 * 1024;
 
-export const NO_USAGE: ModelUsage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
+const NO_USAGE: ModelUsage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
 
 export function totalTokens(u: ModelUsage): number {
   return u.input + u.output + u.cacheRead + u.cacheWrite;
