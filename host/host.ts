@@ -8,8 +8,8 @@
  * - Start-up order makes sure nothing is accepted before it can be stored; shutdown stops intake first, then
  *   runners, then delivers what they left, then closes the DBs.
  */
-import { TokenMeter } from './budget/token-meter.js';
 import type { Logger } from 'pino';
+import { TokenMeter } from './budget/token-meter.js';
 import type { ChannelAdapter, InboundMessage } from './channels/adapter.js';
 import { MapChannelRegistry } from './channels/adapter.js';
 import { IdempotencyKeys } from './channels/web/idempotency-keys.js';
@@ -44,13 +44,13 @@ import { createRuntime } from './runtime/create-runtime.js';
 import type { AgentRuntime, RuntimeDescription } from './runtime/runtime.js';
 import { dataLayout, ensureDataLayout } from './session/layout.js';
 import { Waker } from './runner/waker.js';
-import { getSession } from './session/session-store.js';
 import { Scheduler } from './schedule/scheduler.js';
 import { SessionDbs } from './session/session-dbs.js';
 import { InboundFiles } from './session/inbound-files.js';
 import { SessionManager } from './session/session-manager.js';
 import { Sweep } from './sweep/sweep.js';
 import { Teardown } from './teardown.js';
+import { tellFailures } from './tell-failures.js';
 import { writeLocalOwnerToken } from './web-auth/local-owner.js';
 import { getAgentGroup } from './db/agent-groups.js';
 import { WebAuth } from './web-auth/web-auth.js';
@@ -141,16 +141,6 @@ async function buildHost(opts: HostOptions, undo: Teardown): Promise<RunningHost
       'nanoclaw_model_tokens_total',
       'Model API tokens counted by the credential proxy (agent_group; kind: input, output, cache_read, cache_write)',
     ),
-    // Runners start only once the host is assembled, so `notices` exists before the first model call.
-    notifyReached: (s, budget) => {
-      const session = getSession(db, s.id);
-      if (session)
-        notices
-          .budgetReached(session, budget)
-          .catch((err: unknown) =>
-            log.error({ sessionId: s.id, err: (err as Error).message }, 'budget notice not sent'),
-          );
-    },
     log,
   });
   // The runner port first: runners are told its URL when they start.
@@ -271,29 +261,13 @@ async function buildHost(opts: HostOptions, undo: Teardown): Promise<RunningHost
   const poller = plan.outboundPollMs ? new OutboundPoller(delivery, runtime, plan.outboundPollMs, log) : null;
   link.on('mcp', (sessionId, servers) => recordMcpNotice(db, log, sessionId, servers));
   delivery.on('scheduleChanged', (session) => scheduler.note(session));
-  // A notice that cannot be sent (the central DB locked, a channel down) is logged, never a crash of the host.
-  const tell = (sessionId: string, notice: Promise<void>) =>
-    void notice.catch((err: unknown) =>
-      log.error({ sessionId, err: (err as Error).message }, 'could not send a failure notice'),
-    );
-  delivery.on('failed', (session, f) => {
-    typing.stop(session.id);
-    tell(session.id, notices.deliveryFailed(session, f));
-  });
-  sweep.on('processingFailed', (session, n) => {
-    typing.stop(session.id);
-    tell(session.id, notices.processingFailed(session, n));
-  });
+  tellFailures({ delivery, sweep, runners, meter }, { notices, typing, db, log });
   const countStartFailures = metrics.counter(
     'nanoclaw_runner_start_failures_total',
     'Runner starts that failed (retried with backoff)',
   );
   runners.on('queued', (_session, waiting) => void sweep.evictIdle(waiting));
-  runners.on('startFailed', (session, f) => {
-    countStartFailures({ agent_group: session.agent_group_id });
-    typing.stop(session.id);
-    if (f.attempt === 1) tell(session.id, notices.runnerStartFailed(session, f));
-  });
+  runners.on('startFailed', (session) => countStartFailures({ agent_group: session.agent_group_id }));
   const observeLatency = metrics.histogram(
     'nanoclaw_delivery_latency_seconds',
     "Agent messages: from the runner writing one to the channel taking it (the runner's clock)",

@@ -8,9 +8,10 @@
  *   is never counted here (a runner can lie about itself, and must not move another group's numbers).
  * - A budget change (AgentGroup spec.budget, projected into agent_groups) counts at once: every check reads the
  *   stored budget and this month's usage from the central DB.
- * - When a group's budget is reached the chat is told once per period (claimBudgetNotice), whichever of the proxy
- *   or the waker sees it first.
+ * - When a group's budget is reached, `budgetReached` is emitted once per period (claimBudgetNotice), whichever
+ *   of the proxy or the waker sees it first; the host tells the chat.
  */
+import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { getAgentGroup } from '../db/agent-groups.js';
 import type { CentralDb } from '../db/central-db.js';
@@ -25,14 +26,19 @@ export interface TokenMeterDeps {
   db: CentralDb;
   /** nanoclaw_model_tokens_total{agent_group,kind}. */
   count(labels: { agent_group: string; kind: string }, by: number): void;
-  /** Tells the session's chat the budget is reached (called once per agent group and period). */
-  notifyReached(session: MeteredSession, budget: number): void;
   log: Logger;
   now?: () => Date;
 }
 
-export class TokenMeter {
-  constructor(private readonly d: TokenMeterDeps) {}
+export interface TokenMeterEvents {
+  /** An agent group's budget was reached (once per group and period): the session that ran into it. */
+  budgetReached: [session: MeteredSession, budget: number];
+}
+
+export class TokenMeter extends EventEmitter<TokenMeterEvents> {
+  constructor(private readonly d: TokenMeterDeps) {
+    super();
+  }
 
   /** Records one model call's usage for the session's agent group. */
   record(session: MeteredSession, u: ModelUsage): void {
@@ -55,7 +61,7 @@ export class TokenMeter {
         { agentGroup: session.agent_group_id, sessionId: session.id, period, used, budget },
         'monthly token budget reached; the agent group is paused until next month or a higher budget',
       );
-      this.d.notifyReached(session, budget);
+      this.emit('budgetReached', session, budget);
     }
     return `the monthly token budget of this agent group (${budget} tokens, ${period} UTC) is reached`;
   }

@@ -54,9 +54,9 @@ export interface CredentialProxyOptions {
   ratePerMinute: number;
   rateBurst: number;
   log: Logger;
-  /** Counts each call (nanoclaw_proxy_requests_total). */
   /** Counts tokens per agent group and enforces monthly budgets (budget/token-meter.ts). */
   meter?: Pick<TokenMeter, 'record' | 'refusal'>;
+  /** Counts each call (nanoclaw_proxy_requests_total). */
   count?: (labels: { outcome: 'forwarded' | 'refused' | 'upstream_error'; status: string }) => void;
 }
 

@@ -43,10 +43,10 @@ beforeAll(async () => {
   const meter = new TokenMeter({
     db,
     count: metrics.counter('nanoclaw_model_tokens_total', 'tokens'),
-    notifyReached: (session, budget) => notified.push({ session, budget }),
     log,
     now: () => now,
   });
+  meter.on('budgetReached', (session, budget) => notified.push({ session, budget }));
   const link = new RunnerLink(log);
   const server = createRunnerServer({
     link,

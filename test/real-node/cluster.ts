@@ -20,6 +20,11 @@ export function useCluster(a: ClusterAccess): void {
   access = a;
 }
 
+/** The directory the cluster's kubeconfig is in: hack/real-node/up.sh's work dir, on this machine (the node). */
+export function clusterDir(): string {
+  return path.dirname(cluster().kubeconfig);
+}
+
 function cluster(): ClusterAccess {
   if (!access) throw new Error('useCluster() was not called');
   return access;

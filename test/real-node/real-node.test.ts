@@ -10,6 +10,7 @@ import { installAsDocumentedSuite } from './behaviour/install-as-documented.js';
 import { networkPoliciesSuite } from './behaviour/network-policies.js';
 import { podSecurityAdmissionSuite } from './behaviour/pod-security-admission.js';
 import { runnerPodSecuritySuite } from './behaviour/runner-pod-security.js';
+import { scheduledBackupSuite } from './behaviour/scheduled-backup.js';
 import { upgradeAndUninstallSuite } from './behaviour/upgrade-and-uninstall.js';
 import { kubectlResult, useCluster } from './cluster.js';
 import { FULL, NS } from './release.js';
@@ -37,6 +38,7 @@ describe.skipIf(Boolean(realNode.skip))(
     runnerPodSecuritySuite();
     podSecurityAdmissionSuite();
     networkPoliciesSuite();
+    scheduledBackupSuite();
     upgradeAndUninstallSuite();
   },
 );
