@@ -34,10 +34,6 @@ export class ScriptReports {
     this.log.warn({ messageId: rowId, reason: error }, 'pre-task script failed; reported to the host');
   }
 
-  get pending(): number {
-    return this.held.size;
-  }
-
   /** Releases the claims the host has answered. */
   settle(): void {
     if (this.held.size === 0) return;

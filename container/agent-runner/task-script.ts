@@ -17,8 +17,8 @@ import type { RunnerConfig } from './config.js';
 import { mockShellEnabled, MOCK_SHELL_ENV } from './providers/mock-shell.js';
 import { interpretScriptRun, type ScriptOutcome, type ScriptRun } from './script-result.js';
 
-export const SCRIPT_TIMEOUT_MS = 30_000;
-export const SCRIPT_MAX_OUTPUT_BYTES = 64 * 1024;
+const SCRIPT_TIMEOUT_MS = 30_000;
+const SCRIPT_MAX_OUTPUT_BYTES = 64 * 1024;
 
 const CREDENTIALS = new Set(['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN']);
 

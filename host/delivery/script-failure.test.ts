@@ -109,7 +109,7 @@ describe('handleScriptFailure', () => {
       inbound,
       policy,
       log: pino({ level: 'silent' }),
-      send: async (m: HostMessageInput) => sent.push(m),
+      send: (m: HostMessageInput) => Promise.resolve(sent.push(m)),
     };
     const report = {
       action: 'task_script_failed' as const,

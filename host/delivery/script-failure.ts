@@ -80,7 +80,7 @@ export function applyScriptFailure(
 }
 
 /** What the chat is told when a task is paused for its script (the runner's error is cut short). */
-export function pausedNotice(taskId: string, failures: number, error: string): string {
+function pausedNotice(taskId: string, failures: number, error: string): string {
   const reason = error.trim().replace(/\s+/g, ' ').slice(0, 200) || 'no error text';
   return (
     `Scheduled task ${taskId} is paused: its pre-task script failed ${failures} times in a row ` +
