@@ -74,6 +74,16 @@ describe('pre-task scripts (real bash processes)', () => {
     expect(Buffer.byteLength(r.stdout + r.stderr)).toBeLessThanOrEqual(4096);
   });
 
+  it('fails output past the limit also when it arrives in chunks that fill the limit exactly', async () => {
+    const r = await runScriptProcess(`head -c 200000 /dev/zero | tr '\\0' x; echo '{"wakeAgent":false}'`, {
+      cwd: dir,
+      env: scriptEnv(process.env),
+      signal: never,
+    });
+    expect(r.killed).toBe('output');
+    expect(r.stdout.length).toBe(65_536);
+  });
+
   it('kills the script when the runner shuts down', async () => {
     const ac = new AbortController();
     const running = runScriptProcess('sleep 30', {

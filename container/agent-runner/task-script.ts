@@ -69,11 +69,15 @@ export function runScriptProcess(script: string, o: ScriptOptions): Promise<Scri
       }
     };
     const take = (into: Buffer[]) => (chunk: Buffer) => {
-      if (size >= maxOutputBytes) return;
       const room = maxOutputBytes - size;
-      into.push(chunk.subarray(0, room));
-      size += Math.min(chunk.length, room);
-      if (chunk.length > room) kill('output');
+      if (chunk.length > room) {
+        if (room > 0) into.push(chunk.subarray(0, room));
+        size = maxOutputBytes;
+        kill('output');
+        return;
+      }
+      into.push(chunk);
+      size += chunk.length;
     };
     child.stdout.on('data', take(out));
     child.stderr.on('data', take(err));
