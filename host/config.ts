@@ -112,6 +112,10 @@ const HostEnv = z.object({
   /** Sessions quiet for longer are closed (the next message starts a new one); 0 keeps them forever. */
   NANOCLAW_SESSION_RETENTION_DAYS: z.coerce.number().min(0).default(90),
   NANOCLAW_RUNNER_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
+  /** Pre-task scripts: the wait after a task's first failed script run (doubling after each further one). */
+  NANOCLAW_TASK_SCRIPT_RETRY_SECONDS: seconds.default(30),
+  /** Pre-task scripts: failed runs in a row that pause the task (with a notice in its chat). */
+  NANOCLAW_TASK_SCRIPT_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(3),
   /** notify: runners are woken and heard over the notification channel; poll: both sides poll every 1 s. */
   NANOCLAW_DELIVERY_MODE: z.enum(DELIVERY_MODES).default('notify'),
   /** Kubernetes runtime: where runner pods go and what they look like. */
@@ -197,6 +201,7 @@ export interface HostConfig {
   a2aMaxHops: number;
   sessionRetentionMs: number;
   runnerPollMs: number;
+  taskScriptRetry: { baseMs: number; maxFailures: number };
   deliveryMode: DeliveryMode;
   kubernetes: {
     namespace: string;
@@ -335,6 +340,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HostConfig {
       maxPendingRequests: e.NANOCLAW_MAX_PENDING_REQUESTS,
     },
     runnerPollMs: e.NANOCLAW_RUNNER_POLL_MS,
+    taskScriptRetry: {
+      baseMs: e.NANOCLAW_TASK_SCRIPT_RETRY_SECONDS * 1000,
+      maxFailures: e.NANOCLAW_TASK_SCRIPT_MAX_FAILURES,
+    },
     deliveryMode: e.NANOCLAW_DELIVERY_MODE,
     kubernetes: {
       namespace: e.NANOCLAW_NAMESPACE ?? podNamespace(),

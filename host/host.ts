@@ -185,6 +185,7 @@ async function buildHost(opts: HostOptions, undo: Teardown): Promise<RunningHost
     dataDir: config.dataDir,
     maxFileBytes: config.attachmentMaxBytes,
     agents: { inbox: sessions, maxHops: config.a2aMaxHops },
+    scriptRetry: config.taskScriptRetry,
   });
   const typing = new Typing(channels, log);
   const notices = new FailureNotices({

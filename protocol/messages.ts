@@ -51,10 +51,18 @@ export const ChatInContent = z.object({
 });
 export type ChatInContent = z.infer<typeof ChatInContent>;
 
-/** A scheduled task occurrence: the prompt is given to the agent when it falls due. */
+/** The longest pre-task script a task may carry (characters). */
+export const MAX_TASK_SCRIPT = 16_000;
+
+/**
+ * A scheduled task occurrence: the prompt is given to the agent when it falls due. With a `script`, the runner runs
+ * it first and wakes the agent only when the script says so (container/agent-runner/task-script.ts).
+ * `scriptFailures`: failed script runs of this task in a row so far, written by the host (a row without it has none).
+ */
 export const TaskInContent = z.object({
   prompt: z.string(),
   script: z.string().optional(),
+  scriptFailures: z.number().int().min(0).optional(),
 });
 export type TaskInContent = z.infer<typeof TaskInContent>;
 
@@ -116,6 +124,9 @@ export function isChatOp(c: OutboundChatContent): c is ChatOpContent {
 }
 
 const cron = z.string().min(1).max(200);
+const script = z.string().max(MAX_TASK_SCRIPT);
+/** The longest reason a runner may give for a failed script (characters). */
+export const MAX_SCRIPT_ERROR = 500;
 const isoTime = z.iso.datetime({ offset: true });
 
 /** Runner → host requests applied by the host to inbound.db (the runner never writes it). */
@@ -126,7 +137,7 @@ export const SystemAction = z.discriminatedUnion('action', [
     prompt: z.string().min(1),
     processAfter: isoTime,
     recurrence: cron.nullable().optional(),
-    script: z.string().optional(),
+    script: script.optional(),
   }),
   z.object({ action: z.literal('cancel_task'), taskId: z.string().min(1) }),
   z.object({ action: z.literal('pause_task'), taskId: z.string().min(1) }),
@@ -139,7 +150,16 @@ export const SystemAction = z.discriminatedUnion('action', [
     /** A cron string, or null to stop recurring. */
     recurrence: cron.nullable().optional(),
     /** A script, or null to remove it. */
-    script: z.string().nullable().optional(),
+    script: script.nullable().optional(),
+  }),
+  /**
+   * The pre-task script of task row `taskId` (an occurrence's row id, not the series) failed. The runner keeps its
+   * claim on the row until the host has recorded this action; the host decides the back-off or the pause.
+   */
+  z.object({
+    action: z.literal('task_script_failed'),
+    taskId: z.string().min(1).max(300),
+    error: z.string().max(MAX_SCRIPT_ERROR),
   }),
 ]);
 export type SystemAction = z.infer<typeof SystemAction>;

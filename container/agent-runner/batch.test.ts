@@ -19,7 +19,35 @@ const ctx = (text: string) => row(text, { trigger: 0 });
 const ids = (plan: ReturnType<typeof planBatch>) =>
   plan.turn?.type === 'messages' ? plan.turn.messages.map((m) => m.row.id) : [];
 
+function taskRow(content: object): MessageIn {
+  seq += 2;
+  return messageInRow({
+    id: `t${seq}`,
+    seq,
+    kind: 'task',
+    platform_id: 'chat-1',
+    content: JSON.stringify(content),
+  });
+}
+
 describe('planBatch', () => {
+  it('makes a task with a pre-task script a turn of its own, and ends a batch before one', () => {
+    const first = row('hello');
+    const scripted = taskRow({ prompt: 'check', script: 'echo {}' });
+    const after = row('later');
+    const plan = planBatch([first, scripted, after], { maxBatch: 10, windowFull: false });
+    expect(ids(plan)).toEqual([first.id]);
+    const own = planBatch([ctx('context'), scripted, after], { maxBatch: 10, windowFull: false });
+    expect(own.turn).toEqual({
+      type: 'script',
+      message: expect.objectContaining({ kind: 'task', row: scripted }),
+      script: 'echo {}',
+    });
+    const plain = taskRow({ prompt: 'no script' });
+    const next = row('next');
+    expect(ids(planBatch([plain, next], { maxBatch: 10, windowFull: false }))).toEqual([plain.id, next.id]);
+  });
+
   it('waits while only accumulated context is pending', () => {
     const plan = planBatch([ctx('a'), ctx('b')], { maxBatch: 10, windowFull: false });
     expect(plan.turn).toBeNull();

@@ -6,7 +6,7 @@
  *   along with the next triggering batch.
  * - A gated slash command (see command-gate.ts) is a turn of its own: when the first trigger is one, the turn is
  *   that row alone and the context before it stays pending for the next turn; otherwise the batch stops before
- *   the first command.
+ *   the first command. So is a task with a pre-task script (its script decides whether the agent runs at all).
  * - A turn has at most `maxBatch` rows: up to maxBatch-1 context rows before the first trigger (the newest
  *   ones), the trigger, then following rows in seq order. Older context beyond that is `skipped` (acked
  *   completed unseen) so it can never stall the queue; so is the oldest context when a full window holds no
@@ -21,14 +21,17 @@ import {
   isInvalid,
   isTrigger,
   parseInbound,
+  scriptOf,
   type InboundMessage,
   type InvalidMessage,
+  type TaskMessage,
 } from './inbound-message.js';
 import type { MessageIn } from '../../protocol/session-db.js';
 
 export type Turn =
   | { type: 'messages'; messages: InboundMessage[] }
-  | { type: 'command'; message: InboundMessage; command: string };
+  | { type: 'command'; message: InboundMessage; command: string }
+  | { type: 'script'; message: TaskMessage; script: string };
 
 export interface BatchPlan {
   turn: Turn | null;
@@ -53,6 +56,8 @@ export function planBatch(rows: MessageIn[], opts: { maxBatch: number; windowFul
   const trigger = valid[first]!;
   const command = gatedCommandOf(trigger);
   if (command) return { turn: { type: 'command', message: trigger, command }, skipped: [], invalid };
+  if (trigger.kind === 'task' && scriptOf(trigger) !== null)
+    return { turn: { type: 'script', message: trigger, script: scriptOf(trigger)! }, skipped: [], invalid };
 
   const context = valid.slice(0, first);
   const keep = max - 1 === 0 ? [] : context.slice(-(max - 1));
@@ -60,7 +65,7 @@ export function planBatch(rows: MessageIn[], opts: { maxBatch: number; windowFul
   const messages = [...keep, trigger];
   for (let i = first + 1; i < valid.length && messages.length < max; i++) {
     const m = valid[i]!;
-    if (gatedCommandOf(m) || !sameAddress(m, trigger)) break;
+    if (gatedCommandOf(m) || scriptOf(m) !== null || !sameAddress(m, trigger)) break;
     messages.push(m);
   }
   return { turn: { type: 'messages', messages }, skipped, invalid };

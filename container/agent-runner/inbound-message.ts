@@ -5,9 +5,18 @@
 import { ChatInContent, TaskInContent } from '../../protocol/messages.js';
 import type { MessageIn } from '../../protocol/session-db.js';
 
-export type InboundMessage =
-  | { row: MessageIn; kind: 'chat'; chat: ChatInContent }
-  | { row: MessageIn; kind: 'task'; task: TaskInContent };
+/**
+ * A task occurrence. `scriptData`: what its pre-task script gave the agent (set once the script said wakeAgent;
+ * absent for a task without a script).
+ */
+export interface TaskMessage {
+  row: MessageIn;
+  kind: 'task';
+  task: TaskInContent;
+  scriptData?: unknown;
+}
+
+export type InboundMessage = { row: MessageIn; kind: 'chat'; chat: ChatInContent } | TaskMessage;
 
 export interface InvalidMessage {
   row: MessageIn;
@@ -39,6 +48,11 @@ export function isInvalid(m: InboundMessage | InvalidMessage): m is InvalidMessa
 /** The text a message contributes to a turn. */
 export function textOf(m: InboundMessage): string {
   return m.kind === 'chat' ? m.chat.text : m.task.prompt;
+}
+
+/** The pre-task script of a task message, or null (chat messages and tasks without one). */
+export function scriptOf(m: InboundMessage): string | null {
+  return m.kind === 'task' && m.task.script ? m.task.script : null;
 }
 
 export function isTrigger(m: InboundMessage): boolean {

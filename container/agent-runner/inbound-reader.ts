@@ -101,6 +101,18 @@ export class InboundReader {
     );
   }
 
+  /** How the host recorded these outbound rows (`delivered`), for the ids it has recorded. */
+  deliveryOf(outIds: string[]): Map<string, 'delivered' | 'failed'> {
+    if (outIds.length === 0) return new Map();
+    const rows = this.db.all(
+      this.db.q
+        .selectFrom('delivered')
+        .select(['message_out_id', 'status'])
+        .where('message_out_id', 'in', outIds),
+    );
+    return new Map(rows.map((r) => [r.message_out_id, r.status]));
+  }
+
   destinations(): Destination[] {
     return this.db.all(this.db.q.selectFrom('destinations').selectAll().orderBy('name'));
   }

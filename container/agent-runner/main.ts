@@ -29,6 +29,8 @@ import { probeMcpServers } from './mcp/probe.js';
 import { clearStaleClaims, OutboundWriter } from './outbound-writer.js';
 import { PollLoop } from './poll-loop.js';
 import { createProvider } from './providers/index.js';
+import { ScriptReports } from './script-reports.js';
+import { taskScripts } from './task-script.js';
 import { Shutdown } from './shutdown.js';
 import { TurnRunner } from './turn.js';
 import { WakeSignal } from './wake-signal.js';
@@ -118,6 +120,7 @@ async function run(config: RunnerConfig, logger: Logger): Promise<number> {
       const mcp = await probeMcpServers(config.mcpServers, agentCwd(config), logger);
       if (mcp.reports.length) channel?.reportMcp(mcp.reports);
       const provider = await createProvider(config, logger, mcp);
+      const reports = new ScriptReports(reader, writer, logger);
       const turns = new TurnRunner({
         inbound: reader,
         outbound: writer,
@@ -129,12 +132,15 @@ async function run(config: RunnerConfig, logger: Logger): Promise<number> {
         maxBatch: config.maxBatch,
         draining: shutdown.signal,
         onActivity: () => heartbeat.activity(),
+        scripts: taskScripts(config.provider, process.env, agentCwd(config)),
+        scriptReports: reports,
         log: logger,
       });
       const loop = new PollLoop({
         inbound: reader,
         outbound: writer,
         turns,
+        reports,
         wake,
         maxBatch: config.maxBatch,
         pollIntervalMs: config.pollIntervalMs,

@@ -5,6 +5,7 @@
  * - Turns are serialized: the loop awaits each turn before it looks again, so nothing runs concurrently.
  * - The loop looks again right after a turn (rows that came in meanwhile are the next batch), when woken (an
  *   inbound notice), and otherwise every poll interval — the safety net for a lost notice.
+ * - Every look first releases the claims of failed pre-task scripts the host has answered (script-reports.ts).
  * - Between turns, kind-'system' rows nobody waits for (late question answers, notices) are acked 'completed';
  *   no question can be waiting then, since questions only live inside a turn.
  * - `stop()` lets the current turn finish, then the loop returns; `abort()` also aborts the running turn.
@@ -16,6 +17,7 @@ import { planBatch } from './batch.js';
 import type { InboundReader } from './inbound-reader.js';
 import type { Logger } from './logger.js';
 import type { OutboundWriter } from './outbound-writer.js';
+import type { ScriptReports } from './script-reports.js';
 import type { TurnRunner } from './turn.js';
 import type { WakeSignal } from './wake-signal.js';
 
@@ -27,6 +29,8 @@ export interface PollLoopDeps {
   inbound: InboundReader;
   outbound: OutboundWriter;
   turns: TurnRunner;
+  /** Failed pre-task scripts whose claims wait for the host (settled on every look). */
+  reports: ScriptReports;
   wake: WakeSignal;
   maxBatch: number;
   pollIntervalMs: number;
@@ -75,6 +79,7 @@ export class PollLoop {
   async once(): Promise<boolean> {
     const { inbound, outbound, log } = this.d;
     this.ackUnclaimedSystemRows();
+    this.d.reports.settle();
     const rows = inbound.eligible(isoNow(), ELIGIBLE_WINDOW);
     if (rows.length === 0) return false;
     const plan = planBatch(rows, { maxBatch: this.d.maxBatch, windowFull: rows.length >= ELIGIBLE_WINDOW });

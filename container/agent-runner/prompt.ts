@@ -3,7 +3,8 @@
  * Accumulated context (trigger=0) is marked so the model knows it was not addressed to it. Files that came with
  * a message are listed as <file path="inbox/…"/> (relative to the working directory, the session workspace); an
  * edited message names the message it corrects (edit-of). A message from another agent is marked from-agent and
- * names that agent, never a person.
+ * names that agent, never a person. A task whose pre-task script woke the agent carries the script's data as JSON
+ * in a <script-data> element.
  */
 import type { InboundMessage } from './inbound-message.js';
 import { textOf } from './inbound-message.js';
@@ -42,7 +43,11 @@ export function formatPrompt(messages: InboundMessage[]): string {
       (f) =>
         `\n<file path="${attr(f.path)}" name="${attr(f.name)}" type="${attr(f.mimeType ?? 'unknown')}" bytes="${f.size}"/>`,
     );
-    return `<message ${attrs.join(' ')}>${body(textOf(m))}${files.join('')}</message>`;
+    const data =
+      m.kind === 'task' && m.scriptData !== undefined
+        ? `\n<script-data>${body(JSON.stringify(m.scriptData))}</script-data>`
+        : '';
+    return `<message ${attrs.join(' ')}>${body(textOf(m))}${files.join('')}${data}</message>`;
   });
   return `<messages>\n${lines.join('\n')}\n</messages>`;
 }

@@ -13,9 +13,12 @@
  * - While the provider runs, a TurnWatch pushes follow-ups into the turn and takes /stop (turn-watch.ts); the
  *   follow-ups' rows are acked with the turn's. A stopped turn's outcome is "Stopped." in reply to the /stop,
  *   'completed' acks for the turn and the /stop, and the continuation the provider returned (kept otherwise).
+ * - A task with a pre-task script (task-script.ts) runs its script first, claimed like any turn: `wakeAgent`
+ *   false acks it 'completed' with no reply and no provider call; true runs the provider with the script's data on
+ *   the task; a failure is reported to the host and the claim kept until the host applied it (script-reports.ts).
  */
 import type { InboundReader, Routing } from './inbound-reader.js';
-import type { InboundMessage } from './inbound-message.js';
+import type { InboundMessage, TaskMessage } from './inbound-message.js';
 import type { Logger } from './logger.js';
 import type { OutboundWriter, OutMessage } from './outbound-writer.js';
 import { decide } from './command-gate.js';
@@ -24,6 +27,8 @@ import { formatPrompt } from './prompt.js';
 import { continuationKey, type Provider, type TurnResult } from './providers/provider.js';
 import { ToolRunner } from './tools/registry.js';
 import { TurnWatch } from './turn-watch.js';
+import type { ScriptReports } from './script-reports.js';
+import type { TaskScripts } from './task-script.js';
 import { STOPPED_REPLY } from '../../protocol/commands.js';
 import type { WakeSignal } from './wake-signal.js';
 
@@ -39,6 +44,8 @@ export interface TurnDeps {
   /** Aborts when the runner is asked to stop: the running turn finishes without taking more follow-ups. */
   draining: AbortSignal;
   onActivity: () => void;
+  scripts: TaskScripts;
+  scriptReports: ScriptReports;
   log: Logger;
 }
 
@@ -71,6 +78,7 @@ export class TurnRunner {
 
   async run(turn: Turn, signal: AbortSignal): Promise<TurnOutcome> {
     if (turn.type === 'messages') return this.runProvider('messages', turn.messages, signal);
+    if (turn.type === 'script') return this.runScript(turn.message, turn.script, signal);
     const m = turn.message;
     const decision = decide(m, this.d.adminUserIds);
     const log = this.d.log.child({ messageId: m.row.id, command: turn.command });
@@ -112,6 +120,31 @@ export class TurnRunner {
       case 'provider':
         return this.runProvider('command', [m], signal, decision.command);
     }
+  }
+
+  private async runScript(m: TaskMessage, script: string, signal: AbortSignal): Promise<TurnOutcome> {
+    const { outbound } = this.d;
+    const log = this.d.log.child({ messageId: m.row.id });
+    outbound.claim([m.row.id]);
+    const started = Date.now();
+    const outcome = await this.d.scripts.run(script, signal);
+    if (signal.aborted) {
+      outbound.release([m.row.id]);
+      log.warn('pre-task script abandoned at shutdown; the task stays pending');
+      return 'aborted';
+    }
+    const ms = Date.now() - started;
+    if (!outcome.ok) {
+      this.d.scriptReports.report(m.row.id, outcome.error);
+      return 'failed';
+    }
+    if (!outcome.wakeAgent) {
+      outbound.commit({ acks: [{ id: m.row.id, status: 'completed' }] });
+      log.info({ ms }, 'pre-task script said not to wake the agent');
+      return 'completed';
+    }
+    log.info({ ms }, 'pre-task script woke the agent');
+    return this.runProvider('messages', [{ ...m, scriptData: outcome.data }], signal);
   }
 
   private async runProvider(

@@ -128,6 +128,22 @@ describe('ack sync', () => {
     ]);
   });
 
+  it("starts the next occurrence with the script but without the finished one's failed script runs", () => {
+    insertInbound(inbound, null, {
+      id: 't1',
+      kind: 'task',
+      content: { prompt: 'p', script: 'check.sh', scriptFailures: 2 },
+      recurrence: '0 * * * *',
+      processAfter: '2030-01-01T10:00:00.000Z',
+    });
+    ack('t1', 'completed');
+    syncAcks(inbound, hostSide, now, 'UTC');
+    const next = inbound.raw
+      .prepare(`SELECT content FROM messages_in WHERE series_id = 't1' AND id != 't1'`)
+      .get() as { content: string };
+    expect(JSON.parse(next.content)).toEqual({ prompt: 'p', script: 'check.sh' });
+  });
+
   it('counts the next occurrence from a future due time, not from now', () => {
     insertInbound(inbound, null, {
       id: 't1',

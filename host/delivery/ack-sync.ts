@@ -2,7 +2,9 @@
  * Copies the runner's progress (outbound.db processing_ack) into the host's messages_in.status, and schedules the
  * next occurrence of a recurring task when one finishes — completed or failed, so a task that failed once keeps
  * recurring. Only rows still 'pending' are looked at, so the work is proportional to what is in flight. Acks are
- * read through HostOutbound (checked schema, bounded values; malformed acks are ignored).
+ * read through HostOutbound (checked schema, bounded values; malformed acks are ignored). The next occurrence starts
+ * with no failed script runs counted: a failed script retries its own occurrence, so an occurrence that finished
+ * is past them.
  */
 import type { InboundDb } from '../../protocol/session-db.js';
 import { isoNow } from '../../protocol/session-db.js';
@@ -57,10 +59,11 @@ export function syncAcks(
       if (row.recurrence) {
         const base =
           row.process_after && row.process_after > isoNow(now.getTime()) ? new Date(row.process_after) : now;
+        const { scriptFailures: _done, ...content } = JSON.parse(row.content) as Record<string, unknown>;
         insertInbound(inbound, null, {
           id: newId('task'),
           kind: row.kind,
-          content: JSON.parse(row.content) as unknown,
+          content,
           processAfter: nextOccurrence(row.recurrence, base, tz).toISOString(),
           recurrence: row.recurrence,
           seriesId: row.series_id ?? row.id,

@@ -37,7 +37,9 @@ import { readOutboxFiles, removeOutboxFiles } from './outbox-files.js';
 import { authorizeChannelTarget } from './destination-acl.js';
 import { HostOutbox, type HostMessageInput } from './host-outbox.js';
 import { MAX_ATTEMPTS, RETRY_DELAYS_MS, retryDelay } from './retry.js';
+import { handleScriptFailure } from './script-failure.js';
 import { applySystemAction } from './system-actions.js';
+import { DEFAULT_SCRIPT_RETRY, type ScriptRetryPolicy } from '../schedule/script-backoff.js';
 
 const BATCH = 200;
 const LOCK_RETRY_MS = 500;
@@ -78,6 +80,8 @@ export interface DeliveryOptions {
   /** Agent-to-agent messages: where they are written, and the most hops in one chain. */
   agents: { inbox: AgentInbox; maxHops: number };
   retryDelaysMs?: readonly number[];
+  /** Back-off and pause after failed pre-task scripts. */
+  scriptRetry?: ScriptRetryPolicy;
 }
 
 export class Delivery extends EventEmitter<DeliveryEvents> {
@@ -92,6 +96,7 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
   private readonly dataDir: string;
   private readonly maxFileBytes: number;
   private readonly agents: DeliveryOptions['agents'];
+  private readonly scriptRetry: ScriptRetryPolicy;
 
   constructor(o: DeliveryOptions) {
     super();
@@ -104,6 +109,7 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
     this.maxFileBytes = o.maxFileBytes;
     this.agents = o.agents;
     this.retryDelaysMs = o.retryDelaysMs ?? RETRY_DELAYS_MS;
+    this.scriptRetry = o.scriptRetry ?? DEFAULT_SCRIPT_RETRY;
     this.host = new HostOutbox({
       db: o.db,
       channels: o.channels,
@@ -295,6 +301,17 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
     const inbound = handle.inbound();
     const action = SystemAction.parse(JSON.parse(row.content));
     const routing = inbound.first(inbound.q.selectFrom('session_routing').selectAll());
+    if (action.action === 'task_script_failed') {
+      const send = (m: HostMessageInput) => this.sendFromHost(m);
+      handleScriptFailure(
+        { inbound, policy: this.scriptRetry, log: this.log, send },
+        session.id,
+        action,
+        routing,
+      );
+      this.emit('scheduleChanged', session);
+      return;
+    }
     applySystemAction(
       inbound,
       handle.outbound(),

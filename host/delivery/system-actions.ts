@@ -1,6 +1,7 @@
 /**
  * Applies a runner's system actions (protocol SystemAction) to inbound.db — the runner asks, the host writes.
  * Task ids name a series: the first occurrence's row id, carried by every recurrence as series_id.
+ * A resume, and a new or removed script, start the count of failed script runs afresh (script-failure.ts keeps it).
  */
 import { CronExpressionParser } from 'cron-parser';
 import type { SystemAction, TaskInContent } from '../../protocol/messages.js';
@@ -61,7 +62,14 @@ export function applySystemAction(
     case 'pause_task':
       return mutate(inbound, action.taskId, ['pending'], `status = 'paused'`);
     case 'resume_task':
-      return mutate(inbound, action.taskId, ['paused'], `status = 'pending'`);
+      return mutate(
+        inbound,
+        action.taskId,
+        ['paused'],
+        `status = 'pending', content = json_remove(content, '$.scriptFailures')`,
+      );
+    case 'task_script_failed':
+      throw new ActionRejected('a script failure report is applied by applyScriptFailure, not here');
     case 'update_task': {
       if (action.recurrence) validateCron(action.recurrence, tz);
       return inbound.tx(() => {
@@ -75,6 +83,7 @@ export function applySystemAction(
         for (const row of rows) {
           const content = JSON.parse(row.content) as TaskInContent;
           if (action.prompt !== undefined) content.prompt = action.prompt;
+          if (action.script !== undefined) delete content.scriptFailures;
           if (action.script === null) delete content.script;
           else if (action.script !== undefined) content.script = action.script;
           const sets: string[] = ['content = @content'];

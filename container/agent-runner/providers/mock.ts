@@ -10,6 +10,7 @@
  * - Follow-ups (messages that arrive while the turn runs, e.g. during a [[delay]]) are taken until the reply is
  *   built; each adds a line "Mock follow-up: <text without directives>". Their directives are not run.
  * - /stop ends a [[delay]] or the directive list at once.
+ * - A task woken by its pre-task script adds a line "Mock script data: <the data as JSON>" after the head.
  * - [[shell:…]] runs only when the provider was built with a shell (mock-shell.ts); otherwise it fails the turn.
  *   Each run adds a line "[shell exit <code>] <output>".
  */
@@ -115,6 +116,11 @@ export class MockProvider implements Provider {
         ].join('\n')
       : `Mock response to: ${parsed.text}`;
     const followUpLines = followUps.map((m) => `Mock follow-up: ${parseDirectives(textOf(m)).text}`);
-    return { reply: [head, ...toolLines, ...followUpLines].join('\n'), continuation };
+    const target = req.target;
+    const dataLines =
+      target.kind === 'task' && target.scriptData !== undefined
+        ? [`Mock script data: ${JSON.stringify(target.scriptData)}`]
+        : [];
+    return { reply: [head, ...dataLines, ...toolLines, ...followUpLines].join('\n'), continuation };
   }
 }

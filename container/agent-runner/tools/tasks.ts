@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import type { SystemAction } from '../../../protocol/messages.js';
-import { TaskInContent } from '../../../protocol/messages.js';
+import { MAX_TASK_SCRIPT, TaskInContent } from '../../../protocol/messages.js';
 import type { MessageIn } from '../../../protocol/session-db.js';
 import { defineTool, ToolError, type ToolContext } from './tool.js';
 
@@ -90,6 +90,11 @@ function summarizeTasks(rows: MessageIn[]): TaskSummary[] {
   return out;
 }
 
+const SCRIPT_HELP =
+  'Optional bash script run before each occurrence (30 s at most); its last stdout line must be JSON ' +
+  '{"wakeAgent": false} (skip this run) or {"wakeAgent": true, "data": …} (run, with data). ' +
+  'After repeated failures the task is paused.';
+
 export const scheduleTask = defineTool({
   name: 'schedule_task',
   description:
@@ -99,7 +104,7 @@ export const scheduleTask = defineTool({
     prompt: z.string().min(1).max(16_000).describe('What to do when the task fires'),
     processAfter: isoWithOffset,
     recurrence: z.string().min(1).max(200).optional().describe('Cron expression, e.g. "0 9 * * 1-5"'),
-    script: z.string().min(1).max(16_000).optional().describe('Optional pre-task script'),
+    script: z.string().min(1).max(MAX_TASK_SCRIPT).optional().describe(SCRIPT_HELP),
   },
   handler: async ({ prompt, processAfter, recurrence, script }, ctx) => {
     if (recurrence !== undefined) checkCron(recurrence);
@@ -144,7 +149,7 @@ export const updateTask = defineTool({
     prompt: z.string().min(1).max(16_000).optional(),
     processAfter: isoWithOffset.optional(),
     recurrence: clearable(z.string().max(200)),
-    script: clearable(z.string().max(16_000)),
+    script: clearable(z.string().max(MAX_TASK_SCRIPT)),
   },
   handler: async ({ taskId, prompt, processAfter, recurrence, script }, ctx) => {
     if ([prompt, processAfter, recurrence, script].every((v) => v === undefined)) {
