@@ -15,6 +15,7 @@ import { TaskInContent, type SystemAction } from '../../protocol/messages.js';
 import type { InboundDb } from '../../protocol/session-db.js';
 import { planScriptFailure, type ScriptRetryPolicy } from '../schedule/script-backoff.js';
 import type { HostMessageInput } from './host-outbox.js';
+import { pauseTask } from './system-actions.js';
 
 export type ScriptFailureOutcome =
   | { result: 'ignored'; why: string }
@@ -64,12 +65,7 @@ export function applyScriptFailure(
     }
     const taskId = row.series_id ?? row.id;
     inbound.prepare(`UPDATE messages_in SET content = ? WHERE id = ?`).run(content, row.id);
-    inbound
-      .prepare(
-        `UPDATE messages_in SET status = 'paused'
-         WHERE (id = @taskId OR series_id = @taskId) AND kind = 'task' AND status = 'pending'`,
-      )
-      .run({ taskId });
+    pauseTask(inbound, taskId);
     return {
       result: 'paused',
       failures: plan.failures,

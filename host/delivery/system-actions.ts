@@ -60,7 +60,7 @@ export function applySystemAction(
     case 'cancel_task':
       return mutate(inbound, action.taskId, ['pending', 'paused'], `status = 'completed', recurrence = NULL`);
     case 'pause_task':
-      return mutate(inbound, action.taskId, ['pending'], `status = 'paused'`);
+      return pauseTask(inbound, action.taskId);
     case 'resume_task':
       return mutate(
         inbound,
@@ -102,6 +102,11 @@ export function applySystemAction(
       });
     }
   }
+}
+
+/** Pauses every pending row of a task's series (pause_task, and a task whose script keeps failing). */
+export function pauseTask(inbound: InboundDb, taskId: string): number {
+  return mutate(inbound, taskId, ['pending'], `status = 'paused'`);
 }
 
 function mutate(inbound: InboundDb, taskId: string, from: readonly string[], set: string): number {
