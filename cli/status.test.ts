@@ -36,6 +36,7 @@ describe('nanoclaw status', () => {
       'SESSIONS AND RUNNERS',
       'PENDING APPROVALS',
       'MODEL TOKENS THIS MONTH (UTC)',
+      'SESSION DISK USE (LARGEST FIRST)',
       'NEW CHATS WAITING FOR REGISTRATION',
       'DROPPED MESSAGES BY REASON',
       'CHANNELS',
@@ -97,6 +98,25 @@ describe('nanoclaw status', () => {
       },
     ]);
     expect((await run(statusCommand)).stdout).toMatch(/alpha\s+\S+\s+50\s+50\s+paused/);
+  });
+
+  it('shows the largest session directories with their status, and the total', async () => {
+    const before = await json<Record<string, Record<string, unknown>[]>>(statusCommand);
+    expect(before.disk).toEqual([]);
+    const active = before.sessions![0]!.id as string;
+    const write = (session: string, bytes: number) => {
+      const dir = path.join(dataDir, 'sessions', 'alpha', session, 'outbox');
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, 'report.pdf'), Buffer.alloc(bytes));
+    };
+    write(active, 1000);
+    write('gone-session', 50 * 2 ** 20);
+    const s = await json<Record<string, Record<string, unknown>[]>>(statusCommand);
+    expect(s.disk).toEqual([
+      { session: 'gone-session', folder: 'alpha', status: 'unknown', bytes: 50 * 2 ** 20 },
+      { session: active, folder: 'alpha', status: 'active', bytes: 1000 },
+    ]);
+    expect((await run(statusCommand)).stdout).toMatch(/2 session directories, 50\.0 MiB in all/);
   });
 
   it('shows new chats still waiting for registration, not the decided ones', async () => {

@@ -1,7 +1,8 @@
 /**
  * `nanoclaw status`: one look at a host's data dir — agents, chats, wirings, roles, sessions and runners, pending
- * approvals, this month's model tokens per agent group against its budget, dropped-message counts by reason, the configured channels with the last error recorded for each, and
- * the latest failures (host messages, agent deliveries).
+ * approvals, this month's model tokens per agent group against its budget, the sessions' disk use, dropped-message
+ * counts by reason, the configured channels with the last error recorded for each, and the latest failures (host
+ * messages, agent deliveries).
  *
  * Invariants: read-only (a session's inbound.db is read only when it already exists); every list is bounded, so
  * status stays cheap on a busy host. Collecting (I/O) and building the sections (pure) are apart.
@@ -34,7 +35,8 @@ import type {
 import { listWirings } from '../host/db/wirings.js';
 import { dataLayout } from '../host/session/layout.js';
 import { SessionDbs } from '../host/session/session-dbs.js';
-import { listSessions } from '../host/session/session-store.js';
+import { sessionsDiskUsage, type DiskUsage } from '../host/session/disk-usage.js';
+import { getSession, listSessions } from '../host/session/session-store.js';
 import { COMMON_OPTIONS, dataDirOf, withCentralDb } from './admin-args.js';
 import { parse, UsageError } from './args.js';
 import { columns, parseOutput, renderSections, type Section, type View } from './output.js';
@@ -53,9 +55,9 @@ const HELP = `Usage: nanoclaw status [-o table|json|yaml] [--data-dir DIR]
 
 Shows, from the host's data dir: agent groups, chats, wirings, roles, active sessions and whether their runner
 runs, pending sender approvals, this month's model tokens per agent group (as the credential proxy counted
-them, calendar month UTC) against its budget, new chats waiting for registration, dropped messages counted by reason, the
-configured channels (bot tokens in this environment: run it where the host runs) with the last send error
-recorded for each, the latest failure notices people were sent (a runner that cannot start, a message that
+them, calendar month UTC) against its budget, the largest session directories on disk (with the total), new
+chats waiting for registration, dropped messages counted by reason, the configured channels (bot tokens in this
+environment: run it where the host runs) with the last send error recorded for each, the latest failure notices people were sent (a runner that cannot start, a message that
 could not be delivered), and the latest failures: host messages (replies, cards, notices) and agent messages
 that could not be delivered.
 
@@ -77,6 +79,8 @@ interface FailedDelivery {
 }
 
 interface StatusFacts {
+  disk: DiskUsage;
+  diskStatus: Map<string, string>;
   agents: AgentGroup[];
   chats: MessagingGroup[];
   wirings: Wiring[];
@@ -236,6 +240,30 @@ function bounded(key: string, title: string, view: View, limit = LIMIT): Section
   };
 }
 
+/** The largest session directories; the note gives the total (a lower bound when the walk stopped early). */
+function diskSection(f: StatusFacts): Section {
+  const { sessions, totalBytes, partial } = f.disk;
+  return {
+    key: 'disk',
+    title: 'SESSION DISK USE (LARGEST FIRST)',
+    view: {
+      columns: columns(
+        ['session', 'SESSION'],
+        ['folder', 'FOLDER'],
+        ['status', 'STATUS'],
+        ['bytes', 'BYTES'],
+      ),
+      rows: sessions.slice(0, LIMIT).map((d) => ({
+        session: d.sessionId,
+        folder: d.folder,
+        status: f.diskStatus.get(d.sessionId) ?? 'unknown',
+        bytes: d.bytes,
+      })),
+    },
+    note: `${sessions.length} session directories, ${(totalBytes / 2 ** 20).toFixed(1)} MiB in all${partial ? ' (at least: stopped counting)' : ''}`,
+  };
+}
+
 /** The sections of the report, in the order people read them. */
 function statusSections(f: StatusFacts): Section[] {
   return [
@@ -254,6 +282,7 @@ function statusSections(f: StatusFacts): Section[] {
     bounded('sessions', 'SESSIONS AND RUNNERS', sessionsView(f.sessions)),
     bounded('approvals', 'PENDING APPROVALS', approvalsView(f.approvals)),
     bounded('usage', 'MODEL TOKENS THIS MONTH (UTC)', usageView(f)),
+    diskSection(f),
     {
       key: 'registrations',
       title: 'NEW CHATS WAITING FOR REGISTRATION',
@@ -286,7 +315,16 @@ function statusSections(f: StatusFacts): Section[] {
 function collect(db: CentralDb, dataDir: string): StatusFacts {
   const sessions = sessionFacts(db, dataLayout(dataDir), listSessions(db, { includeClosed: false }));
   const period = periodOf(new Date());
+  const disk = sessionsDiskUsage(dataLayout(dataDir).sessionsDir);
+  const shown = disk.sessions.slice(0, LIMIT).map((d) => d.sessionId);
   return {
+    disk,
+    diskStatus: new Map(
+      shown.flatMap((id) => {
+        const s = getSession(db, id);
+        return s ? [[id, s.status] as const] : [];
+      }),
+    ),
     agents: listAgentGroups(db),
     chats: listMessagingGroups(db),
     wirings: listWirings(db),

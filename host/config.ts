@@ -111,6 +111,10 @@ const HostEnv = z.object({
   NANOCLAW_A2A_MAX_HOPS: z.coerce.number().int().min(1).max(100).default(8),
   /** Sessions quiet for longer are closed (the next message starts a new one); 0 keeps them forever. */
   NANOCLAW_SESSION_RETENTION_DAYS: z.coerce.number().min(0).default(90),
+  /** Finished chat messages a session keeps at least in its DBs (older ones are pruned); 0 keeps them all. */
+  NANOCLAW_SESSION_KEEP_MESSAGES: z.coerce.number().int().min(0).default(1000),
+  /** Chat messages younger than this are never pruned (a redelivered message id is still recognised). */
+  NANOCLAW_SESSION_KEEP_DAYS: z.coerce.number().min(0).default(7),
   NANOCLAW_RUNNER_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
   /** Pre-task scripts: the wait after a task's first failed script run (doubling after each further one). */
   NANOCLAW_TASK_SCRIPT_RETRY_SECONDS: seconds.default(30),
@@ -200,6 +204,7 @@ export interface HostConfig {
   maxRunners: number;
   a2aMaxHops: number;
   sessionRetentionMs: number;
+  sessionKeep: { messages: number; minAgeMs: number };
   runnerPollMs: number;
   taskScriptRetry: { baseMs: number; maxFailures: number };
   deliveryMode: DeliveryMode;
@@ -335,6 +340,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HostConfig {
     maxRunners: e.NANOCLAW_MAX_RUNNERS,
     a2aMaxHops: e.NANOCLAW_A2A_MAX_HOPS,
     sessionRetentionMs: e.NANOCLAW_SESSION_RETENTION_DAYS * 24 * 3600 * 1000,
+    sessionKeep: {
+      messages: e.NANOCLAW_SESSION_KEEP_MESSAGES,
+      minAgeMs: e.NANOCLAW_SESSION_KEEP_DAYS * 24 * 3600 * 1000,
+    },
     intake: {
       maxUnwiredChats: e.NANOCLAW_MAX_UNWIRED_CHATS,
       maxPendingRequests: e.NANOCLAW_MAX_PENDING_REQUESTS,

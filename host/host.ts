@@ -243,6 +243,7 @@ async function buildHost(opts: HostOptions, undo: Teardown): Promise<RunningHost
     {
       intervalMs: config.sweepIntervalMs,
       retentionMs: config.sessionRetentionMs,
+      keep: config.sessionKeep,
       idleTimeoutMs: config.idleTimeoutMs,
       heartbeatTimeoutMs: config.heartbeatTimeoutMs,
       claimTimeoutMs: config.claimTimeoutMs,

@@ -113,6 +113,32 @@ export class InboundReader {
     return new Map(rows.map((r) => [r.message_out_id, r.status]));
   }
 
+  /**
+   * What outbound.db no longer needs (outbound-prune.ts): replies the host has recorded (`delivered`) that are
+   * older than the oldest chat message it still keeps, never the newest reply; and finished acks of messages the
+   * host has pruned. Read through the attached outbound.db, at most `limit` of each.
+   */
+  prunableOutbound(limit: number): { replies: string[]; acks: string[] } {
+    const replies = this.db
+      .prepare(
+        `SELECT o.id FROM ob.messages_out o JOIN delivered d ON d.message_out_id = o.id
+         WHERE o.seq < (SELECT min(seq) FROM messages_in WHERE kind = 'chat')
+           AND o.seq < (SELECT max(seq) FROM ob.messages_out)
+         ORDER BY o.seq LIMIT ?`,
+      )
+      .pluck()
+      .all(limit) as string[];
+    const acks = this.db
+      .prepare(
+        `SELECT a.message_id FROM ob.processing_ack a
+         WHERE a.status != 'processing' AND NOT EXISTS (SELECT 1 FROM messages_in m WHERE m.id = a.message_id)
+         LIMIT ?`,
+      )
+      .pluck()
+      .all(limit) as string[];
+    return { replies, acks };
+  }
+
   destinations(): Destination[] {
     return this.db.all(this.db.q.selectFrom('destinations').selectAll().orderBy('name'));
   }

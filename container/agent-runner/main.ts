@@ -26,6 +26,7 @@ import { HostChannel } from './host-channel.js';
 import { InboundReader } from './inbound-reader.js';
 import { createLogger, type Logger } from './logger.js';
 import { probeMcpServers } from './mcp/probe.js';
+import { pruneOutbound } from './outbound-prune.js';
 import { clearStaleClaims, OutboundWriter } from './outbound-writer.js';
 import { PollLoop } from './poll-loop.js';
 import { createProvider } from './providers/index.js';
@@ -115,6 +116,8 @@ async function run(config: RunnerConfig, logger: Logger): Promise<number> {
       return 0;
     }
     try {
+      const pruned = pruneOutbound(outboundDb, reader);
+      if (pruned.replies + pruned.acks > 0) logger.info(pruned, 'pruned delivered replies and finished acks');
       const writer = new OutboundWriter(outboundDb, () => reader.maxSeq());
       if (channel) writer.on('commit', (seq) => channel.notifyOutbound(seq));
       const mcp = await probeMcpServers(config.mcpServers, agentCwd(config), logger);

@@ -29,6 +29,7 @@ const MAX_CONTENT_BYTES = 1024 * 1024;
 const MAX_FIELD_BYTES = 1024;
 const MAX_SEQ = 2 ** 52;
 const IN_CHUNK = 500;
+const MAX_REPLY_REFS = 100_000;
 
 export class UntrustedOutboundError extends Error {
   override readonly name = 'UntrustedOutboundError';
@@ -147,6 +148,28 @@ export class HostOutbound {
         }
       }
       return out;
+    });
+  }
+
+  /**
+   * Every reply's id and the message it answers (ids over the field limit are skipped), or null when outbound.db
+   * holds more than `limit` rows (then nobody should conclude from it what is missing).
+   */
+  replyRefs(limit = MAX_REPLY_REFS): { id: string; inReplyTo: string | null }[] | null {
+    return this.read((db) => {
+      const rows = db
+        .prepare(
+          `SELECT id, in_reply_to FROM messages_out
+           WHERE octet_length(id) <= ${MAX_FIELD_BYTES} AND coalesce(octet_length(in_reply_to), 0) <= ${MAX_FIELD_BYTES}
+           LIMIT ?`,
+        )
+        .all(limit + 1) as { id: unknown; in_reply_to: unknown }[];
+      if (rows.length > limit) return null;
+      return rows.flatMap((r) =>
+        typeof r.id === 'string'
+          ? [{ id: r.id, inReplyTo: typeof r.in_reply_to === 'string' ? r.in_reply_to : null }]
+          : [],
+      );
     });
   }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { dbWithGroups } from '../../test/support/central.js';
 import { upsertMessagingGroup } from '../db/messaging-groups.js';
 import { getSession, resolveSession, setNextWake, touchSession } from '../session/session-store.js';
-import { closeSession, retentionPassDue, staleSessions } from './retention.js';
+import { closeSession, retentionPassDue, staleSessions, staleSessionsQuery } from './retention.js';
 
 describe('session retention', () => {
   it('offers only quiet active sessions without a wake-up, oldest first; a closed one gives way to a new one', () => {
@@ -47,5 +47,15 @@ describe('session retention', () => {
     expect(retentionPassDue(now - 150, now, 2000)).toBe(false);
     expect(retentionPassDue(now - 200, now, 2000)).toBe(true);
     expect(retentionPassDue(0, now, 0)).toBe(false);
+  });
+
+  it('finds the candidates through the activity index, without reading every active session or sorting', () => {
+    const db = dbWithGroups();
+    const { sql, parameters } = staleSessionsQuery(db, '2026-06-01T00:00:00.000Z').compile();
+    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...parameters) as { detail: string }[])
+      .map((r) => r.detail)
+      .join('\n');
+    expect(plan).toContain('USING INDEX idx_sessions_activity (status=? AND last_active<?)');
+    expect(plan).not.toContain('TEMP B-TREE');
   });
 });

@@ -26,6 +26,7 @@ import type { Scheduler } from '../schedule/scheduler.js';
 import type { SessionDbs, SessionHandle } from '../session/session-dbs.js';
 import { getSession, listActiveSessions } from '../session/session-store.js';
 import { FaultBackoff, sessionFaultReason } from '../session/session-faults.js';
+import { compactInbound, vacuumInbound, type KeepPolicy } from '../session/session-compaction.js';
 import { processingClaims, resetClaims } from './claims.js';
 import { closeSession, retentionPassDue, STALE_PER_PASS, staleSessions } from './retention.js';
 import { takeWakeRequests } from './wake-requests.js';
@@ -37,6 +38,8 @@ export interface SweepOptions {
   intervalMs: number;
   /** Close sessions quiet for longer than this (0: keep them forever). */
   retentionMs: number;
+  /** What a session's DBs keep when they are compacted (after a runner exits, when the session is closed). */
+  keep: KeepPolicy;
   idleTimeoutMs: number;
   heartbeatTimeoutMs: number;
   claimTimeoutMs: number;
@@ -152,6 +155,7 @@ export class Sweep extends EventEmitter<SweepEvents> {
     for (const session of stale) {
       if (this.runtime.isRunning(session.id)) continue;
       closeSession(this.db, session.id);
+      this.compact(session, true);
       this.dbs.close(session.id);
       this.runners.forget(session.id);
       this.delivery.forget(session.id);
@@ -159,6 +163,32 @@ export class Sweep extends EventEmitter<SweepEvents> {
         { sessionId: session.id, agentGroup: session.agent_group_id, lastActive: session.last_active },
         'session closed: quiet for longer than NANOCLAW_SESSION_RETENTION_DAYS',
       );
+    }
+  }
+
+  /**
+   * Bounds a session's inbound.db (session/session-compaction.ts) while no runner runs; a closed session's file is
+   * also vacuumed. A failure is logged and costs nothing but disk: the next exit tries again.
+   */
+  private compact(session: Session, vacuum: boolean): void {
+    try {
+      const handle = this.dbs.of(session);
+      if (!fs.existsSync(handle.paths.inboundDb)) return;
+      const inbound = handle.inbound();
+      const pruned = compactInbound(inbound, handle.outbound(), this.opts.keep, new Date());
+      const before = vacuum ? fs.statSync(handle.paths.inboundDb).size : 0;
+      if (vacuum) vacuumInbound(inbound);
+      if (pruned.prunedMessages + pruned.prunedDelivered > 0 || vacuum)
+        this.log.info(
+          {
+            sessionId: session.id,
+            ...pruned,
+            ...(vacuum ? { bytesBefore: before, bytesAfter: fs.statSync(handle.paths.inboundDb).size } : {}),
+          },
+          vacuum ? 'closed session compacted' : 'session compacted',
+        );
+    } catch (err) {
+      this.log.warn({ sessionId: session.id, err: (err as Error).message }, 'compacting a session failed');
     }
   }
 
@@ -216,6 +246,7 @@ export class Sweep extends EventEmitter<SweepEvents> {
 
   private async stopIdle(session: Session, reason: string): Promise<void> {
     await this.runners.stop(session.id, reason);
+    if (!this.runtime.isRunning(session.id)) this.compact(session, false);
     this.runners.forget(session.id);
     this.delivery.forget(session.id);
     this.dbs.close(session.id);
@@ -286,6 +317,7 @@ export class Sweep extends EventEmitter<SweepEvents> {
       const outbound = this.dbs.of(session).outbound();
       this.requeue(session, outbound ? processingClaims(outbound).map((c) => c.id) : []);
       this.backoff.succeeded(sessionId);
+      this.compact(session, false);
     } catch (err) {
       const retryInMs = this.failed(sessionId, err, 'clean-up after a runner exit failed; will retry', true);
       setTimeout(() => void this.cleanUpAfterExit(sessionId), retryInMs).unref();

@@ -10,6 +10,7 @@ import { webEvents } from './008-web-events.js';
 import { mcpServerStatus } from './009-mcp-server-status.js';
 import { peerSessions } from './010-peer-sessions.js';
 import { modelUsage } from './011-model-usage.js';
+import { sessionActivityIndex } from './012-session-activity-index.js';
 
 /** The central DB's migrations, in order. Append only. */
 export const CENTRAL_MIGRATIONS: readonly Migration[] = [
@@ -24,4 +25,5 @@ export const CENTRAL_MIGRATIONS: readonly Migration[] = [
   mcpServerStatus,
   peerSessions,
   modelUsage,
+  sessionActivityIndex,
 ];
