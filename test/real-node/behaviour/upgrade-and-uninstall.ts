@@ -3,10 +3,58 @@
  * (by the old host before it stopped or by the new one after), and the chat works after the upgrade.
  * `helm uninstall` removes the workload and keeps the data claim, the CRDs and the custom resources.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { eventually, getJson, helm, kubectl, kubectlResult, pods, toolAsync } from '../cluster.js';
-import { CHART, FULL, HOST_SELECTOR, NS, RELEASE, SECRET, setFlags, VALUES } from '../release.js';
-import { Chat, postMessage, webBase, webToken } from '../web-chat.js';
+import {
+  eventually,
+  getJson,
+  helm,
+  kubectl,
+  kubectlResult,
+  pods,
+  REPO,
+  toolAsync,
+  type Result,
+} from '../cluster.js';
+import {
+  CHART,
+  FULL,
+  HOST_SELECTOR,
+  NS,
+  RELEASE,
+  RUNNER_SELECTOR,
+  SECRET,
+  setFlags,
+  VALUES,
+} from '../release.js';
+import { Chat, postMessage, webBase, webToken, type Reply } from '../web-chat.js';
+
+/**
+ * Writes the old host's log, the new host's and the runner pods' logs and the replies seen to
+ * .test-results/real-node-upgrade.log, prints its last lines, and returns its path.
+ */
+async function writeUpgradeLog(oldLog: Result, replies: Reply[]): Promise<string> {
+  const logs = async (args: string[]) => {
+    const r = await toolAsync('kubectl', ['-n', NS, 'logs', '--all-containers', '--prefix', ...args]);
+    return r.stdout + r.stderr;
+  };
+  const text = [
+    '== old host',
+    oldLog.stdout + oldLog.stderr,
+    '== new host',
+    await logs(['-l', HOST_SELECTOR, '--tail=-1']),
+    '== runner pods',
+    await logs(['-l', RUNNER_SELECTOR, '--tail=-1']),
+    '== replies seen',
+    ...replies.map((r) => JSON.stringify(r)),
+  ].join('\n');
+  const file = path.join(REPO, '.test-results', 'real-node-upgrade.log');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+  console.error(text.split('\n').slice(-150).join('\n'));
+  return file;
+}
 
 export function upgradeAndUninstallSuite(): void {
   describe('helm upgrade and helm uninstall', () => {
@@ -18,6 +66,15 @@ export function upgradeAndUninstallSuite(): void {
       try {
         await chat.ask('before the upgrade');
         const [oldHost] = pods(NS, HOST_SELECTOR);
+        // The old host's log, streamed until its pod stops: what a failure below needs to be understood.
+        const oldLog = toolAsync('kubectl', [
+          '-n',
+          NS,
+          'logs',
+          '-f',
+          '--all-containers',
+          oldHost!.metadata.name,
+        ]);
         const texts = [1, 2, 3].map((i) => `in flight ${i}`);
         for (const text of texts) expect((await postMessage(base, token, 'main', text)).status).toBe(202);
         // A changed pod template: the Deployment recreates the pod (strategy Recreate). Async, so the event
@@ -63,7 +120,10 @@ export function upgradeAndUninstallSuite(): void {
           () => answered().length >= texts.length,
           120_000,
           100,
-        );
+        ).catch(async (err: unknown) => {
+          const file = await writeUpgradeLog(await oldLog, chat.replies);
+          throw new Error(`${(err as Error).message} (logs: ${file})`);
+        });
         await chat.ask('after the upgrade');
         expect(answered()).toEqual([...texts].sort());
       } finally {
