@@ -8,7 +8,7 @@ function facts(over: Partial<AgentRouteFacts> = {}): AgentRouteFacts {
     target: { agentGroupId: 'b', exists: true },
     declared: true,
     answeredHops: 0,
-    extras: { files: false, question: false, op: false },
+    extras: { question: false, op: false },
     maxHops: 4,
     ...over,
   };
@@ -107,10 +107,9 @@ describe('planAgentRoute', () => {
   });
 
   it.each([
-    [{ files: true, question: false, op: false }, /files/],
-    [{ files: false, question: true, op: false }, /question cards/],
-    [{ files: false, question: false, op: true }, /edits and reactions/],
-  ])('refuses anything but text (%j)', (extras, message) => {
+    [{ question: true, op: false }, /question cards/],
+    [{ question: false, op: true }, /edits and reactions/],
+  ])('refuses anything but text and files (%j)', (extras, message) => {
     const plan = planAgentRoute(facts({ extras }));
     expect(plan).toMatchObject({ action: 'refuse', reason: 'a2a_unsupported' });
     expect(plan.action === 'refuse' && plan.message).toMatch(message);

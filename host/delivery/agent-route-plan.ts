@@ -10,7 +10,8 @@
  *   sending agent group declared as a peer (an `agent_destinations` row of type 'agent').
  * - Hops: a message is one hop more than the agent-to-agent message it answers (0 for a person's message, a task,
  *   or no message); beyond `maxHops` it is refused, so two agents can never keep each other busy forever.
- * - Only text travels between agents: files, question cards, edits and reactions are refused.
+ * - Text and files travel between agents (files are copied into the target session's inbox); question cards, edits
+ *   and reactions are refused.
  * - Every refusal is final (retrying cannot change it) and has a reason for the drop audit.
  */
 
@@ -30,7 +31,7 @@ export interface AgentRouteFacts {
   /** Hops of the message the outbound row answers (its in_reply_to), 0 when that is not from an agent. */
   answeredHops: number;
   /** What the message carries besides text. */
-  extras: { files: boolean; question: boolean; op: boolean };
+  extras: { question: boolean; op: boolean };
   maxHops: number;
 }
 
@@ -42,12 +43,12 @@ export type AgentRoutePlan =
 export function planAgentRoute(f: AgentRouteFacts): AgentRoutePlan {
   const target = f.target.agentGroupId;
   const hops = f.answeredHops + 1;
-  if (f.extras.files || f.extras.question || f.extras.op) {
-    const what = f.extras.op ? 'edits and reactions' : f.extras.files ? 'files' : 'question cards';
+  if (f.extras.question || f.extras.op) {
+    const what = f.extras.op ? 'edits and reactions' : 'question cards';
     return {
       action: 'refuse',
       reason: 'a2a_unsupported',
-      message: `only text can be sent to another agent (${what} cannot)`,
+      message: `only text and files can be sent to another agent (${what} cannot)`,
     };
   }
   const peer = f.source.peer;

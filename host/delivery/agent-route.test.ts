@@ -148,8 +148,51 @@ describe('delivery to an agent', () => {
     ]);
   });
 
+  it('copies the files of a message into the target session inbox and removes them from the sender outbox', async () => {
+    const outboxDir = dbs.of(asking).paths.outbox;
+    fs.mkdirSync(path.join(outboxDir, 'charts'), { recursive: true });
+    fs.writeFileSync(path.join(outboxDir, 'charts', 'q3.csv'), 'a,b\n1,2\n');
+    const id = out({ text: 'the numbers', files: ['charts/q3.csv'] });
+    await delivery.drain(asking.id);
+    expect(outcome(id)).toMatchObject({ status: 'delivered' });
+    const peer = peerSessions()[0]!;
+    const [row] = rowsIn(peer);
+    const content = JSON.parse(row!.content) as {
+      text: string;
+      attachments: { path: string; name: string }[];
+    };
+    expect(content.text).toBe('the numbers');
+    expect(content.attachments).toEqual([expect.objectContaining({ name: 'q3.csv', size: 8 })]);
+    const copied = path.join(dbs.of(peer).paths.root, content.attachments[0]!.path);
+    expect(fs.readFileSync(copied, 'utf8')).toBe('a,b\n1,2\n');
+    expect(fs.existsSync(path.join(outboxDir, 'charts', 'q3.csv'))).toBe(false);
+  });
+
+  it('fails a message whose file is missing or over the size limit, and writes nothing', async () => {
+    const outboxDir = dbs.of(asking).paths.outbox;
+    fs.mkdirSync(outboxDir, { recursive: true });
+    fs.writeFileSync(path.join(outboxDir, 'big.bin'), Buffer.alloc(2048));
+    const missing = out({ text: 'see file', files: ['gone.txt'] });
+    const big = out({ text: 'see file', files: ['big.bin'] });
+    await delivery.drain(asking.id);
+    await new Promise((r) => setTimeout(r, 200));
+    await delivery.drain(asking.id);
+    expect(outcome(missing)).toMatchObject({ status: 'failed', error: expect.stringMatching(/gone.txt/) });
+    expect(outcome(big)).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/larger than 1024/),
+    });
+    expect(peerSessions()).toEqual([]);
+  });
+
   it.each([
-    [{ text: 'see file', files: ['a.txt'] }, /files/],
+    [
+      {
+        text: 'a card',
+        question: { questionId: 'q1', title: 'Pick', options: [{ label: 'A', value: 'a' }] },
+      },
+      /question cards/,
+    ],
     [{ op: 'reaction', messageId: 'm1', emoji: '👍' }, /edits and reactions/],
   ])('fails %j at once, without retries, and writes nothing', async (content, error) => {
     const id = out(content);

@@ -86,14 +86,16 @@ function factsOf(
     answeredHops: hopsOf(inbound, row.in_reply_to),
     extras: {
       op: content.op !== undefined,
-      files: content.op === undefined && (content.files?.length ?? 0) > 0,
       question: content.op === undefined && content.question !== undefined,
     },
     maxHops: d.maxHops,
   };
 }
 
-/** Delivers `row` to the agent group `targetAgentGroupId`; throws AgentMessageRefused when it may not go. */
+/**
+ * Delivers `row` to the agent group `targetAgentGroupId`, with the `files` it names (read from the sender's outbox);
+ * throws AgentMessageRefused when it may not go.
+ */
 export async function routeToAgent(
   d: AgentRouteDeps,
   session: Session,
@@ -101,6 +103,7 @@ export async function routeToAgent(
   row: MessageOut,
   content: OutboundChatContent,
   targetAgentGroupId: string,
+  files: readonly { name: string; data: Buffer }[],
 ): Promise<void> {
   const plan = planAgentRoute(factsOf(d, session, inbound, row, content, targetAgentGroupId));
   const ctx = { sessionId: session.id, agentGroup: session.agent_group_id, messageOutId: row.id };
@@ -125,9 +128,17 @@ export async function routeToAgent(
     id: agentRowId(session.id, row.id),
     text,
     from: { agentGroupId: session.agent_group_id, name, hops: plan.hops },
+    files,
   });
   d.log.info(
-    { ...ctx, target: targetAgentGroupId, targetSession: target.id, hops: plan.hops, path: plan.action },
+    {
+      ...ctx,
+      target: targetAgentGroupId,
+      targetSession: target.id,
+      hops: plan.hops,
+      path: plan.action,
+      files: files.length,
+    },
     'agent message delivered',
   );
 }

@@ -342,7 +342,10 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
     const threadId = row.channel_type ? row.thread_id : (row.thread_id ?? routing?.thread_id ?? null);
     if (channelType === AGENT_CHANNEL) {
       const agents = { db: this.db, log: this.log, ...this.agents };
-      await routeToAgent(agents, session, inbound, row, content, platformId);
+      const names = content.op === undefined ? (content.files ?? []) : [];
+      const files = readOutboxFiles(this.dataDir, handle.paths.outbox, names, this.maxFileBytes);
+      await routeToAgent(agents, session, inbound, row, content, platformId, files);
+      removeOutboxFiles(this.dataDir, handle.paths.outbox, names);
       return { channelType, platformMessageId: null };
     }
     if (isChatOp(content)) {

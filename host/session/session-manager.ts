@@ -35,6 +35,8 @@ export interface AgentMessage {
   id: string;
   text: string;
   from: NonNullable<ChatInContent['fromAgent']>;
+  /** Files from the sender's outbox, copied into the target session's inbox. */
+  files: readonly { name: string; data: Buffer }[];
 }
 
 /** What the session manager needs from the runner side of the host (host/runner/waker.ts). */
@@ -117,8 +119,21 @@ export class SessionManager implements SessionSink {
   /** Writes a message from another agent into `target` (idempotent by id) and wakes its runner. */
   async deliverFromAgent(target: Session, m: AgentMessage): Promise<{ seq: number }> {
     const address = this.routingOf(target);
+    const saved = await this.files.save(
+      {
+        messageId: m.id,
+        attachments: m.files.map((f) => ({
+          name: f.name,
+          mimeType: null,
+          size: f.data.length,
+          download: () => Promise.resolve(f.data),
+        })),
+      },
+      this.dbs.of(target).paths.root,
+    );
     const content: ChatInContent = {
-      text: m.text,
+      text: [m.text, ...saved.notes].filter(Boolean).join('\n'),
+      ...(saved.files.length ? { attachments: saved.files } : {}),
       sender: null,
       senderName: m.from.name,
       isMention: true,

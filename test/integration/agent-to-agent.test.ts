@@ -153,6 +153,29 @@ describe('agent-to-agent messaging', () => {
     expect(chat.replies.map((r) => r.text)).toEqual(['Mock response to: Mock response to: what is 6x7?']);
   });
 
+  it('sends a file to a peer: it lands in the peer session inbox and the peer sees it with the message', async () => {
+    const chat = await streams.watch('ask');
+    const asking = chatSession('ask');
+    const outbox = path.join(host.dataDir, 'sessions', 'front', asking.id, 'outbox');
+    fs.mkdirSync(outbox, { recursive: true });
+    fs.writeFileSync(path.join(outbox, 'notes.txt'), 'forty-two');
+    await send(host.url, {
+      chat: 'ask',
+      text: `[[silent]]${tool('send_file', { to: 'research', path: 'notes.txt', text: '[[echo-context]]read this' })}`,
+    });
+    // research echoes what it was given (the file among it); front relays that to the person.
+    const reply = await chat.waitFor((r) => r.text.includes('read this'), 30_000);
+    expect(reply.text).toMatch(/read this \[files: inbox\/[^ ]+\/notes\.txt \(9 bytes\)\]/);
+    const [peer] = sessions('research');
+    const [given] = read<{ content: string }>(
+      peer!,
+      `SELECT content FROM messages_in WHERE kind = 'chat' ORDER BY seq DESC LIMIT 1`,
+    ).map((r) => JSON.parse(r.content) as { attachments: { path: string }[] });
+    const copy = path.join(host.dataDir, 'sessions', 'research', peer!.id, given!.attachments[0]!.path);
+    expect(fs.readFileSync(copy, 'utf8')).toBe('forty-two');
+    expect(fs.existsSync(path.join(outbox, 'notes.txt'))).toBe(false);
+  });
+
   it('gives an agent no admin rights over its peer, even when a person with them asked', async () => {
     const chat = await streams.watch('ask');
     await send(host.url, {

@@ -92,6 +92,26 @@ describe('send_file', () => {
     expect(contents()).toEqual([{ text: 'Q3', files: ['charts/q3.png'] }]);
   });
 
+  it('sends a file to another agent named in the destinations, keeping the message it answers', async () => {
+    host.raw
+      .prepare(
+        `INSERT INTO destinations (name, type, agent_group_id) VALUES ('research', 'agent', 'research')`,
+      )
+      .run();
+    fs.mkdirSync(outbox, { recursive: true });
+    fs.writeFileSync(path.join(outbox, 'notes.txt'), 'notes');
+    expect((await tools.call('send_file', { path: 'notes.txt', to: 'research' })).text).toMatch(
+      /^File notes.txt sent to research/,
+    );
+    const r = await tools.call('send_file', { path: 'notes.txt', to: 'vault' });
+    expect(r).toMatchObject({
+      isError: true,
+      text: expect.stringContaining('Unknown destination "vault"') as string,
+    });
+    const rows = outDb.raw.prepare('SELECT channel_type, platform_id, in_reply_to FROM messages_out').all();
+    expect(rows).toEqual([{ channel_type: 'agent', platform_id: 'research', in_reply_to: 'm2' }]);
+  });
+
   it('refuses files outside the outbox, symlinks and directories', async () => {
     fs.mkdirSync(outbox, { recursive: true });
     fs.symlinkSync(path.join(dir, 'inbound.db'), path.join(outbox, 'link'));
