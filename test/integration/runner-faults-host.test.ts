@@ -134,7 +134,7 @@ describe('a runner killed in the middle of a commit', () => {
       }
     }
     expect(host.proc.exitCode).toBeNull();
-  });
+  }, 120_000);
 
   it('answers the message a runner held when it was killed as it began a commit (an empty journal is left)', async () => {
     await roundTrip(BEGUN, `warm up ${BEGUN}`);

@@ -24,6 +24,7 @@ const REPO = path.resolve(import.meta.dirname, '..', '..');
 const RUNNER_MAIN = path.join(REPO, 'dist', 'container', 'agent-runner', 'main.js');
 export const TEST_TOKEN = 'test-session-token-0123456789';
 
+/** Polls `probe` until it gives a value. A probe that meets the runner's write lock (SQLITE_BUSY) tries again. */
 export async function waitFor<T>(
   what: string,
   probe: () => T | undefined | null | false,
@@ -32,7 +33,13 @@ export async function waitFor<T>(
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const v = probe();
+    let v: T | undefined | null | false;
+    try {
+      v = probe();
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== 'SQLITE_BUSY') throw err;
+      v = undefined;
+    }
     if (v !== undefined && v !== null && v !== false) return v;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
