@@ -168,6 +168,7 @@ async function buildHost(opts: HostOptions, undo: Teardown): Promise<RunningHost
     pollIntervalMs: plan.runnerPollMs,
     logLevel: config.logLevel,
     maxRunners: config.maxRunners,
+    budget: { meter, checkMs: config.sweepIntervalMs },
   });
   metrics.gauge('nanoclaw_runner_queue_depth', 'Sessions waiting for a runner slot', () =>
     runners.queueDepth(),

@@ -16,6 +16,8 @@
  *   `runner.maxConcurrent` of one group. A session that needs one beyond that waits in a first-come queue (a
  *   session whose group is at its own limit does not hold up sessions of other groups) (a `queued` event lets the sweep stop idle runners for it) and is started as soon as a
  *   runner exits; its messages stay accepted meanwhile, so routing never waits for a slot.
+ * - A session whose agent group is over its monthly token budget gets no runner (a running one is stopped); it is
+ *   held and woken once the budget allows again (budget/budget-pause.ts).
  * - No model API key goes into a runner's env: ANTHROPIC_BASE_URL points at this host's credential proxy.
  * - CLAUDE.md is written into the runner-writable agent folder only through session/safe-fs.ts: no symlink there
  *   or on the way to it is followed.
@@ -26,6 +28,8 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { PROXY_PATH_PREFIX, RUNNER_ENV } from '../../protocol/env.js';
 import { adminUserIdsFor } from '../access/access.js';
+import { BudgetPause } from '../budget/budget-pause.js';
+import type { TokenMeter } from '../budget/token-meter.js';
 import type { CentralDb } from '../db/central-db.js';
 import { getAgentGroup, runnerConfigOf } from '../db/agent-groups.js';
 import type { AgentGroup, Session } from '../db/schema.js';
@@ -50,6 +54,8 @@ export interface RunnerManagerOptions {
   logLevel: string;
   /** Runners at once (NANOCLAW_MAX_RUNNERS); unlimited when absent. */
   maxRunners?: number;
+  /** Monthly token budgets: whether a group may run, and how often a paused session is looked at again. */
+  budget?: { meter: TokenMeter; checkMs: number };
 }
 
 export interface StartFailure {
@@ -74,9 +80,40 @@ export class RunnerManager extends EventEmitter<RunnerManagerEvents> {
   /** Sessions whose start is in flight (not yet in runtime.list()), counted against the limits. */
   private readonly starting = new Set<string>();
   private readonly warnedMock = new Set<string>();
+  private readonly paused: BudgetPause | null;
 
   constructor(private readonly o: RunnerManagerOptions) {
     super();
+    const meter = o.budget?.meter;
+    this.paused = meter
+      ? new BudgetPause({
+          refusal: (session) => meter.refusal(session),
+          checkMs: o.budget!.checkMs,
+          current: (id) => getSession(o.db, id),
+          wake: (session) => this.wake(session),
+          log: o.log,
+        })
+      : null;
+    meter?.on('budgetReached', (session) => {
+      this.pauseGroup(session.agent_group_id).catch((err: unknown) =>
+        o.log.error(
+          { agentGroup: session.agent_group_id, err: (err as Error).message },
+          'pausing runners failed',
+        ),
+      );
+    });
+  }
+
+  /**
+   * Stops the runners of an agent group whose budget was just reached and holds their sessions: what they were
+   * given stays for when the budget allows again.
+   */
+  private async pauseGroup(agentGroupId: string): Promise<void> {
+    for (const info of this.o.runtime.list()) {
+      const session = getSession(this.o.db, info.sessionId);
+      if (session?.agent_group_id === agentGroupId && this.paused?.holds(session))
+        await this.stop(session.id, 'budget reached');
+    }
   }
 
   /** Ensures a runner runs for the session (deduplicating concurrent calls), honouring crash backoff. */
@@ -104,6 +141,7 @@ export class RunnerManager extends EventEmitter<RunnerManagerEvents> {
 
   /** Cancels pending start retries and forgets the queue (host shutdown). */
   close(): void {
+    this.paused?.close();
     for (const t of this.retries.values()) clearTimeout(t);
     this.retries.clear();
     this.queue.clear();
@@ -142,6 +180,10 @@ export class RunnerManager extends EventEmitter<RunnerManagerEvents> {
 
   private async doWake(session: Session): Promise<void> {
     if (this.backoffRemaining(session.id) > 0) return;
+    if (this.paused?.holds(session)) {
+      if (this.o.runtime.isRunning(session.id)) await this.stop(session.id, 'budget reached');
+      return;
+    }
     const group = getAgentGroup(this.o.db, session.agent_group_id);
     if (!group) throw new Error(`agent group ${session.agent_group_id} of session ${session.id} is gone`);
     const fresh = !this.o.runtime.isRunning(session.id);

@@ -3,9 +3,8 @@
  * mode polls, delivery-mode.ts), and makes sure a runner is running (starting or replacing one). The notice is
  * only a hint — a runner that misses it finds the rows on its own poll — so the order of the two steps, or a
  * notice never sent, never loses a message.
- * A session whose agent group is over its monthly token budget is not woken and gets no runner started: its
- * messages stay in inbound.db until a later wake once the budget allows (a runner already running finds them on
- * its poll, and its model calls are refused by the credential proxy).
+ * A session whose agent group is over its monthly token budget gets no notice: the runner manager holds it (and
+ * stops a runner still running), and wakes it once the budget allows; its messages stay in inbound.db meanwhile.
  */
 import type { Session } from '../db/schema.js';
 import type { RunnerLink } from './runner-link.js';
@@ -22,7 +21,7 @@ export class Waker {
 
   /** `seq` is the newest inbound row the runner should look at (0 when unknown, e.g. for due scheduled work). */
   async wake(session: Session, seq = 0): Promise<void> {
-    if (this.refusal(session) !== null) return;
+    if (this.refusal(session) !== null) return this.runners.wake(session);
     if (this.notices) this.link.send(session.id, { type: 'inbound', seq });
     await this.runners.wake(session);
   }

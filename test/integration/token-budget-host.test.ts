@@ -1,7 +1,8 @@
 /**
  * A monthly token budget end to end: web chat → host → runner (real Claude Agent SDK) → the host's credential
  * proxy → the fake Anthropic API. The proxy counts what the API answered; a budget of one token is crossed by the
- * first answer, after which the agent group is paused: the API sees no further call and the chat hears it once.
+ * first answer, after which the agent group is paused: the API sees no further call and the chat hears it once;
+ * what is asked meanwhile is held, and answered once the budget is raised.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statusCommand } from '../../cli/status.js';
@@ -63,6 +64,8 @@ describe('a monthly token budget on a real host', () => {
     expect(notices()).toHaveLength(1);
     expect(fake.messageRequests().length).toBe(calls);
     expect(chat.messages.some((m) => m.text.includes('Fake model reply to: third question'))).toBe(false);
+    // Held, not failed: no error reply was sent for the questions asked while paused.
+    expect(chat.messages.some((m) => m.text.startsWith('Error'))).toBe(false);
 
     const status = await runVerb(statusCommand, ['-o', 'json', '--data-dir', host.dataDir]);
     expect(status.code, status.stderr).toBe(0);
@@ -76,4 +79,25 @@ describe('a monthly token budget on a real host', () => {
       }),
     ]);
   }, 180_000);
+
+  it('answers what was asked while paused once the budget is raised, without another message', async () => {
+    withDb(host.dataDir, (db) =>
+      upsertAgentGroup(db, {
+        id: 'assistant',
+        name: 'assistant',
+        folder: 'assistant',
+        provider: 'claude',
+        model: 'claude-sonnet-4-5',
+        budgetMonthlyTokens: 1_000_000_000,
+      }),
+    );
+    await chat.waitFor(
+      (r) => r.text.includes('third question') && r.text.startsWith('Fake model reply to:'),
+      60_000,
+    );
+    // The second question was held too: it reached the model with the third (one turn may answer both).
+    const asked = fake.messageRequests().map((r) => JSON.stringify(r.body));
+    expect(asked.some((r) => r.includes('second question'))).toBe(true);
+    expect(notices()).toHaveLength(1);
+  }, 120_000);
 });
