@@ -12,7 +12,7 @@ import type { CentralDb } from '../db/central-db.js';
 import { closeServer, listen } from '../http-listen.js';
 import type { AgentRuntime } from '../runtime/runtime.js';
 import { listenRunnerSocket } from '../runtime/runner-socket.js';
-import { runnerConfigOf, getAgentGroup } from '../db/agent-groups.js';
+import { egressRulesOf } from '../db/agent-groups.js';
 import { createEgressProxy } from '../egress/egress-proxy.js';
 import type { Metrics } from '../metrics.js';
 import type { CredentialProxyOptions } from './credential-proxy.js';
@@ -40,10 +40,7 @@ export async function openRunnerPort(
   const authenticate = (token: string) => authenticateRunner(db, token);
   const egress = createEgressProxy({
     authenticate,
-    rulesOf: (id) => {
-      const group = getAgentGroup(db, id);
-      return (group && runnerConfigOf(group).egress) ?? [];
-    },
+    rulesOf: (id) => egressRulesOf(db, id),
     ...config.egress,
     log,
     countRefused: metrics.counter(

@@ -38,6 +38,12 @@ const Host = withRules(
       holds: (h) => !IP_LIKE.test(h),
     },
     {
+      cel: 'self == self.lowerAscii()',
+      message: 'host names are written in lower case here',
+      reason: 'FieldValueInvalid',
+      holds: (h) => h === h.toLowerCase(),
+    },
+    {
       cel: "!self.contains('*') || self.matches('^\\\\*\\\\.[^*]+\\\\.[^*]+$')",
       message: 'a wildcard is only a leading `*.` followed by a domain of at least two labels, e.g. *.example.com',
       reason: 'FieldValueInvalid',
