@@ -22,7 +22,7 @@ export const DEFAULT_EGRESS_PORTS = [443] as const;
 const LABEL = '[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?';
 const LAST_LABEL = '[a-z]([-a-z0-9]{0,61}[a-z0-9])?';
 /** A DNS name whose last label starts with a letter (RE2 and JS alike). */
-export const EGRESS_NAME_SOURCE = `(${LABEL}\\.)*${LAST_LABEL}`;
+const EGRESS_NAME_SOURCE = `(${LABEL}\\.)*${LAST_LABEL}`;
 /** An allow-list entry: a name, or `*.` and a name (RE2 and JS alike). */
 export const EGRESS_HOST_PATTERN = new RegExp(`^(\\*\\.)?${EGRESS_NAME_SOURCE}$`);
 const NAME = new RegExp(`^${EGRESS_NAME_SOURCE}$`);
@@ -39,9 +39,7 @@ export function normalizeEgressName(raw: string): string | null {
   return name.length <= EGRESS_HOST_MAX && NAME.test(name) ? name : null;
 }
 
-export type EgressMatch =
-  | { ok: true; rule: EgressRule; wildcard: boolean }
-  | { ok: false; reason: string };
+export type EgressMatch = { ok: true; rule: EgressRule; wildcard: boolean } | { ok: false; reason: string };
 
 /**
  * Which entry of `rules` lets a tunnel to `name:port` through (name already normalized), or why none does. Exact

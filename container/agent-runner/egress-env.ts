@@ -12,7 +12,14 @@
  */
 
 /** The names set here, upper- and lower-case (curl reads only `http_proxy` lower-case). */
-export const EGRESS_PROXY_VARS = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
+export const EGRESS_PROXY_VARS = [
+  'HTTPS_PROXY',
+  'https_proxy',
+  'HTTP_PROXY',
+  'http_proxy',
+  'NO_PROXY',
+  'no_proxy',
+];
 
 export function egressProxyEnv(hostUrl: string, sessionToken: string): Record<string, string> {
   const host = new URL(hostUrl);

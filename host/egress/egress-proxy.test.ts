@@ -240,7 +240,12 @@ describe('the egress proxy', () => {
     await start();
     const none = await connect(`localhost:${port}`, token);
     expect(none.body).toBe('egress refused: this agent group has no spec.egress: it reaches only the host\n');
-    upsertAgentGroup(db, { id: 'ag', name: 'ag', folder: 'ag', runner: { egress: [{ host: 'localhost', ports: [port] }] } });
+    upsertAgentGroup(db, {
+      id: 'ag',
+      name: 'ag',
+      folder: 'ag',
+      runner: { egress: [{ host: 'localhost', ports: [port] }] },
+    });
     expect((await connect(`localhost:${port}`, token)).status).toBe(200);
   });
 
@@ -254,13 +259,15 @@ describe('the egress proxy', () => {
       );
     }
     expect((await connect('localhost', token)).body).toBe('egress refused: a CONNECT target is host:port\n');
-    expect((await connect('localhost:99999', token)).body).toBe('egress refused: a CONNECT target is host:port\n');
+    expect((await connect('localhost:99999', token)).body).toBe(
+      'egress refused: a CONNECT target is host:port\n',
+    );
   });
 
   it('never reaches an internal address through a wildcard entry, but does through the exact name', async () => {
     const port = await echoServer();
     const token = groupWithToken('ag', [{ host: '*.example.test', ports: [port] }]);
-    await start({ resolve: async (name) => (name === 'svc.example.test' ? ['127.0.0.1'] : []) });
+    await start({ resolve: (name) => Promise.resolve(name === 'svc.example.test' ? ['127.0.0.1'] : []) });
     const wild = await connect(`svc.example.test:${port}`, token);
     expect(wild.body).toBe(
       'egress refused: svc.example.test resolves only to internal addresses, which a wildcard entry never reaches (list the name exactly)\n',
@@ -269,7 +276,12 @@ describe('the egress proxy', () => {
       id: 'ag',
       name: 'ag',
       folder: 'ag',
-      runner: { egress: [{ host: '*.example.test', ports: [port] }, { host: 'svc.example.test', ports: [port] }] },
+      runner: {
+        egress: [
+          { host: '*.example.test', ports: [port] },
+          { host: 'svc.example.test', ports: [port] },
+        ],
+      },
     });
     const exact = await connect(`svc.example.test:${port}`, token);
     expect(exact.status).toBe(200);
@@ -285,7 +297,9 @@ describe('the egress proxy', () => {
     ]);
     await start();
     const refused = await connect(`localhost:${closed}`, token);
-    expect(refused.statusLine).toBe(`HTTP/1.1 502 egress refused: localhost:${closed} refused the connection`);
+    expect(refused.statusLine).toBe(
+      `HTTP/1.1 502 egress refused: localhost:${closed} refused the connection`,
+    );
     const unknown = await connect('nowhere.invalid:443', token);
     expect(unknown.statusLine).toBe('HTTP/1.1 502 egress refused: nowhere.invalid does not resolve');
   });

@@ -53,7 +53,7 @@ const systemResolve = async (name: string): Promise<string[]> =>
   (await dns.lookup(name, { all: true, verbatim: true })).map((a) => a.address);
 
 /** The token a CONNECT presents: `Proxy-Authorization: Basic base64(user:token)` or `Bearer token`. */
-export function proxyToken(header: string | undefined): string | null {
+function proxyToken(header: string | undefined): string | null {
   if (!header) return null;
   const [scheme, value] = header.trim().split(/\s+/, 2);
   if (!value) return null;
@@ -138,14 +138,20 @@ export function createEgressProxy(opts: EgressProxyOptions): EgressProxy {
       upstream = await connectAny(usable, port);
     } catch (err) {
       const timedOut = (err as Error).message.startsWith('connect timed out');
-      return refuse(timedOut ? 504 : 502, `${name}:${port} ${timedOut ? 'did not answer' : 'refused the connection'}`);
+      return refuse(
+        timedOut ? 504 : 502,
+        `${name}:${port} ${timedOut ? 'did not answer' : 'refused the connection'}`,
+      );
     }
     if (client.destroyed) {
       upstream.destroy();
       return;
     }
     opts.countTunnel?.({ agent_group: session.agent_group_id });
-    opts.log.debug({ sessionId: session.id, agentGroupId: session.agent_group_id, target: `${name}:${port}` }, 'egress tunnel opened');
+    opts.log.debug(
+      { sessionId: session.id, agentGroupId: session.agent_group_id, target: `${name}:${port}` },
+      'egress tunnel opened',
+    );
     client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
     if (head.length) upstream.write(head);
     const end = (): void => {
@@ -167,7 +173,12 @@ export function createEgressProxy(opts: EgressProxyOptions): EgressProxy {
       const session = token ? opts.authenticate(token) : undefined;
       if (!session) {
         opts.log.warn({ target, reason: 'no valid session token' }, 'egress refused');
-        writeStatus(socket, 407, 'proxy credentials missing or not a live session token', 'proxy-authenticate: Basic realm="nanoclaw egress"\r\n');
+        writeStatus(
+          socket,
+          407,
+          'proxy credentials missing or not a live session token',
+          'proxy-authenticate: Basic realm="nanoclaw egress"\r\n',
+        );
         return;
       }
       const ctx = { sessionId: session.id, agentGroupId: session.agent_group_id, target };
@@ -183,7 +194,7 @@ export function createEgressProxy(opts: EgressProxyOptions): EgressProxy {
       const name = normalizeEgressName(bare);
       if (!name) return refuse(403, 'the target is not a host name');
       const rules = opts.rulesOf(session.agent_group_id);
-      if (!rules.length) return refuse(403, "this agent group has no spec.egress: it reaches only the host");
+      if (!rules.length) return refuse(403, 'this agent group has no spec.egress: it reaches only the host');
       const match = matchEgress(rules, name, authority.port);
       if (!match.ok) return refuse(403, match.reason);
       const mine = open.get(session.id) ?? new Set<Duplex>();

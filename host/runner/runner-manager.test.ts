@@ -282,7 +282,12 @@ describe('the agent group’s egress list in the runner spec', () => {
     const egress = (host: string) =>
       manager.specFor(
         session,
-        upsertAgentGroup(db, { id: 'ag', name: 'A', folder: 'ag', runner: { egress: [{ host, ports: [443] }] } }),
+        upsertAgentGroup(db, {
+          id: 'ag',
+          name: 'A',
+          folder: 'ag',
+          runner: { egress: [{ host, ports: [443] }] },
+        }),
       );
     const github = egress('api.github.com');
     expect(github.env[RUNNER_ENV.egressProxy]).toBe('1');

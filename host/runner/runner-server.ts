@@ -71,7 +71,8 @@ export function createRunnerServer(deps: RunnerServerDeps): http.Server {
     );
     req.resume();
   });
-  if (deps.egress) server.on('connect', deps.egress.onConnect);
+  const egress = deps.egress;
+  if (egress) server.on('connect', (req, socket, head) => egress.onConnect(req, socket, head));
   server.requestTimeout = 0;
   server.headersTimeout = 30_000;
   return server;

@@ -2,7 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { memoryDb } from '../../test/support/central.js';
-import { egressRulesOf, getAgentGroup, listAgentGroups, upsertAgentGroup } from '../../host/db/agent-groups.js';
+import {
+  egressRulesOf,
+  getAgentGroup,
+  listAgentGroups,
+  upsertAgentGroup,
+} from '../../host/db/agent-groups.js';
 import type { CentralDb } from '../../host/db/central-db.js';
 import { agentGroup } from '../api/v1alpha1/testdata/invalid-manifests.js';
 import { projector, type Projector } from '../testing.js';

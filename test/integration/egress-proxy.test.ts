@@ -49,7 +49,9 @@ const curl = (url: string, extra = '') =>
 describe('a sandboxed runner of an agent group with spec.egress', () => {
   it('gets HTTPS_PROXY at its own loopback bridge with the session token, and the host and loopback in NO_PROXY', async () => {
     const out = await sh.run('echo "$HTTPS_PROXY" | sed "s/nct_[A-Za-z0-9_-]*/TOKEN/"; echo "$NO_PROXY"');
-    expect(out).toMatch(/^\[shell exit 0\] http:\/\/nanoclaw:TOKEN@127\.0\.0\.1:\d+\n127\.0\.0\.1,localhost,::1$/);
+    expect(out).toMatch(
+      /^\[shell exit 0\] http:\/\/nanoclaw:TOKEN@127\.0\.0\.1:\d+\n127\.0\.0\.1,localhost,::1$/,
+    );
   });
 
   it('reaches an allowed host:port through a CONNECT tunnel', async () => {
@@ -66,8 +68,12 @@ describe('a sandboxed runner of an agent group with spec.egress', () => {
 
   it('is refused a host outside the list, and the host logs and counts it without the token', async () => {
     const out = await curl('https://api.github.com/', '-v');
-    expect(out).toContain("< HTTP/1.1 403 egress refused: api.github.com is not in this agent group's spec.egress");
-    const warn = await host.waitForLog((l) => l.msg === 'egress refused' && l.target === 'api.github.com:443');
+    expect(out).toContain(
+      "< HTTP/1.1 403 egress refused: api.github.com is not in this agent group's spec.egress",
+    );
+    const warn = await host.waitForLog(
+      (l) => l.msg === 'egress refused' && l.target === 'api.github.com:443',
+    );
     expect(warn).toMatchObject({ agentGroupId: 'assistant', status: 403 });
     expect(JSON.stringify(host.logs)).not.toMatch(/nct_[A-Za-z0-9_-]{20,}/);
     const metrics = await (await fetch(new URL('/metrics', host.url))).text();

@@ -45,7 +45,8 @@ const Host = withRules(
     },
     {
       cel: "!self.contains('*') || self.matches('^\\\\*\\\\.[^*]+\\\\.[^*]+$')",
-      message: 'a wildcard is only a leading `*.` followed by a domain of at least two labels, e.g. *.example.com',
+      message:
+        'a wildcard is only a leading `*.` followed by a domain of at least two labels, e.g. *.example.com',
       reason: 'FieldValueInvalid',
       holds: (h) => !h.includes('*') || !BAD_WILDCARD.test(h),
     },
@@ -80,5 +81,5 @@ const EgressRule = z
 export const Egress = listMap(EgressRule, 'host', {
   maxItems: MAX_EGRESS_RULES,
   description:
-    'Hosts the runners may reach through the host\'s egress proxy (HTTPS_PROXY, CONNECT tunnels), keyed by host. Without it runners reach only the host. Other hosts are refused with a reason the agent sees.',
+    "Hosts the runners may reach through the host's egress proxy (HTTPS_PROXY, CONNECT tunnels), keyed by host. Without it runners reach only the host. Other hosts are refused with a reason the agent sees.",
 });
