@@ -4,9 +4,12 @@
  * shell ([[shell:…]] of the mock provider) runs curl, which tunnels with CONNECT to local target servers that
  * stand in for internet hosts.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentShell, seedShellAgent } from '../support/agent-shell.js';
 import { startHostProcess, tempDir, type HostProcess } from '../support/host-process.js';
@@ -16,8 +19,10 @@ let sh: AgentShell;
 let dataDir: string;
 const targets: http.Server[] = [];
 
-async function target(text: string): Promise<number> {
-  const server = http.createServer((_req, res) => res.end(text));
+/** A plain-http target, or an https one with `tls` (a self-signed certificate for localhost). */
+async function target(text: string, tls?: { key: string; cert: string }): Promise<number> {
+  const reply = (_req: http.IncomingMessage, res: http.ServerResponse) => res.end(text);
+  const server = tls ? https.createServer(tls, reply) : http.createServer(reply);
   targets.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return (server.address() as AddressInfo).port;
@@ -25,12 +30,44 @@ async function target(text: string): Promise<number> {
 
 let allowed: number;
 let other: number;
+let secure: number;
+
+/** A key and self-signed certificate for localhost; the certificate is also the agent's CA file. */
+function localhostCert(dir: string): { key: string; cert: string } {
+  const [key, cert] = [path.join(dir, 'key.pem'), path.join(dir, 'cert.pem')];
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { stdio: 'ignore' },
+  );
+  return { key: fs.readFileSync(key, 'utf8'), cert: fs.readFileSync(cert, 'utf8') };
+}
 
 beforeAll(async () => {
+  dataDir = tempDir('nc-egress-');
+  const tls = localhostCert(dataDir);
   allowed = await target('hello from the allowed target');
   other = await target('nobody should read this');
-  dataDir = tempDir('nc-egress-');
-  seedShellAgent(dataDir, ['main'], [{ host: 'localhost', ports: [allowed] }]);
+  secure = await target('hello over TLS', tls);
+  seedShellAgent(dataDir, ['main'], [{ host: 'localhost', ports: [allowed, secure] }]);
+  fs.mkdirSync(path.join(dataDir, 'groups', 'assistant'), { recursive: true });
+  fs.writeFileSync(path.join(dataDir, 'groups', 'assistant', 'ca.pem'), tls.cert);
   host = await startHostProcess({ dataDir, env: { NANOCLAW_SANDBOX: 'bubblewrap' } });
   sh = new AgentShell(() => host.url, dataDir);
 }, 30_000);
@@ -58,10 +95,16 @@ describe('a sandboxed runner of an agent group with spec.egress', () => {
     expect(await curl(`http://localhost:${allowed}/`)).toBe('[shell exit 0] hello from the allowed target');
   });
 
+  it('talks TLS with an allowed https host end to end: the tunnel carries the target’s own certificate', async () => {
+    expect(await curl(`https://localhost:${secure}/`, '--cacert ca.pem')).toBe(
+      '[shell exit 0] hello over TLS',
+    );
+  });
+
   it('is refused another port of an allowed host, and sees why', async () => {
     const out = await curl(`http://localhost:${other}/`, '-v');
     expect(out).toContain(
-      `< HTTP/1.1 403 egress refused: port ${other} is not allowed for localhost (spec.egress localhost: ports ${allowed})`,
+      `< HTTP/1.1 403 egress refused: port ${other} is not allowed for localhost (spec.egress localhost: ports ${allowed}, ${secure})`,
     );
     expect(out).not.toContain('nobody should read this');
   });
@@ -78,7 +121,7 @@ describe('a sandboxed runner of an agent group with spec.egress', () => {
     expect(JSON.stringify(host.logs)).not.toMatch(/nct_[A-Za-z0-9_-]{20,}/);
     const metrics = await (await fetch(new URL('/metrics', host.url))).text();
     expect(metrics).toMatch(/^nanoclaw_egress_refused_total\{agent_group="assistant"\} 2$/m);
-    expect(metrics).toMatch(/^nanoclaw_egress_tunnels_total\{agent_group="assistant"\} 1$/m);
+    expect(metrics).toMatch(/^nanoclaw_egress_tunnels_total\{agent_group="assistant"\} 2$/m);
   });
 
   it('is refused (407) when it leaves out the proxy credentials', async () => {
