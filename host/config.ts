@@ -156,6 +156,9 @@ const HostEnv = z.object({
     .default(10 * 1024 * 1024),
   NANOCLAW_PROXY_RATE_PER_MINUTE: z.coerce.number().positive().default(120),
   NANOCLAW_PROXY_RATE_BURST: z.coerce.number().int().min(1).default(60),
+  NANOCLAW_EGRESS_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  NANOCLAW_EGRESS_MAX_TUNNELS: z.coerce.number().int().min(1).max(1024).default(32),
+  NANOCLAW_EGRESS_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1000).max(86_400_000).default(600_000),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   LOG_FORMAT: LogFormatEnv,
   TZ: z.string().optional(),
@@ -223,6 +226,8 @@ export interface HostConfig {
   anthropicApiKey: string | undefined;
   anthropicBaseUrl: string;
   proxy: { maxBodyBytes: number; ratePerMinute: number; rateBurst: number };
+  /** Egress proxy limits: connect timeout, open tunnels per session, idle time of a tunnel. */
+  egress: { connectTimeoutMs: number; maxTunnelsPerSession: number; idleTimeoutMs: number };
   logLevel: z.infer<typeof HostEnv>['LOG_LEVEL'];
   /** LOG_FORMAT; undefined: pretty on a terminal, JSON otherwise (host/log.ts). */
   logFormat: LogFormat | undefined;
@@ -372,6 +377,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HostConfig {
       maxBodyBytes: e.NANOCLAW_PROXY_MAX_BODY_BYTES,
       ratePerMinute: e.NANOCLAW_PROXY_RATE_PER_MINUTE,
       rateBurst: e.NANOCLAW_PROXY_RATE_BURST,
+    },
+    egress: {
+      connectTimeoutMs: e.NANOCLAW_EGRESS_CONNECT_TIMEOUT_MS,
+      maxTunnelsPerSession: e.NANOCLAW_EGRESS_MAX_TUNNELS,
+      idleTimeoutMs: e.NANOCLAW_EGRESS_IDLE_TIMEOUT_MS,
     },
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,

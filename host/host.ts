@@ -154,6 +154,7 @@ async function buildHost(opts: HostOptions, undo: Teardown): Promise<RunningHost
       'Model API calls through the credential proxy (outcome: forwarded, refused, upstream_error; status)',
     ),
     meter,
+    metrics,
   );
   undo.add('runner port', () => runnerPort.close());
   const { link, url: runnerUrl } = runnerPort;

@@ -23,6 +23,8 @@ export const RUNNER_ENV = {
   maxBatch: 'NANOCLAW_MAX_BATCH',
   pollIntervalMs: 'NANOCLAW_POLL_INTERVAL_MS',
   mcpServers: 'NANOCLAW_MCP_SERVERS',
+  /** `1`: the agent group has spec.egress, so the runner points HTTPS_PROXY at the host's egress proxy. */
+  egressProxy: 'NANOCLAW_EGRESS_PROXY',
   anthropicBaseUrl: 'ANTHROPIC_BASE_URL',
   logLevel: 'LOG_LEVEL',
 } as const;
@@ -57,6 +59,7 @@ export const RunnerEnv = z
     [RUNNER_ENV.maxBatch]: z.coerce.number().int().min(1).max(100).default(10),
     [RUNNER_ENV.pollIntervalMs]: z.coerce.number().int().min(50).max(60_000).default(2000),
     [RUNNER_ENV.mcpServers]: McpServersEnv,
+    [RUNNER_ENV.egressProxy]: z.enum(['0', '1']).default('0'),
     [RUNNER_ENV.anthropicBaseUrl]: z.url().optional(),
     [RUNNER_ENV.logLevel]: z
       .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
@@ -75,6 +78,7 @@ export const RunnerEnv = z
     maxBatch: e[RUNNER_ENV.maxBatch],
     pollIntervalMs: e[RUNNER_ENV.pollIntervalMs],
     mcpServers: e[RUNNER_ENV.mcpServers],
+    egressProxy: e[RUNNER_ENV.egressProxy] === '1',
     anthropicBaseUrl: e[RUNNER_ENV.anthropicBaseUrl],
     logLevel: e[RUNNER_ENV.logLevel],
   }));

@@ -27,6 +27,8 @@ export interface RunnerConfig {
   anthropicBaseUrl: string | undefined;
   /** The agent group's own MCP servers (NANOCLAW_MCP_SERVERS). */
   mcpServers: McpStdioServer[];
+  /** NANOCLAW_EGRESS_PROXY=1: tools reach the internet through the host's egress proxy (egress-env.ts). */
+  egressProxy: boolean;
   logLevel: string;
 }
 
@@ -89,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): RunnerConfig {
     pollIntervalMs: e.pollIntervalMs,
     anthropicBaseUrl,
     mcpServers: e.mcpServers,
+    egressProxy: e.egressProxy,
     logLevel: e.logLevel,
   };
 }

@@ -4,7 +4,8 @@
  *
  * Start-up order (each step's invariant):
  * 1. Parse the env (with NANOCLAW_HOST_SOCKET: bridge the host's socket to a loopback URL first); a bad variable
- *    or an unreachable socket exits 1 naming it, before anything is touched.
+ *    or an unreachable socket exits 1 naming it, before anything is touched. With NANOCLAW_EGRESS_PROXY=1 the
+ *    proxy variables for tools are set (egress-env.ts).
  * 2. Create/open outbound.db and delete every 'processing' ack: a previous run's claims become eligible again.
  * 3. Touch the heartbeat, then keep touching it (timer + provider activity).
  * 4. Open the notification channel when NANOCLAW_HOST_URL is set (polling alone works without it).
@@ -21,6 +22,7 @@ import fs from 'node:fs';
 import { openOutboundForRunner } from '../../protocol/session-db.js';
 import { ConfigError, loadConfig, type RunnerConfig } from './config.js';
 import { Heartbeat } from './heartbeat.js';
+import { egressProxyEnv } from './egress-env.js';
 import { BridgeError, withHostBridge } from './host-socket-bridge.js';
 import { HostChannel } from './host-channel.js';
 import { InboundReader } from './inbound-reader.js';
@@ -60,6 +62,11 @@ async function main(): Promise<number> {
     throw err;
   }
   const logger = createLogger(config.logLevel, config.sessionId, config.agentGroupId);
+  if (config.egressProxy && config.hostUrl && config.sessionToken) {
+    // Inherited by everything the runner starts; pre-task scripts drop them again (task-script.ts).
+    Object.assign(process.env, egressProxyEnv(config.hostUrl, config.sessionToken));
+    logger.info('egress proxy set for tools (HTTPS_PROXY)');
+  }
   try {
     return await run(config, logger);
   } catch (err) {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { egressProxyEnv } from './egress-env.js';
 import { runScriptProcess, scriptEnv, scriptsOffReason, taskScripts } from './task-script.js';
 
 let dir: string;
@@ -22,7 +23,7 @@ describe('pre-task scripts (real bash processes)', () => {
     expect(r).toEqual({ ok: true, wakeAgent: true, data: { cwd: fs.realpathSync(dir) } });
   });
 
-  it('never gives the script the session token, NANOCLAW_* variables or model credentials', async () => {
+  it('never gives the script the session token, NANOCLAW_* variables, model credentials or the egress proxy', async () => {
     const env = scriptEnv({
       PATH: '/usr/bin:/bin',
       HOME: '/workspace/.home',
@@ -30,6 +31,7 @@ describe('pre-task scripts (real bash processes)', () => {
       NANOCLAW_HOST_URL: 'http://127.0.0.1:1',
       ANTHROPIC_API_KEY: 'tok-secret',
       CLAUDE_CODE_OAUTH_TOKEN: 'oauth',
+      ...egressProxyEnv('http://127.0.0.1:1', 'tok-secret'),
     });
     expect(env).toEqual({ PATH: '/usr/bin:/bin', HOME: '/workspace/.home' });
     const r = await runScriptProcess('env', { cwd: dir, env, signal: never });

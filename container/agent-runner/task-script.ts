@@ -4,8 +4,8 @@
  * Invariants:
  * - It runs where the runner runs (a runner pod, or the embedded sandbox), never anywhere else: `/bin/bash -c` in
  *   the agent's working directory, like the agent's own shell.
- * - Its environment is the runner's without NANOCLAW_* and model credentials: a script never sees the session
- *   token (`scriptEnv`).
+ * - Its environment is the runner's without NANOCLAW_*, model credentials and the egress proxy variables (they
+ *   carry the token): a script never sees the session token (`scriptEnv`).
  * - Bounded: killed (its whole process group) after `timeoutMs` or once stdout+stderr pass `maxOutputBytes`;
  *   abort kills it too, and so does its own exit (nothing it started outlives it). What it printed is kept only up
  *   to that limit.
@@ -14,6 +14,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { RunnerConfig } from './config.js';
+import { EGRESS_PROXY_VARS } from './egress-env.js';
 import { mockShellEnabled, MOCK_SHELL_ENV } from './providers/mock-shell.js';
 import { interpretScriptRun, type ScriptOutcome, type ScriptRun } from './script-result.js';
 
@@ -25,7 +26,8 @@ const CREDENTIALS = new Set(['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUD
 export function scriptEnv(base: NodeJS.ProcessEnv): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(base)) {
-    if (v === undefined || k.startsWith('NANOCLAW_') || CREDENTIALS.has(k)) continue;
+    if (v === undefined || k.startsWith('NANOCLAW_') || CREDENTIALS.has(k) || EGRESS_PROXY_VARS.includes(k))
+      continue;
     env[k] = v;
   }
   return env;

@@ -1,3 +1,4 @@
+import type { EgressRule } from '../../protocol/egress.js';
 import { InputError } from '../errors.js';
 import type { CentralDb } from './central-db.js';
 import { nowIso } from './central-db.js';
@@ -59,6 +60,12 @@ export function listAgentGroups(db: CentralDb): AgentGroup[] {
 export function runnerConfigOf(group: AgentGroup): RunnerConfig {
   const parsed = RunnerConfig.safeParse(JSON.parse(group.container_config));
   return parsed.success ? parsed.data : {};
+}
+
+/** The agent group's spec.egress as projected; empty for a group without one (or no such group). */
+export function egressRulesOf(db: CentralDb, id: string): EgressRule[] {
+  const group = getAgentGroup(db, id);
+  return (group && runnerConfigOf(group).egress) ?? [];
 }
 
 /** Inserts or updates an agent group by id. The folder of an existing group never changes. */

@@ -42,6 +42,8 @@ export const RunnerConfig = z.object({
   maxConcurrent: z.number().int().positive().optional(),
   /** The agent group's own MCP servers (AgentGroup spec.mcpServers), passed to the runner as they are. */
   mcpServers: z.array(McpStdioServer).optional(),
+  /** Hosts its runners may reach through the host's egress proxy (AgentGroup spec.egress), as declared. */
+  egress: z.array(z.object({ host: z.string(), ports: z.array(z.number().int()) })).optional(),
 });
 export type RunnerConfig = z.infer<typeof RunnerConfig>;
 

@@ -274,3 +274,25 @@ describe('the agent group’s MCP servers in the runner spec', () => {
     expect(manager.specFor(session, changed).specHash).not.toBe(spec.specHash);
   });
 });
+
+describe('the agent group’s egress list in the runner spec', () => {
+  it('sets NANOCLAW_EGRESS_PROXY=1 only with a list, and a changed list keeps the runner (the proxy reads it live)', () => {
+    const none = manager.specFor(session, upsertAgentGroup(db, { id: 'ag', name: 'A', folder: 'ag' }));
+    expect(none.env[RUNNER_ENV.egressProxy]).toBeUndefined();
+    const egress = (host: string) =>
+      manager.specFor(
+        session,
+        upsertAgentGroup(db, {
+          id: 'ag',
+          name: 'A',
+          folder: 'ag',
+          runner: { egress: [{ host, ports: [443] }] },
+        }),
+      );
+    const github = egress('api.github.com');
+    expect(github.env[RUNNER_ENV.egressProxy]).toBe('1');
+    expect(JSON.stringify(github.env)).not.toContain('api.github.com');
+    expect(github.specHash).not.toBe(none.specHash);
+    expect(egress('*.example.com').specHash).toBe(github.specHash);
+  });
+});

@@ -259,6 +259,7 @@ export class RunnerManager extends EventEmitter<RunnerManagerEvents> {
       [RUNNER_ENV.logLevel]: this.o.logLevel,
       ...(group.model ? { [RUNNER_ENV.model]: group.model } : {}),
       ...(runner.mcpServers?.length ? { [RUNNER_ENV.mcpServers]: JSON.stringify(runner.mcpServers) } : {}),
+      ...(runner.egress?.length ? { [RUNNER_ENV.egressProxy]: '1' } : {}),
     };
     const extraEnv = (runner.env ?? []).filter((e) => !/^(NANOCLAW_|ANTHROPIC_)/.test(e.name));
     const specHash = createHash('sha256')

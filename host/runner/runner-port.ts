@@ -1,5 +1,5 @@
 /**
- * The host's runner port: the HTTP server runners talk to (notification channel and credential proxy), on TCP
+ * The host's runner port: the HTTP server runners talk to (notification channel, credential and egress proxy), on TCP
  * and — for sandboxed embedded runners (bubblewrap, docker), which have no network — on the data dir's runner
  * socket.
  *
@@ -12,6 +12,9 @@ import type { CentralDb } from '../db/central-db.js';
 import { closeServer, listen } from '../http-listen.js';
 import type { AgentRuntime } from '../runtime/runtime.js';
 import { listenRunnerSocket } from '../runtime/runner-socket.js';
+import { egressRulesOf } from '../db/agent-groups.js';
+import { createEgressProxy } from '../egress/egress-proxy.js';
+import type { Metrics } from '../metrics.js';
 import type { CredentialProxyOptions } from './credential-proxy.js';
 import { RunnerLink } from './runner-link.js';
 import { createRunnerServer } from './runner-server.js';
@@ -31,11 +34,27 @@ export async function openRunnerPort(
   log: Logger,
   countProxy: CredentialProxyOptions['count'],
   meter: CredentialProxyOptions['meter'],
+  metrics: Metrics,
 ): Promise<RunnerPort> {
   const link = new RunnerLink(log);
+  const authenticate = (token: string) => authenticateRunner(db, token);
+  const egress = createEgressProxy({
+    authenticate,
+    rulesOf: (id) => egressRulesOf(db, id),
+    ...config.egress,
+    log,
+    countRefused: metrics.counter(
+      'nanoclaw_egress_refused_total',
+      'Egress tunnels the egress proxy refused to authenticated runners (agent_group)',
+    ),
+    countTunnel: metrics.counter(
+      'nanoclaw_egress_tunnels_total',
+      'Egress tunnels the egress proxy opened (agent_group)',
+    ),
+  });
   const server = createRunnerServer({
     link,
-    authenticate: (token) => authenticateRunner(db, token),
+    authenticate,
     proxy: {
       apiKey: config.anthropicApiKey,
       upstream: config.anthropicBaseUrl,
@@ -44,6 +63,7 @@ export async function openRunnerPort(
       count: countProxy,
       meter,
     },
+    egress,
     log,
   });
   const port = await listen(server, config.runnerPort, config.runnerBind);
@@ -57,6 +77,7 @@ export async function openRunnerPort(
     url: config.runnerHostUrl ?? `http://127.0.0.1:${port}`,
     close: async () => {
       link.close();
+      egress.close();
       await closeServer(server);
       await socket?.close();
     },

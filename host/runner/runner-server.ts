@@ -1,16 +1,20 @@
 /**
- * The port runners talk to: the notification channel and the credential proxy, both authenticated with the
- * session token. On Kubernetes this is the only host port runner pods may reach (NetworkPolicy).
+ * The port runners talk to: the notification channel, the credential proxy and the egress proxy (CONNECT), all
+ * authenticated with the session token. On Kubernetes this is the only host port runner pods may reach
+ * (NetworkPolicy), so egress goes through the host or nowhere.
  *
  * Invariants:
  * - Nothing but /healthz answers without a valid session token (401).
  * - Every request-target that starts with the proxy prefix goes to the credential proxy, which decides what is
  *   forwarded (look-alikes such as `/proxy/anthropic@other.host` get its 404, not a generic one).
+ * - CONNECT requests and absolute-form (`http://…`) requests go to the egress proxy, which checks the token it
+ *   is given as proxy credentials (egress/egress-proxy.ts).
  */
 import http from 'node:http';
 import type { Logger } from 'pino';
 import { PROXY_PATH_PREFIX, RUNNER_CHANNEL_PATH } from '../../protocol/env.js';
 import type { Session } from '../db/schema.js';
+import type { EgressProxy } from '../egress/egress-proxy.js';
 import { createCredentialProxy, type CredentialProxyOptions } from './credential-proxy.js';
 import type { RunnerLink } from './runner-link.js';
 import { tokenFromHeaders } from './session-token.js';
@@ -19,6 +23,8 @@ export interface RunnerServerDeps {
   link: RunnerLink;
   authenticate: (token: string) => Session | undefined;
   proxy: CredentialProxyOptions;
+  /** Without it CONNECT requests are dropped and absolute-form requests need a session token like any other. */
+  egress?: EgressProxy;
   log: Logger;
 }
 
@@ -29,6 +35,10 @@ export function createRunnerServer(deps: RunnerServerDeps): http.Server {
     if (req.method === 'GET' && path === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"ok":true}');
+      return;
+    }
+    if (deps.egress && /^[a-z][a-z0-9+.-]*:\/\//i.test(req.url ?? '')) {
+      deps.egress.refusePlainHttp(req, res);
       return;
     }
     const token = tokenFromHeaders(req.headers);
@@ -61,6 +71,8 @@ export function createRunnerServer(deps: RunnerServerDeps): http.Server {
     );
     req.resume();
   });
+  const egress = deps.egress;
+  if (egress) server.on('connect', (req, socket, head) => egress.onConnect(req, socket, head));
   server.requestTimeout = 0;
   server.headersTimeout = 30_000;
   return server;

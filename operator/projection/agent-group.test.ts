@@ -2,7 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { memoryDb } from '../../test/support/central.js';
-import { getAgentGroup, listAgentGroups, upsertAgentGroup } from '../../host/db/agent-groups.js';
+import {
+  egressRulesOf,
+  getAgentGroup,
+  listAgentGroups,
+  upsertAgentGroup,
+} from '../../host/db/agent-groups.js';
 import type { CentralDb } from '../../host/db/central-db.js';
 import { agentGroup } from '../api/v1alpha1/testdata/invalid-manifests.js';
 import { projector, type Projector } from '../testing.js';
@@ -90,6 +95,17 @@ describe('AgentGroup projection', () => {
     expect(getAgentGroup(db, 'a')!.budget_monthly_tokens).toBe(5000);
     p.apply(agentGroup('a'), 'u1', 3);
     expect(getAgentGroup(db, 'a')!.budget_monthly_tokens).toBeNull();
+  });
+
+  it('projects spec.egress with default ports into the runner config, and drops it when removed', () => {
+    const spec = { egress: [{ host: 'api.github.com' }, { host: '*.example.com', ports: [8443] }] };
+    p.apply(agentGroup('a', spec), 'u1', 1);
+    expect(egressRulesOf(db, 'a')).toEqual([
+      { host: 'api.github.com', ports: [443] },
+      { host: '*.example.com', ports: [8443] },
+    ]);
+    p.apply(agentGroup('a'), 'u1', 2);
+    expect(egressRulesOf(db, 'a')).toEqual([]);
   });
 
   it('refuses a name that cannot be a folder unless spec.folder is set', () => {

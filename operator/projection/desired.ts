@@ -47,7 +47,8 @@ interface DesiredPeer {
   localName: string;
 }
 
-function runnerConfig(runner: AgentGroupSpec['runner'], mcp: AgentGroupSpec['mcpServers']): RunnerConfig {
+function runnerConfig(spec: AgentGroupSpec): RunnerConfig {
+  const { runner, mcpServers: mcp, egress } = spec;
   const out: RunnerConfig = {};
   if (runner.image) out.image = runner.image;
   const list = (r: Record<string, string | number | undefined> | undefined) => {
@@ -69,6 +70,7 @@ function runnerConfig(runner: AgentGroupSpec['runner'], mcp: AgentGroupSpec['mcp
       env: Object.fromEntries((m.stdio!.env ?? []).map((e) => [e.name, e.value])),
     }));
   }
+  if (egress?.length) out.egress = egress.map((e) => ({ host: e.host, ports: [...e.ports] }));
   return out;
 }
 
@@ -125,7 +127,7 @@ export function desiredAgentGroup(
       provider: spec.provider,
       model: spec.model ?? null,
       instructions,
-      runner: runnerConfig(spec.runner, spec.mcpServers),
+      runner: runnerConfig(spec),
       budgetMonthlyTokens: spec.budget?.monthlyTokens ?? null,
       peers: (spec.peers ?? []).map((p, index) => ({
         index,

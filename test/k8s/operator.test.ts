@@ -10,7 +10,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminUserIdsFor } from '../../host/access/access.js';
-import { getAgentGroup } from '../../host/db/agent-groups.js';
+import { egressRulesOf, getAgentGroup } from '../../host/db/agent-groups.js';
 import { openCentralDb, type CentralDb } from '../../host/db/central-db.js';
 import { listDestinations } from '../../host/db/destinations.js';
 import { findMessagingGroup } from '../../host/db/messaging-groups.js';
@@ -113,6 +113,21 @@ describe('operator on a real API server', () => {
 
     await api.delete(ns, 'AgentGroup', 'helper');
     await eventually(() => getAgentGroup(db, 'helper') === undefined);
+  });
+
+  it('projects spec.egress with the API server’s default ports, and follows a changed list', async () => {
+    await api.create(ns, agentGroup('fetcher', { provider: 'mock', egress: [{ host: 'api.github.com' }] }));
+    const ok = await readyAs('AgentGroup', 'fetcher', 'True', 'Projected');
+    expect((ok.spec as { egress: unknown }).egress).toEqual([{ host: 'api.github.com', ports: [443] }]);
+    expect(egressRulesOf(db, 'fetcher')).toEqual([{ host: 'api.github.com', ports: [443] }]);
+    await api.replace(ns, {
+      ...ok,
+      spec: { ...ok.spec, egress: [{ host: '*.example.com', ports: [8443] }] },
+    });
+    await eventually(() => egressRulesOf(db, 'fetcher')[0]?.host === '*.example.com');
+    expect(egressRulesOf(db, 'fetcher')).toEqual([{ host: '*.example.com', ports: [8443] }]);
+    await api.delete(ns, 'AgentGroup', 'fetcher');
+    await eventually(() => getAgentGroup(db, 'fetcher') === undefined);
   });
 
   it('projects a MessagingGroup with wirings and destinations, and follows agent removal and deletion', async () => {

@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { EgressRule } from '../../protocol/egress.js';
 import { grantRole } from '../../host/access/roles.js';
 import { upsertAgentGroup } from '../../host/db/agent-groups.js';
 import { upsertMessagingGroup } from '../../host/db/messaging-groups.js';
@@ -14,15 +15,18 @@ import { ChatStreams, send, type ChatStream } from './web-client.js';
 
 const AGENT_GROUP = 'assistant';
 
-/** Seeds the agent group, one web chat per name, the owner, and groups/global/shared.md ("global notes"). */
-export function seedShellAgent(dataDir: string, chats: string[]): void {
+/**
+ * Seeds the agent group (with `egress`, its spec.egress, when given), one web chat per name, the owner, and
+ * groups/global/shared.md ("global notes").
+ */
+export function seedShellAgent(dataDir: string, chats: string[], egress?: EgressRule[]): void {
   withDb(dataDir, (db) => {
     upsertAgentGroup(db, {
       id: AGENT_GROUP,
       name: AGENT_GROUP,
       folder: AGENT_GROUP,
       provider: 'mock',
-      runner: { env: [{ name: 'MOCK_PROVIDER_SHELL', value: '1' }] },
+      runner: { env: [{ name: 'MOCK_PROVIDER_SHELL', value: '1' }], ...(egress ? { egress } : {}) },
     });
     for (const chat of chats) {
       const mg = upsertMessagingGroup(db, { channelType: 'web', platformId: chat, name: chat });

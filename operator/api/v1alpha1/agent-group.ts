@@ -7,7 +7,7 @@
  * - `instructions` and `instructionsFrom` are mutually exclusive.
  * - `runner.env` names are C identifiers not starting `NANOCLAW_` or `ANTHROPIC_`; `valueFrom` is refused.
  * - `runner.idleTimeout` is between 1m and 168h.
- * - `mcpServers`: see mcp-servers.ts.
+ * - `mcpServers`: see mcp-servers.ts. `egress`: see egress.ts.
  * - `budget.monthlyTokens` is a whole number from 1 to 10^15 (tokens a calendar month, UTC, may use).
  * - `peers` is a list-map keyed by `agentGroup` (no peer twice); a peer is an AgentGroup of the same namespace.
  */
@@ -22,6 +22,7 @@ import {
   objectName,
   statusBase,
 } from './common.js';
+import { Egress } from './egress.js';
 import { McpServers } from './mcp-servers.js';
 import { listMap, withRules } from './rules.js';
 
@@ -230,6 +231,7 @@ export const AgentGroupSpec = withRules(
       runner: Runner.prefault({}),
       mcpServers: McpServers.optional(),
       budget: Budget.optional(),
+      egress: Egress.optional(),
       peers: listMap(Peer, 'agentGroup', {
         maxItems: 64,
         description:

@@ -58,6 +58,58 @@ export const INVALID_MANIFESTS: InvalidCase[] = [
     manifest: agentGroup('budget-empty', { budget: {} }),
     field: 'spec.budget.monthlyTokens',
   },
+  ...(
+    [
+      ['egress to an IPv4 address', '10.0.0.1'],
+      ['egress to a CIDR', '10.0.0.0/8'],
+      ['egress to an IPv6 address', '::1'],
+      ['egress host with a port in it', 'api.github.com:443'],
+      ['egress host in upper case', 'API.github.com'],
+      ['egress host with a trailing dot', 'example.com.'],
+      ['egress wildcard over a top-level domain', '*.com'],
+      ['egress wildcard alone', '*'],
+      ['egress wildcard inside the name', 'foo.*.example.com'],
+      ['egress wildcard without its dot', '*example.com'],
+      ['egress double wildcard', '*.*.example.com'],
+      ['egress host empty', ''],
+      ['egress host with a scheme', 'https://api.github.com'],
+    ] as const
+  ).map(([name, host], i) => ({
+    name,
+    manifest: agentGroup(`egress${i}`, { egress: [{ host }] }),
+    field: 'spec.egress[0].host',
+  })),
+  ...(
+    [
+      ['egress port 0', [0], 'spec.egress[0].ports[0]'],
+      ['egress port over 65535', [65536], 'spec.egress[0].ports[0]'],
+      ['egress port as a string', ['443'], 'spec.egress[0].ports[0]'],
+      ['egress with no ports', [], 'spec.egress[0].ports'],
+      ['egress port twice', [443, 443], 'spec.egress[0].ports[1]'],
+      ['egress with 17 ports', Array.from({ length: 17 }, (_, i) => 8000 + i), 'spec.egress[0].ports'],
+    ] as const
+  ).map(([name, ports, field], i) => ({
+    name,
+    manifest: agentGroup(`egress-ports${i}`, { egress: [{ host: 'api.github.com', ports }] }),
+    field,
+  })),
+  {
+    name: 'egress entry without a host',
+    manifest: agentGroup('egress-nohost', { egress: [{ ports: [443] }] }),
+    field: 'spec.egress[0].host',
+  },
+  {
+    name: 'egress host twice',
+    manifest: agentGroup('egress-dup', { egress: [{ host: 'a.example.com' }, { host: 'a.example.com' }] }),
+    field: 'spec.egress[1]',
+  },
+  {
+    name: 'egress with 65 hosts',
+    manifest: agentGroup('egress-many', {
+      egress: Array.from({ length: 65 }, (_, i) => ({ host: `h${i}.example.com` })),
+    }),
+    field: 'spec.egress',
+  },
   {
     name: 'instructions and instructionsFrom together',
     manifest: agentGroup('a5', {
@@ -383,6 +435,12 @@ export const VALID_MANIFESTS: Record<string, unknown>[] = [
       idleTimeout: '1h30m',
     },
     budget: { monthlyTokens: 5_000_000 },
+    egress: [
+      { host: 'api.github.com' },
+      { host: '*.example.com', ports: [443, 8443] },
+      { host: 'localhost', ports: [8080] },
+      { host: 'xn--80ak6aa92e.com' },
+    ],
     mcpServers: [
       { name: 'files', stdio: { command: '/usr/local/bin/mcp-files', args: ['--root', '/workspace/agent'] } },
       { name: 'search', stdio: { command: 'mcp-search', env: [{ name: 'SEARCH_REGION', value: 'eu' }] } },
