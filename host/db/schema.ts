@@ -27,6 +27,26 @@ const provenance = {
   source_generation: z.number().int().nullable(),
 };
 
+/**
+ * A remote MCP server as the host keeps it (AgentGroup spec.mcpServers[].http): what the host forwards to. Secret
+ * header values are references only, resolved at request time; none of this is passed to a runner.
+ */
+export const McpRemoteUpstream = z.object({
+  name: z.string(),
+  type: z.literal('http'),
+  url: z.string(),
+  /** Namespace of the AgentGroup: where its Secrets are read (embedded: the manifest folder). */
+  namespace: z.string(),
+  headers: z.array(
+    z.object({
+      name: z.string(),
+      value: z.string().optional(),
+      secretKeyRef: z.object({ name: z.string(), key: z.string() }).optional(),
+    }),
+  ),
+});
+export type McpRemoteUpstream = z.infer<typeof McpRemoteUpstream>;
+
 /** Per-agent-group runner settings, stored as JSON in agent_groups.container_config. */
 export const RunnerConfig = z.object({
   image: z.string().optional(),
@@ -40,8 +60,11 @@ export const RunnerConfig = z.object({
   idleTimeoutSeconds: z.number().int().positive().optional(),
   /** Runners of this agent group at once (within the host's NANOCLAW_MAX_RUNNERS). */
   maxConcurrent: z.number().int().positive().optional(),
-  /** The agent group's own MCP servers (AgentGroup spec.mcpServers), passed to the runner as they are. */
-  mcpServers: z.array(McpStdioServer).optional(),
+  /**
+   * The agent group's own MCP servers (AgentGroup spec.mcpServers): stdio ones are passed to the runner as they
+   * are, remote ones only by name (runnerMcpServers).
+   */
+  mcpServers: z.array(z.union([McpRemoteUpstream, McpStdioServer])).optional(),
 });
 export type RunnerConfig = z.infer<typeof RunnerConfig>;
 

@@ -16,7 +16,8 @@
  *   `runner.maxConcurrent` of one group. A session that needs one beyond that waits in a first-come queue (a
  *   session whose group is at its own limit does not hold up sessions of other groups) (a `queued` event lets the sweep stop idle runners for it) and is started as soon as a
  *   runner exits; its messages stay accepted meanwhile, so routing never waits for a slot.
- * - No model API key goes into a runner's env: ANTHROPIC_BASE_URL points at this host's credential proxy.
+ * - No model API key goes into a runner's env: ANTHROPIC_BASE_URL points at this host's credential proxy. Remote
+ *   MCP servers are named only (mcp/runner-servers.ts): their URLs and headers stay with the host.
  * - CLAUDE.md is written into the runner-writable agent folder only through session/safe-fs.ts: no symlink there
  *   or on the way to it is followed.
  */
@@ -29,6 +30,7 @@ import { adminUserIdsFor } from '../access/access.js';
 import type { CentralDb } from '../db/central-db.js';
 import { getAgentGroup, runnerConfigOf } from '../db/agent-groups.js';
 import type { AgentGroup, Session } from '../db/schema.js';
+import { runnerMcpServers } from '../mcp/runner-servers.js';
 import type { AgentRuntime, RunnerSpec } from '../runtime/runtime.js';
 import { GLOBAL_SUBPATH, groupSubPath, sessionSubPath, type DataLayout } from '../session/layout.js';
 import { readFileInside, writeFileInside } from '../session/safe-fs.js';
@@ -216,7 +218,9 @@ export class RunnerManager extends EventEmitter<RunnerManagerEvents> {
       [RUNNER_ENV.anthropicBaseUrl]: `${hostUrl}${PROXY_PATH_PREFIX}`,
       [RUNNER_ENV.logLevel]: this.o.logLevel,
       ...(group.model ? { [RUNNER_ENV.model]: group.model } : {}),
-      ...(runner.mcpServers?.length ? { [RUNNER_ENV.mcpServers]: JSON.stringify(runner.mcpServers) } : {}),
+      ...(runner.mcpServers?.length
+        ? { [RUNNER_ENV.mcpServers]: JSON.stringify(runnerMcpServers(runner.mcpServers)) }
+        : {}),
     };
     const extraEnv = (runner.env ?? []).filter((e) => !/^(NANOCLAW_|ANTHROPIC_)/.test(e.name));
     const specHash = createHash('sha256')

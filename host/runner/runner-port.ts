@@ -10,6 +10,8 @@ import type { Logger } from 'pino';
 import type { HostConfig } from '../config.js';
 import type { CentralDb } from '../db/central-db.js';
 import { closeServer, listen } from '../http-listen.js';
+import { remoteMcpServer } from '../mcp/remote-server.js';
+import type { SecretSource } from '../mcp/secret-source.js';
 import type { AgentRuntime } from '../runtime/runtime.js';
 import { listenRunnerSocket } from '../runtime/runner-socket.js';
 import type { CredentialProxyOptions } from './credential-proxy.js';
@@ -31,6 +33,7 @@ export async function openRunnerPort(
   log: Logger,
   countProxy: CredentialProxyOptions['count'],
   meter: CredentialProxyOptions['meter'],
+  secrets: SecretSource,
 ): Promise<RunnerPort> {
   const link = new RunnerLink(log);
   const server = createRunnerServer({
@@ -43,6 +46,12 @@ export async function openRunnerPort(
       log,
       count: countProxy,
       meter,
+    },
+    mcpProxy: {
+      upstreamOf: (session, name) => remoteMcpServer(db, session.agent_group_id, name),
+      secrets,
+      maxBodyBytes: config.proxy.maxBodyBytes,
+      log,
     },
     log,
   });

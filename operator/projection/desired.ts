@@ -47,7 +47,38 @@ interface DesiredPeer {
   localName: string;
 }
 
-function runnerConfig(runner: AgentGroupSpec['runner'], mcp: AgentGroupSpec['mcpServers']): RunnerConfig {
+type McpServerSpec = NonNullable<AgentGroupSpec['mcpServers']>[number];
+
+/** One spec.mcpServers entry as the host keeps it: stdio as the runner starts it, http as the host forwards it. */
+function mcpServerConfig(
+  m: McpServerSpec,
+  namespace: string,
+): NonNullable<RunnerConfig['mcpServers']>[number] {
+  if (m.http) {
+    return {
+      name: m.name,
+      type: 'http',
+      url: m.http.url,
+      namespace,
+      headers: (m.http.headers ?? []).map((h) => ({
+        name: h.name,
+        ...(h.valueFrom ? { secretKeyRef: h.valueFrom.secretKeyRef } : { value: h.value ?? '' }),
+      })),
+    };
+  }
+  return {
+    name: m.name,
+    command: m.stdio!.command,
+    args: m.stdio!.args ?? [],
+    env: Object.fromEntries((m.stdio!.env ?? []).map((e) => [e.name, e.value])),
+  };
+}
+
+function runnerConfig(
+  runner: AgentGroupSpec['runner'],
+  mcp: AgentGroupSpec['mcpServers'],
+  namespace: string,
+): RunnerConfig {
   const out: RunnerConfig = {};
   if (runner.image) out.image = runner.image;
   const list = (r: Record<string, string | number | undefined> | undefined) => {
@@ -62,12 +93,7 @@ function runnerConfig(runner: AgentGroupSpec['runner'], mcp: AgentGroupSpec['mcp
   out.idleTimeoutSeconds = durationSeconds(runner.idleTimeout ?? DEFAULT_IDLE_TIMEOUT);
   if (runner.maxConcurrent !== undefined) out.maxConcurrent = runner.maxConcurrent;
   if (mcp?.length) {
-    out.mcpServers = mcp.map((m) => ({
-      name: m.name,
-      command: m.stdio!.command,
-      args: m.stdio!.args ?? [],
-      env: Object.fromEntries((m.stdio!.env ?? []).map((e) => [e.name, e.value])),
-    }));
+    out.mcpServers = mcp.map((m) => mcpServerConfig(m, namespace));
   }
   return out;
 }
@@ -125,7 +151,7 @@ export function desiredAgentGroup(
       provider: spec.provider,
       model: spec.model ?? null,
       instructions,
-      runner: runnerConfig(spec.runner, spec.mcpServers),
+      runner: runnerConfig(spec.runner, spec.mcpServers, ref.namespace),
       budgetMonthlyTokens: spec.budget?.monthlyTokens ?? null,
       peers: (spec.peers ?? []).map((p, index) => ({
         index,
