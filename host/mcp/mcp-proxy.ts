@@ -13,8 +13,9 @@
  * - A request body is at most `maxBodyBytes` (413) and is read in full before the upstream is contacted; the
  *   answer streams back unbuffered (an SSE body reaches the runner event by event), and a runner that goes away
  *   ends the upstream call.
- * - The host's own refusals are JSON-RPC errors (`{jsonrpc, error: {code, message}, id: null}`) with an HTTP status:
- *   404 unknown server, 413 too large, 502 a Secret that cannot be read or an upstream that does not answer.
+ * - The host's own refusals are one line of plain text with an HTTP status (MCP clients show the body as the
+ *   error, so it reaches the runner's report and the agent as written): 404 unknown server, 413 too large, 502 a
+ *   Secret that cannot be read or an upstream that does not answer.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -59,8 +60,8 @@ function sendError(
   message: string,
   extra: http.OutgoingHttpHeaders = {},
 ) {
-  if (!res.headersSent) res.writeHead(status, { 'content-type': 'application/json', ...extra });
-  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message }, id: null }));
+  if (!res.headersSent) res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...extra });
+  res.end(message);
 }
 
 /** The configured headers with Secret values read for this call. */
