@@ -68,7 +68,7 @@ const McpHeader = withRules(
         ),
       value: z
         .string()
-        .max(4096)
+        .max(2048)
         .optional()
         .describe('Literal, non-secret value. Credentials go in valueFrom.secretKeyRef.'),
       valueFrom: z
@@ -124,12 +124,12 @@ export const HttpTransport = withRules(
           ),
         [
           {
-            cel: `self.matches('${URL_SHAPE}')`,
+            cel: `self.matches(r'${URL_SHAPE}')`,
             message: 'url must be an absolute http(s) URL with a host, no userinfo and no fragment',
             holds: (u) => URL_SHAPE_JS.test(u),
           },
           {
-            cel: `self.startsWith('https://') || self.matches('${PLAIN_HTTP_OK}')`,
+            cel: `self.startsWith('https://') || self.matches(r'${PLAIN_HTTP_OK}')`,
             message:
               'url must be https; plain http is allowed only for localhost, 127.0.0.1, [::1] and cluster-internal Services (….svc, ….svc.cluster.local)',
             holds: (u) => u.startsWith('https://') || PLAIN_HTTP_OK_JS.test(u),
