@@ -35,8 +35,7 @@ export const McpStdioServer = z.object({
 export type McpStdioServer = z.output<typeof McpStdioServer>;
 
 /** One remote server as the runner sees it: reached through the host at mcpProxyPath(name). */
-export const McpHostedServer = z.object({ name: serverName, type: z.literal('http') });
-export type McpHostedServer = z.output<typeof McpHostedServer>;
+const McpHostedServer = z.object({ name: serverName, type: z.literal('http') });
 
 /** A server as the runner starts it (stdio entries carry no `type`, as before remote servers existed). */
 export const McpRunnerServer = z.union([McpHostedServer, McpStdioServer]);

@@ -175,13 +175,13 @@ describe('the remote-MCP proxy', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/event-stream');
     const reader = res.body!.getReader();
-    const first = new TextDecoder().decode((await reader.read()).value);
+    const first = new TextDecoder().decode((await reader.read()).value as Uint8Array);
     expect(first).toContain('data: {"n":1}');
     expect(releaseSecond).toBeDefined();
     releaseSecond!();
     let rest = '';
     for (let r = await reader.read(); !r.done; r = await reader.read())
-      rest += new TextDecoder().decode(r.value);
+      rest += new TextDecoder().decode(r.value as Uint8Array);
     expect(rest).toContain('data: {"n":2}');
   });
 

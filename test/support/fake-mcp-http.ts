@@ -22,19 +22,23 @@ export class FakeMcpHttp {
   readonly calls: string[] = [];
   private readonly sessions = new Map<string, StreamableHTTPServerTransport>();
 
-  private constructor(
-    private readonly server: http.Server,
-    readonly url: string,
-  ) {}
+  private readonly server: http.Server;
+  url = '';
 
-  static async start(opts: { path: string; requiredHeader: string; requiredValue: string }): Promise<FakeMcpHttp> {
-    let fake: FakeMcpHttp | undefined;
-    const server = http.createServer((req, res) => {
-      void fake!.handle(req, res, opts);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as AddressInfo).port;
-    fake = new FakeMcpHttp(server, `http://127.0.0.1:${port}${opts.path}`);
+  private constructor(
+    private readonly opts: { path: string; requiredHeader: string; requiredValue: string },
+  ) {
+    this.server = http.createServer((req, res) => void this.handle(req, res));
+  }
+
+  static async start(opts: {
+    path: string;
+    requiredHeader: string;
+    requiredValue: string;
+  }): Promise<FakeMcpHttp> {
+    const fake = new FakeMcpHttp(opts);
+    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
+    fake.url = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}${opts.path}`;
     return fake;
   }
 
@@ -51,11 +55,8 @@ export class FakeMcpHttp {
     return mcp;
   }
 
-  private async handle(
-    req: http.IncomingMessage,
-    res: http.ServerResponse,
-    opts: { path: string; requiredHeader: string; requiredValue: string },
-  ): Promise<void> {
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const opts = this.opts;
     this.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers });
     if (req.url !== opts.path) {
       res.writeHead(404).end();
@@ -73,9 +74,9 @@ export class FakeMcpHttp {
         res.writeHead(404).end();
         return;
       }
-      const created = new StreamableHTTPServerTransport({
+      const created: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
-        onsessioninitialized: (sid) => this.sessions.set(sid, created),
+        onsessioninitialized: (sid) => void this.sessions.set(sid, created),
       });
       created.onclose = () => {
         if (created.sessionId) this.sessions.delete(created.sessionId);

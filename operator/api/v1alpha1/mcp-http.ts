@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { CONFIG_MAP_KEY_PATTERN, objectName } from './common.js';
 import { listMap, withRules } from './rules.js';
 
-export const MAX_MCP_HEADERS = 16;
+const MAX_MCP_HEADERS = 16;
 
 /** An absolute http(s) URL with a host, no userinfo, no fragment (RE2 and JS alike). */
 const URL_SHAPE = '^https?://[^/?#@\\s]+([/?][^#\\s]*)?$';
