@@ -5,7 +5,8 @@
  *
  * Invariants:
  * - The upstream URL is the configured one, as configured: the request only picks a server by name
- *   (mcp-route.ts), and only of its own session's agent group. Redirects are not followed.
+ *   (mcp-route.ts), and only of its own session's agent group. Redirects are not followed, and no answer header
+ *   that names a URL (Location, WWW-Authenticate) is passed back: the runner never learns the upstream.
  * - From the runner only the MCP headers pass (accept, content-type, mcp-session-id, mcp-protocol-version,
  *   last-event-id): its session token and anything else it sends stay here. Configured headers win.
  * - Secret values are used for the one call and never logged, stored or put in an error; a log line carries the
@@ -27,8 +28,14 @@ import { SecretUnavailable, type SecretSource } from './secret-source.js';
 
 /** Request headers a runner may send on (lower case). */
 const FROM_RUNNER = ['accept', 'content-type', 'mcp-session-id', 'mcp-protocol-version', 'last-event-id'];
-/** Response headers that are about this hop only. */
+/**
+ * Response headers not passed back: those about this hop only, cookies, and those that would tell the runner the
+ * upstream's URL (a redirect's Location, an auth challenge's resource metadata URL).
+ */
 const HOP_HEADERS = new Set([
+  'location',
+  'content-location',
+  'www-authenticate',
   'connection',
   'keep-alive',
   'proxy-authenticate',

@@ -53,6 +53,14 @@ beforeAll(async () => {
         releaseSecond = () => res.end('event: message\ndata: {"n":2}\n\n');
         return;
       }
+      if (body.includes('"redirect"')) {
+        res.writeHead(307, {
+          location: `${upstreamUrl}&moved=1`,
+          'www-authenticate': `Bearer resource_metadata="${upstreamUrl}"`,
+        });
+        res.end();
+        return;
+      }
       res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': 'track=1' });
       res.end('{"jsonrpc":"2.0","result":{},"id":1}');
     });
@@ -183,6 +191,14 @@ describe('the remote-MCP proxy', () => {
     for (let r = await reader.read(); !r.done; r = await reader.read())
       rest += new TextDecoder().decode(r.value as Uint8Array);
     expect(rest).toContain('data: {"n":2}');
+  });
+
+  it('passes a redirect back without its Location and does not follow it: the runner never learns the upstream', async () => {
+    const res = await post('/proxy/mcp/tools', { body: '{"jsonrpc":"2.0","method":"redirect","id":2}' });
+    expect(res.status).toBe(307);
+    expect(res.headers.location).toBeUndefined();
+    expect(res.headers['www-authenticate']).toBeUndefined();
+    expect(seen).toHaveLength(1);
   });
 
   it.each([
