@@ -10,6 +10,7 @@ import { checkApiKey } from '../host/runner/api-key-check.js';
 import { parse } from './args.js';
 import { manifestFileWriter } from './chat-config/file-writer.js';
 import { startEmbeddedConfig } from './embedded.js';
+import { manifestSecrets } from './manifest-secrets.js';
 import { bannerText, modelLine, type StartFacts } from './start-banner.js';
 import { untilSignal } from './until-signal.js';
 import { packageVersion } from './version.js';
@@ -116,16 +117,20 @@ export async function hostCommand(argv: string[]): Promise<number> {
   );
 }
 
-/** In Kubernetes mode, registered chats become objects created through the API server. */
+/**
+ * In Kubernetes mode, registered chats become objects created through the API server, and remote MCP servers'
+ * Secret headers are read through it.
+ */
 async function hostExtras(config: HostConfig): Promise<Partial<HostOptions>> {
   if (config.runtime !== 'kubernetes') return {};
-  const [{ KubeConfig }, { kubernetesWriter }] = await Promise.all([
+  const [{ KubeConfig }, { kubernetesWriter }, { kubeSecrets }] = await Promise.all([
     import('@kubernetes/client-node'),
     import('./chat-config/kubernetes-writer.js'),
+    import('../host/mcp/kube-secrets.js'),
   ]);
   const kc = new KubeConfig();
   kc.loadFromDefault();
-  return { chatConfigWriter: kubernetesWriter(kc, config.kubernetes.namespace) };
+  return { chatConfigWriter: kubernetesWriter(kc, config.kubernetes.namespace), secrets: kubeSecrets(kc) };
 }
 
 export async function startCommand(argv: string[]): Promise<number> {
@@ -147,7 +152,11 @@ export async function startCommand(argv: string[]): Promise<number> {
       config,
       log,
       'embedded',
-      { db: embedded.db, chatConfigWriter: manifestFileWriter(config.configDir, () => embedded.sync()) },
+      {
+        db: embedded.db,
+        chatConfigWriter: manifestFileWriter(config.configDir, () => embedded.sync()),
+        secrets: manifestSecrets(config.configDir),
+      },
       () => embedded.close(),
       (url) => lock.setUrl(url),
     );

@@ -39,6 +39,7 @@ import { Metrics } from './metrics.js';
 import { routeInbound, type RouteResult } from './router/route-inbound.js';
 import { recordMcpNotice } from './runner/mcp-reports.js';
 import { RunnerManager } from './runner/runner-manager.js';
+import { NO_SECRETS, type SecretSource } from './mcp/secret-source.js';
 import { openRunnerPort } from './runner/runner-port.js';
 import { createRuntime } from './runtime/create-runtime.js';
 import type { AgentRuntime, RuntimeDescription } from './runtime/runtime.js';
@@ -73,6 +74,8 @@ export interface HostOptions {
   db?: CentralDb;
   /** Where registered chats are declared (a manifest file, a Kubernetes object); without one, no registration. */
   chatConfigWriter?: ChatConfigWriter;
+  /** Where remote MCP servers' Secret header values are read (the API, the manifest folder); default: nowhere. */
+  secrets?: SecretSource;
 }
 
 export interface RunningHost {
@@ -149,12 +152,9 @@ async function buildHost(opts: HostOptions, undo: Teardown): Promise<RunningHost
     db,
     runtime,
     log,
-    metrics.counter(
-      'nanoclaw_proxy_requests_total',
-      'Model API calls through the credential proxy (outcome: forwarded, refused, upstream_error; status)',
-    ),
     meter,
     metrics,
+    opts.secrets ?? NO_SECRETS,
   );
   undo.add('runner port', () => runnerPort.close());
   const { link, url: runnerUrl } = runnerPort;

@@ -3,8 +3,11 @@
  *
  * Invariants:
  * - The host passes the servers to the runner as JSON in NANOCLAW_MCP_SERVERS (part of the runner's env, so a
- *   change replaces the runner). Only stdio servers exist so far: a command from the runner's image with literal,
- *   non-secret env (the CRD refuses secret-looking names and values), so nothing secret enters a pod spec.
+ *   change replaces the runner). A stdio server is a command from the runner's image with literal, non-secret env
+ *   (the CRD refuses secret-looking names and values). A remote server is only its name and `type: http`: the
+ *   runner reaches it at `<host URL>/proxy/mcp/<name>` with its session token, and the host forwards to the
+ *   configured URL with the configured headers — the URL and the headers never reach a runner. So nothing secret
+ *   enters a pod spec.
  * - Server names are DNS labels of at most 32 characters, so `mcp__<name>__<tool>` is unambiguous; `nanoclaw`
  *   is the runner's built-in server and is reserved.
  * - What a runner reports about its servers is untrusted: every field is bounded here, and the host keeps only
@@ -31,6 +34,21 @@ export const McpStdioServer = z.object({
 });
 export type McpStdioServer = z.output<typeof McpStdioServer>;
 
+/** One remote server as the runner sees it: reached through the host at mcpProxyPath(name). */
+const McpHostedServer = z.object({ name: serverName, type: z.literal('http') });
+
+/** A server as the runner starts it (stdio entries carry no `type`, as before remote servers existed). */
+export const McpRunnerServer = z.union([McpHostedServer, McpStdioServer]);
+export type McpRunnerServer = z.output<typeof McpRunnerServer>;
+
+/** Path prefix on the host's runner port under which remote MCP servers are forwarded. */
+export const MCP_PROXY_PATH_PREFIX = '/proxy/mcp';
+
+/** The path a runner calls a remote server at; the host maps it to the configured URL. */
+export function mcpProxyPath(name: string): string {
+  return `${MCP_PROXY_PATH_PREFIX}/${name}`;
+}
+
 /** NANOCLAW_MCP_SERVERS: a JSON array of servers; absent = none. */
 export const McpServersEnv = z
   .string()
@@ -43,7 +61,7 @@ export const McpServersEnv = z
       return z.NEVER;
     }
   })
-  .pipe(z.array(McpStdioServer).max(MAX_MCP_SERVERS));
+  .pipe(z.array(McpRunnerServer).max(MAX_MCP_SERVERS));
 
 export const MCP_SERVER_STATES = ['ready', 'failed'] as const;
 

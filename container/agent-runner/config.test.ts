@@ -21,6 +21,23 @@ describe('loadConfig', () => {
     expect(c.mcpServers).toEqual([{ name: 'fs', command: '/bin/mcp-fs', args: [], env: {} }]);
   });
 
+  it('reaches a remote MCP server at the host, with the session token, never at its own URL', () => {
+    const c = loadConfig({
+      ...base,
+      NANOCLAW_HOST_URL: 'http://10.0.0.5:3001/',
+      NANOCLAW_SESSION_TOKEN: token,
+      NANOCLAW_MCP_SERVERS: '[{"name":"github","type":"http"}]',
+    });
+    expect(c.mcpServers).toEqual([
+      {
+        name: 'github',
+        type: 'http',
+        url: 'http://10.0.0.5:3001/proxy/mcp/github',
+        headers: { authorization: `Bearer ${token}` },
+      },
+    ]);
+  });
+
   it.each([
     [{ NANOCLAW_AGENT_GROUP_ID: 'ag' }, /NANOCLAW_SESSION_ID/],
     [{ ...base, NANOCLAW_POLL_INTERVAL_MS: '5' }, /NANOCLAW_POLL_INTERVAL_MS/],
@@ -31,6 +48,11 @@ describe('loadConfig', () => {
     [{ ...base, NANOCLAW_MCP_SERVERS: '[{"name":' }, /NANOCLAW_MCP_SERVERS/],
     [{ ...base, NANOCLAW_MCP_SERVERS: '[{"name":"Bad_Name","command":"x"}]' }, /NANOCLAW_MCP_SERVERS/],
     [{ ...base, NANOCLAW_MCP_SERVERS: '[{"name":"fs"}]' }, /NANOCLAW_MCP_SERVERS/],
+    [
+      { ...base, NANOCLAW_MCP_SERVERS: '[{"name":"gh","type":"http"}]' },
+      /NANOCLAW_MCP_SERVERS: .*NANOCLAW_HOST_URL/,
+    ],
+    [{ ...base, NANOCLAW_MCP_SERVERS: '[{"name":"gh","type":"sse"}]' }, /NANOCLAW_MCP_SERVERS/],
   ])('fails naming the variable: %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });

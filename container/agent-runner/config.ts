@@ -9,8 +9,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PROXY_PATH_PREFIX, RUNNER_ENV, RunnerEnv } from '../../protocol/env.js';
-import type { McpStdioServer } from '../../protocol/mcp.js';
 import { workspacePaths, type WorkspacePaths } from '../../protocol/paths.js';
+import { mcpConnections, type McpConnection } from './mcp/connection.js';
 
 export interface RunnerConfig {
   sessionId: string;
@@ -25,8 +25,8 @@ export interface RunnerConfig {
   pollIntervalMs: number;
   /** Where the claude provider sends model API calls: ANTHROPIC_BASE_URL, else the host's credential proxy. */
   anthropicBaseUrl: string | undefined;
-  /** The agent group's own MCP servers (NANOCLAW_MCP_SERVERS). */
-  mcpServers: McpStdioServer[];
+  /** The agent group's own MCP servers (NANOCLAW_MCP_SERVERS); remote ones through the host. */
+  mcpServers: McpConnection[];
   /** NANOCLAW_EGRESS_PROXY=1: tools reach the internet through the host's egress proxy (egress-env.ts). */
   egressProxy: boolean;
   logLevel: string;
@@ -78,6 +78,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): RunnerConfig {
       );
     }
   }
+  let mcpServers: McpConnection[];
+  try {
+    mcpServers = mcpConnections(e.mcpServers, { url: e.hostUrl, token: sessionToken });
+  } catch (err) {
+    throw new ConfigError(`invalid environment variable ${RUNNER_ENV.mcpServers}: ${(err as Error).message}`);
+  }
   return {
     sessionId: e.sessionId,
     agentGroupId: e.agentGroupId,
@@ -90,7 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): RunnerConfig {
     maxBatch: e.maxBatch,
     pollIntervalMs: e.pollIntervalMs,
     anthropicBaseUrl,
-    mcpServers: e.mcpServers,
+    mcpServers,
     egressProxy: e.egressProxy,
     logLevel: e.logLevel,
   };

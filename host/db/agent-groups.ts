@@ -2,7 +2,8 @@ import type { EgressRule } from '../../protocol/egress.js';
 import { InputError } from '../errors.js';
 import type { CentralDb } from './central-db.js';
 import { nowIso } from './central-db.js';
-import { RunnerConfig, type AgentGroup } from './schema.js';
+import { RunnerConfig } from './runner-config.js';
+import type { AgentGroup } from './schema.js';
 import {
   FOLDER_PATTERN,
   PROVIDERS,

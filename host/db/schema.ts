@@ -6,7 +6,7 @@
 import type { Generated } from 'kysely';
 import { z } from 'zod';
 
-import { MCP_SERVER_STATES, McpStdioServer } from '../../protocol/mcp.js';
+import { MCP_SERVER_STATES } from '../../protocol/mcp.js';
 import {
   DESTINATION_TARGET_TYPES,
   ENGAGE_MODES,
@@ -26,26 +26,6 @@ const provenance = {
   source_uid: z.string().nullable(),
   source_generation: z.number().int().nullable(),
 };
-
-/** Per-agent-group runner settings, stored as JSON in agent_groups.container_config. */
-export const RunnerConfig = z.object({
-  image: z.string().optional(),
-  resources: z
-    .object({
-      requests: z.record(z.string(), z.string()).optional(),
-      limits: z.record(z.string(), z.string()).optional(),
-    })
-    .optional(),
-  env: z.array(z.object({ name: z.string(), value: z.string() })).optional(),
-  idleTimeoutSeconds: z.number().int().positive().optional(),
-  /** Runners of this agent group at once (within the host's NANOCLAW_MAX_RUNNERS). */
-  maxConcurrent: z.number().int().positive().optional(),
-  /** The agent group's own MCP servers (AgentGroup spec.mcpServers), passed to the runner as they are. */
-  mcpServers: z.array(McpStdioServer).optional(),
-  /** Hosts its runners may reach through the host's egress proxy (AgentGroup spec.egress), as declared. */
-  egress: z.array(z.object({ host: z.string(), ports: z.array(z.number().int()) })).optional(),
-});
-export type RunnerConfig = z.infer<typeof RunnerConfig>;
 
 const AgentGroupRow = z.object({
   id: z.string(),

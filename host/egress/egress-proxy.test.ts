@@ -15,6 +15,7 @@ import { egressRulesOf, upsertAgentGroup } from '../db/agent-groups.js';
 import { openCentralDb, type CentralDb } from '../db/central-db.js';
 import { upsertMessagingGroup } from '../db/messaging-groups.js';
 import { RunnerLink } from '../runner/runner-link.js';
+import { NO_SECRETS } from '../mcp/secret-source.js';
 import { createRunnerServer } from '../runner/runner-server.js';
 import { authenticateRunner, hashToken, newSessionToken } from '../runner/session-token.js';
 import { resolveSession, setRunnerTokenHash } from '../session/session-store.js';
@@ -85,6 +86,7 @@ async function start(opts: { maxTunnels?: number; resolve?: (name: string) => Pr
       log,
     },
     egress,
+    mcpProxy: { upstreamOf: () => undefined, secrets: NO_SECRETS, maxBodyBytes: 1024, log },
     log,
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -18,7 +18,8 @@
  *   runner exits; its messages stay accepted meanwhile, so routing never waits for a slot.
  * - A session whose agent group is over its monthly token budget gets no runner (a running one is stopped); it is
  *   held and woken once the budget allows again (budget/budget-pause.ts).
- * - No model API key goes into a runner's env: ANTHROPIC_BASE_URL points at this host's credential proxy.
+ * - No model API key goes into a runner's env: ANTHROPIC_BASE_URL points at this host's credential proxy. Remote
+ *   MCP servers are named only (mcp/runner-servers.ts): their URLs and headers stay with the host.
  * - CLAUDE.md is written into the runner-writable agent folder only through session/safe-fs.ts: no symlink there
  *   or on the way to it is followed.
  */
@@ -33,6 +34,7 @@ import type { TokenMeter } from '../budget/token-meter.js';
 import type { CentralDb } from '../db/central-db.js';
 import { getAgentGroup, runnerConfigOf } from '../db/agent-groups.js';
 import type { AgentGroup, Session } from '../db/schema.js';
+import { runnerMcpServers } from '../mcp/runner-servers.js';
 import type { AgentRuntime, RunnerSpec } from '../runtime/runtime.js';
 import { GLOBAL_SUBPATH, groupSubPath, sessionSubPath, type DataLayout } from '../session/layout.js';
 import { readFileInside, writeFileInside } from '../session/safe-fs.js';
@@ -258,7 +260,9 @@ export class RunnerManager extends EventEmitter<RunnerManagerEvents> {
       [RUNNER_ENV.anthropicBaseUrl]: `${hostUrl}${PROXY_PATH_PREFIX}`,
       [RUNNER_ENV.logLevel]: this.o.logLevel,
       ...(group.model ? { [RUNNER_ENV.model]: group.model } : {}),
-      ...(runner.mcpServers?.length ? { [RUNNER_ENV.mcpServers]: JSON.stringify(runner.mcpServers) } : {}),
+      ...(runner.mcpServers?.length
+        ? { [RUNNER_ENV.mcpServers]: JSON.stringify(runnerMcpServers(runner.mcpServers)) }
+        : {}),
       ...(runner.egress?.length ? { [RUNNER_ENV.egressProxy]: '1' } : {}),
     };
     const extraEnv = (runner.env ?? []).filter((e) => !/^(NANOCLAW_|ANTHROPIC_)/.test(e.name));

@@ -10,6 +10,8 @@ import type { Logger } from 'pino';
 import type { HostConfig } from '../config.js';
 import type { CentralDb } from '../db/central-db.js';
 import { closeServer, listen } from '../http-listen.js';
+import { remoteMcpServer } from '../mcp/remote-server.js';
+import type { SecretSource } from '../mcp/secret-source.js';
 import type { AgentRuntime } from '../runtime/runtime.js';
 import { listenRunnerSocket } from '../runtime/runner-socket.js';
 import { egressRulesOf } from '../db/agent-groups.js';
@@ -32,11 +34,15 @@ export async function openRunnerPort(
   db: CentralDb,
   runtime: AgentRuntime,
   log: Logger,
-  countProxy: CredentialProxyOptions['count'],
   meter: CredentialProxyOptions['meter'],
   metrics: Metrics,
+  secrets: SecretSource,
 ): Promise<RunnerPort> {
   const link = new RunnerLink(log);
+  const countProxy = metrics.counter(
+    'nanoclaw_proxy_requests_total',
+    'Model API calls through the credential proxy (outcome: forwarded, refused, upstream_error; status)',
+  );
   const authenticate = (token: string) => authenticateRunner(db, token);
   const egress = createEgressProxy({
     authenticate,
@@ -64,6 +70,12 @@ export async function openRunnerPort(
       meter,
     },
     egress,
+    mcpProxy: {
+      upstreamOf: (session, name) => remoteMcpServer(db, session.agent_group_id, name),
+      secrets,
+      maxBodyBytes: config.proxy.maxBodyBytes,
+      log,
+    },
     log,
   });
   const port = await listen(server, config.runnerPort, config.runnerBind);

@@ -14,6 +14,8 @@
  *   MAX_ALIASES alias references, or with no document at all is an error. Each of these makes `complete` false.
  *   Only a file that says it is empty on purpose — a line `# empty` and no document — holds no objects.
  * - YAML is parsed off the event loop (yaml-worker.ts).
+ * - `kind: Secret` documents are validated (secret-doc.ts) and otherwise ignored: their values never enter the
+ *   result; the host reads them itself when it needs one (cli/manifest-secrets.ts).
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -21,6 +23,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DNS_SUBDOMAIN_PATTERN } from '../api/v1alpha1/common.js';
 import { issuesToErrors, isNanoclawKind, parseManifest, type ParsedManifest } from '../api/v1alpha1/parse.js';
+import { SecretDoc } from './secret-doc.js';
 import { parseYamlOffThread } from './yaml-worker.js';
 
 /** Far above any real manifest (a few KiB); bounds the memory a stray file costs. */
@@ -74,7 +77,8 @@ export function embeddedUid(kind: string, name: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
-function manifestFiles(dir: string): string[] {
+/** The manifest files of a folder (`*.yaml`, `*.yml`, not hidden), sorted, recursively. */
+export function manifestFiles(dir: string): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
     for (const entry of fs
@@ -186,6 +190,12 @@ export async function loadManifestDir(dir: string, opts: LoadOptions = {}): Prom
       if (id && isNanoclawKind(id.kind)) result.keptUids.add(embeddedUid(id.kind, id.name));
       const fail = (field: string, message: string) =>
         fileErrors.push({ file, field, reason: 'Invalid', message: `${where}${message}` });
+      if (id?.kind === 'Secret') {
+        // Read by the host when it forwards a remote MCP call (manifest-secrets.ts); only checked here.
+        const secret = SecretDoc.safeParse(doc);
+        if (!secret.success) for (const e of issuesToErrors(secret.error.issues)) fail(e.field, e.message);
+        return;
+      }
       if (id?.kind === 'ConfigMap') {
         const cm = ConfigMap.safeParse(doc);
         if (!cm.success) for (const e of issuesToErrors(cm.error.issues)) fail(e.field, e.message);

@@ -6,9 +6,11 @@ import {
   egressRulesOf,
   getAgentGroup,
   listAgentGroups,
+  runnerConfigOf,
   upsertAgentGroup,
 } from '../../host/db/agent-groups.js';
 import type { CentralDb } from '../../host/db/central-db.js';
+import { runnerMcpServers } from '../../host/mcp/runner-servers.js';
 import { agentGroup } from '../api/v1alpha1/testdata/invalid-manifests.js';
 import { projector, type Projector } from '../testing.js';
 import { removeProjection } from './project.js';
@@ -196,5 +198,39 @@ describe('AgentGroup spec.mcpServers projection', () => {
     });
     p.apply(agentGroup('tools'), 'u1', 3);
     expect(JSON.parse(getAgentGroup(db, 'tools')!.container_config)).toEqual({ idleTimeoutSeconds: 1800 });
+  });
+  it('stores a remote server with its URL, namespace and Secret references (no values); the runner gets its name only', () => {
+    const secretRef = { secretKeyRef: { name: 'gh', key: 'auth' } };
+    const manifest = agentGroup('tools', {
+      mcpServers: [
+        { name: 'files', stdio: { command: '/usr/bin/mcp-files' } },
+        {
+          name: 'github',
+          http: {
+            url: 'https://mcp.example.com/mcp?v=2',
+            headers: [
+              { name: 'Authorization', valueFrom: secretRef },
+              { name: 'X-Org', value: 'acme' },
+            ],
+          },
+        },
+      ],
+    });
+    expect(p.apply(manifest, 'u1', 1).ready).toBe(true);
+    const stored = runnerConfigOf(getAgentGroup(db, 'tools')!).mcpServers!;
+    expect(stored[1]).toEqual({
+      name: 'github',
+      type: 'http',
+      url: 'https://mcp.example.com/mcp?v=2',
+      namespace: 'default',
+      headers: [
+        { name: 'Authorization', secretKeyRef: { name: 'gh', key: 'auth' } },
+        { name: 'X-Org', value: 'acme' },
+      ],
+    });
+    expect(runnerMcpServers(stored)).toEqual([
+      { name: 'files', command: '/usr/bin/mcp-files', args: [], env: {} },
+      { name: 'github', type: 'http' },
+    ]);
   });
 });

@@ -4,7 +4,7 @@
  * not compile as RE2, a ConfigMap that is missing). No I/O here; ConfigMaps come in through a lookup function.
  */
 import { normalizeLocalName } from '../../host/db/destinations.js';
-import { type RunnerConfig } from '../../host/db/schema.js';
+import { type RunnerConfig } from '../../host/db/runner-config.js';
 import { patternError } from '../../protocol/pattern.js';
 import { FOLDER_PATTERN, RESERVED_FOLDERS } from '../../protocol/vocabulary.js';
 import type { AgentGroupSpec } from '../api/v1alpha1/agent-group.js';
@@ -47,7 +47,34 @@ interface DesiredPeer {
   localName: string;
 }
 
-function runnerConfig(spec: AgentGroupSpec): RunnerConfig {
+type McpServerSpec = NonNullable<AgentGroupSpec['mcpServers']>[number];
+
+/** One spec.mcpServers entry as the host keeps it: stdio as the runner starts it, http as the host forwards it. */
+function mcpServerConfig(
+  m: McpServerSpec,
+  namespace: string,
+): NonNullable<RunnerConfig['mcpServers']>[number] {
+  if (m.http) {
+    return {
+      name: m.name,
+      type: 'http',
+      url: m.http.url,
+      namespace,
+      headers: (m.http.headers ?? []).map((h) => ({
+        name: h.name,
+        ...(h.valueFrom ? { secretKeyRef: h.valueFrom.secretKeyRef } : { value: h.value ?? '' }),
+      })),
+    };
+  }
+  return {
+    name: m.name,
+    command: m.stdio!.command,
+    args: m.stdio!.args ?? [],
+    env: Object.fromEntries((m.stdio!.env ?? []).map((e) => [e.name, e.value])),
+  };
+}
+
+function runnerConfig(spec: AgentGroupSpec, namespace: string): RunnerConfig {
   const { runner, mcpServers: mcp, egress } = spec;
   const out: RunnerConfig = {};
   if (runner.image) out.image = runner.image;
@@ -63,12 +90,7 @@ function runnerConfig(spec: AgentGroupSpec): RunnerConfig {
   out.idleTimeoutSeconds = durationSeconds(runner.idleTimeout ?? DEFAULT_IDLE_TIMEOUT);
   if (runner.maxConcurrent !== undefined) out.maxConcurrent = runner.maxConcurrent;
   if (mcp?.length) {
-    out.mcpServers = mcp.map((m) => ({
-      name: m.name,
-      command: m.stdio!.command,
-      args: m.stdio!.args ?? [],
-      env: Object.fromEntries((m.stdio!.env ?? []).map((e) => [e.name, e.value])),
-    }));
+    out.mcpServers = mcp.map((m) => mcpServerConfig(m, namespace));
   }
   if (egress?.length) out.egress = egress.map((e) => ({ host: e.host, ports: [...e.ports] }));
   return out;
@@ -127,7 +149,7 @@ export function desiredAgentGroup(
       provider: spec.provider,
       model: spec.model ?? null,
       instructions,
-      runner: runnerConfig(spec),
+      runner: runnerConfig(spec, ref.namespace),
       budgetMonthlyTokens: spec.budget?.monthlyTokens ?? null,
       peers: (spec.peers ?? []).map((p, index) => ({
         index,

@@ -12,6 +12,7 @@ import { RunnerLink } from '../../host/runner/runner-link.js';
 import { createRunnerServer } from '../../host/runner/runner-server.js';
 import { rawRequest, type RawResponse } from '../support/raw-request.js';
 import { RecordingServer } from '../support/recording-server.js';
+import { NO_SECRETS } from '../../host/mcp/secret-source.js';
 
 const REAL_KEY = 'sk-ant-api03-the-real-key-held-only-by-the-host';
 const TOKEN_A = 'nct_session-a-token-0123456789';
@@ -57,6 +58,7 @@ async function startProxy(
       log,
       count: ({ outcome, status }) => counted.push(`${outcome} ${status}`),
     },
+    mcpProxy: { upstreamOf: () => undefined, secrets: NO_SECRETS, maxBodyBytes: 1024, log },
     log,
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -17,6 +17,7 @@ import { createRunnerServer } from '../../host/runner/runner-server.js';
 import { memoryDb } from '../support/central.js';
 import { FakeAnthropic } from '../support/fake-anthropic.js';
 import { rawRequest, type RawResponse } from '../support/raw-request.js';
+import { NO_SECRETS } from '../../host/mcp/secret-source.js';
 
 const KEY = 'sk-ant-api03-host-key-for-the-budget-test';
 const TOKENS: Record<string, Session> = {
@@ -60,6 +61,7 @@ beforeAll(async () => {
       log,
       meter,
     },
+    mcpProxy: { upstreamOf: () => undefined, secrets: NO_SECRETS, maxBodyBytes: 1024, log },
     log,
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

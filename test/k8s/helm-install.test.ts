@@ -20,6 +20,7 @@ import {
 } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSse } from '../../host/channels/web/sse-reader.js';
+import { kubeSecrets } from '../../host/mcp/kube-secrets.js';
 import { MESSAGE_EVENT, WEB_ROUTES, type WebMessage } from '../../host/channels/web/web-api.js';
 import { ControlPlane } from '../fixtures/kube/control-plane.js';
 import { freePort, startProcess, stopProcess, type Managed } from '../fixtures/kube/processes.js';
@@ -100,6 +101,8 @@ beforeAll(async () => {
     CHART_DIR,
     '--set',
     'image.repository=example.invalid/nanoclaw,runner.image.repository=example.invalid/nanoclaw-runner',
+    '--set',
+    'rbac.mcpSecrets={mcp-creds}',
   ]);
   expect(res.code, res.stderr).toBe(0);
   installOutput = res.stdout;
@@ -349,12 +352,35 @@ describe('the host and the operator, with the chart ServiceAccount', () => {
       'delete its Deployment': () =>
         sa.makeApiClient(AppsV1Api).deleteNamespacedDeployment({ name: FULL, namespace: ns }),
       'read ConfigMaps elsewhere': () => core.listNamespacedConfigMap({ namespace: other }),
+      'read a Secret not named in rbac.mcpSecrets': () =>
+        core.readNamespacedSecret({ name: 'other-creds', namespace: ns }),
     };
     for (const [what, call] of Object.entries(denied)) expect(await forbidden(call), what).toBe(403);
     // …while what it needs is allowed (the same client, so a 403 above is the Role, not the token): its pods,
     // and writing custom resources where it watches (the admin CLI in the host container; a dry run).
     expect(await forbidden(() => core.listNamespacedPod({ namespace: ns }))).toBe(200);
     expect(await forbidden(() => createAgentGroup(ns, 'All'))).not.toBe(403);
+  });
+
+  it('reads the Secrets named in rbac.mcpSecrets for remote MCP headers, and says why it cannot read others', async () => {
+    const core = admin.makeApiClient(CoreV1Api);
+    for (const name of ['mcp-creds', 'other-creds'])
+      await core.createNamespacedSecret({
+        namespace: ns,
+        body: { metadata: { name }, stringData: { 'api-key': `${name}-value` } },
+      });
+    const secrets = kubeSecrets(sa);
+    expect(await secrets.read(ns, 'mcp-creds', 'api-key')).toBe('mcp-creds-value');
+    await expect(secrets.read(ns, 'mcp-creds', 'nope')).rejects.toThrow(
+      `Secret "mcp-creds" in namespace "${ns}" has no key "nope"`,
+    );
+    await expect(secrets.read(ns, 'other-creds', 'api-key')).rejects.toThrow(
+      `the host may not read Secret "other-creds" in namespace "${ns}" (RBAC: get secrets)`,
+    );
+    await core.deleteNamespacedSecret({ name: 'mcp-creds', namespace: ns });
+    await expect(secrets.read(ns, 'mcp-creds', 'api-key')).rejects.toThrow(
+      `Secret "mcp-creds" in namespace "${ns}" not found`,
+    );
   });
 });
 

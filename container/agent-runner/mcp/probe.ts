@@ -1,6 +1,7 @@
 /**
- * Checks the agent group's own MCP servers when the runner starts: each one is started with its configured command,
- * args and env (over the MCP SDK's default environment) in the agent's cwd, asked for its tools, and stopped.
+ * Checks the agent group's own MCP servers when the runner starts: each stdio one is started with its configured
+ * command, args and env (over the MCP SDK's default environment) in the agent's cwd, each remote one is connected
+ * to through the host; each is asked for its tools, and closed.
  *
  * Invariants:
  * - Every server is checked in parallel and within `timeoutMs`; a probe never throws, and a server that hangs is
@@ -11,15 +12,18 @@
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { MCP_ERROR_MAX, type McpServerReport, type McpStdioServer } from '../../../protocol/mcp.js';
 import type { Logger } from '../logger.js';
+import { isHttpConnection, type McpConnection } from './connection.js';
 
 const MCP_PROBE_TIMEOUT_MS = 15_000;
 const STDERR_TAIL = 400;
 
 export interface McpStartup {
   /** Servers that answered with their tools: the ones the provider may use. */
-  ready: McpStdioServer[];
+  ready: McpConnection[];
   /** One report per configured server, in configuration order. */
   reports: McpServerReport[];
 }
@@ -30,7 +34,7 @@ function oneLine(text: string): string {
   return flat.length > MCP_ERROR_MAX ? `${flat.slice(0, MCP_ERROR_MAX - 1)}…` : flat;
 }
 
-async function probeOne(server: McpStdioServer, cwd: string, timeoutMs: number): Promise<McpServerReport> {
+function stdioTransport(server: McpStdioServer, cwd: string, onStderr: (text: string) => void): Transport {
   const transport = new StdioClientTransport({
     command: server.command,
     args: server.args,
@@ -38,10 +42,24 @@ async function probeOne(server: McpStdioServer, cwd: string, timeoutMs: number):
     cwd,
     stderr: 'pipe',
   });
+  transport.stderr?.on('data', (chunk: Buffer) => onStderr(chunk.toString('utf8')));
+  return transport;
+}
+
+/** An HTTP failure with its status first (the SDK's message alone does not say 401). */
+function describe(err: unknown): string {
+  const e = err as { code?: unknown; message?: string };
+  const why = e?.message || String(err);
+  return typeof e?.code === 'number' && e.code > 0 ? `HTTP ${e.code}: ${why}` : why;
+}
+
+async function probeOne(server: McpConnection, cwd: string, timeoutMs: number): Promise<McpServerReport> {
   let stderr = '';
-  transport.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_TAIL);
-  });
+  const transport = isHttpConnection(server)
+    ? new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: server.headers } })
+    : stdioTransport(server, cwd, (text) => {
+        stderr = (stderr + text).slice(-STDERR_TAIL);
+      });
   const client = new Client({ name: 'nanoclaw-agent-runner', version: '0.1.0' });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -60,7 +78,7 @@ async function probeOne(server: McpStdioServer, cwd: string, timeoutMs: number):
     ]);
     return { name: server.name, state: 'ready', tools };
   } catch (err) {
-    const why = (err as Error).message || String(err);
+    const why = describe(err);
     const tail = stderr.trim() ? ` (stderr: ${stderr.trim()})` : '';
     return { name: server.name, state: 'failed', tools: 0, error: oneLine(`${why}${tail}`) };
   } finally {
@@ -70,7 +88,7 @@ async function probeOne(server: McpStdioServer, cwd: string, timeoutMs: number):
 }
 
 export async function probeMcpServers(
-  servers: readonly McpStdioServer[],
+  servers: readonly McpConnection[],
   cwd: string,
   log: Logger,
   timeoutMs = MCP_PROBE_TIMEOUT_MS,

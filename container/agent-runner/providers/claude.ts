@@ -11,7 +11,8 @@
  *   retried once as a fresh conversation.
  * - The MCP tools are the shared ones (tools/registry.ts), served in-process (createSdkMcpServer), bound to
  *   this turn's ToolRunner.
- * - The agent group's own MCP servers (spec.mcpServers) are passed as stdio servers, only those that started in
+ * - The agent group's own MCP servers (spec.mcpServers) are passed as stdio or http servers (remote ones at the
+ *   host's MCP proxy), only those that started in
  *   the runner's probe (mcp/probe.ts); the ones that did not are named in the system prompt instead.
  * - Permissions: 'dontAsk' with an allow-list, so nothing ever waits for an interactive approval.
  * - A messages turn uses streaming input (claude-input.ts): follow-ups are pushed into the live query as further
@@ -25,6 +26,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { RunnerConfig } from '../config.js';
 import type { Logger } from '../logger.js';
+import { isHttpConnection } from '../mcp/connection.js';
 import { mcpFailureNote, type McpStartup } from '../mcp/probe.js';
 import { MCP_SERVER_NAME, type ToolRunner } from '../tools/registry.js';
 import { ClaudeInput } from './claude-input.js';
@@ -199,7 +201,15 @@ export class ClaudeProvider implements Provider {
               this.mcp.ready.map((s) => [
                 s.name,
                 // alwaysLoad: the tools are in the first prompt, not behind tool search (the probe saw them).
-                { type: 'stdio' as const, command: s.command, args: s.args, env: s.env, alwaysLoad: true },
+                isHttpConnection(s)
+                  ? { type: 'http' as const, url: s.url, headers: s.headers, alwaysLoad: true }
+                  : {
+                      type: 'stdio' as const,
+                      command: s.command,
+                      args: s.args,
+                      env: s.env,
+                      alwaysLoad: true,
+                    },
               ]),
             ),
             [MCP_SERVER_NAME]: this.mcpServer(req.tools),

@@ -3,8 +3,8 @@
  *
  * Rules kept here (CEL for the API server, the same rule in TypeScript for the embedded loader):
  * - names are unique (list-map keyed by name), DNS labels of at most 32 characters, not `nanoclaw`;
- * - exactly one transport. Only `stdio` exists so far: a command from the runner's image, started by the runner
- *   for its session. Remote (HTTP/SSE) servers need the host's proxy to add credentials and are not supported;
+ * - exactly one transport: `stdio` (a command from the runner's image, started by the runner for its session) or
+ *   `http` (a remote server the host forwards to, adding headers from Secrets: mcp-http.ts);
  * - env of a stdio server is literal and never secret: it ends up in the runner's pod spec, so `valueFrom`, names
  *   that look like credentials (TOKEN, SECRET, PASSWORD, API_KEY, …) and values that look like well-known token
  *   formats (sk-…, ghp_…, xoxb-…, AKIA…) are refused, and so are the host's NANOCLAW_/ANTHROPIC_ names.
@@ -16,6 +16,7 @@ import {
   MCP_SERVER_NAME_PATTERN,
   RESERVED_MCP_SERVER_NAMES,
 } from '../../../protocol/mcp.js';
+import { HttpTransport } from './mcp-http.js';
 import { listMap, withRules } from './rules.js';
 
 /** Env names that say "credential" (RE2 and JS alike; case-insensitive). */
@@ -123,16 +124,16 @@ const McpServer = withRules(
         ],
       ),
       stdio: StdioTransport.optional(),
+      http: HttpTransport.optional(),
     })
-    .describe('One MCP server. Exactly one transport; only `stdio` is supported so far.'),
+    .describe('One MCP server. Exactly one transport: `stdio` or `http`.'),
   [
     {
-      cel: '[has(self.stdio)].filter(t, t).size() == 1',
-      message:
-        'an MCP server needs exactly one transport: stdio (remote HTTP/SSE servers are not supported yet)',
+      cel: '[has(self.stdio), has(self.http)].filter(t, t).size() == 1',
+      message: 'an MCP server needs exactly one transport: stdio or http',
       field: 'stdio',
       reason: 'FieldValueRequired',
-      holds: (s) => [s.stdio !== undefined].filter(Boolean).length === 1,
+      holds: (s) => [s.stdio !== undefined, s.http !== undefined].filter(Boolean).length === 1,
     },
   ],
 );

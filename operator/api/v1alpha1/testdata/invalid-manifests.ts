@@ -282,6 +282,122 @@ export const INVALID_MANIFESTS: InvalidCase[] = [
     }),
     field: 'spec.mcpServers',
   },
+  // AgentGroup spec.mcpServers[].http
+  ...(
+    [
+      [
+        'both stdio and http',
+        { stdio: { command: 'x' }, http: { url: 'https://mcp.example.com/mcp' } },
+        'stdio',
+      ],
+      ['http without url', { http: {} }, 'http.url'],
+      ['http url not a URL', { http: { url: 'mcp.example.com' } }, 'http.url'],
+      ['http url with userinfo', { http: { url: 'https://user:pw@mcp.example.com/' } }, 'http.url'],
+      ['http url with a fragment', { http: { url: 'https://mcp.example.com/mcp#x' } }, 'http.url'],
+      ['plain http to a public host', { http: { url: 'http://mcp.example.com/mcp' } }, 'http.url'],
+      [
+        'plain http to a look-alike of a Service',
+        { http: { url: 'http://evil.svc.example.com/' } },
+        'http.url',
+      ],
+      ['an unknown http field', { http: { url: 'https://m.example', sse: true } }, 'http.sse'],
+      [
+        'a header with both value and valueFrom',
+        {
+          http: {
+            url: 'https://m.example',
+            headers: [{ name: 'X-Org', value: 'a', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }],
+          },
+        },
+        'http.headers[0].value',
+      ],
+      [
+        'a header with neither value nor valueFrom',
+        { http: { url: 'https://m.example', headers: [{ name: 'X-Org' }] } },
+        'http.headers[0].value',
+      ],
+      [
+        'a header name that is not an HTTP token',
+        { http: { url: 'https://m.example', headers: [{ name: 'X Org', value: 'a' }] } },
+        'http.headers[0].name',
+      ],
+      [
+        'a header the host sets (Host)',
+        { http: { url: 'https://m.example', headers: [{ name: 'Host', value: 'other.example' }] } },
+        'http.headers[0].name',
+      ],
+      [
+        'a literal Authorization header',
+        { http: { url: 'https://m.example', headers: [{ name: 'Authorization', value: 'x' }] } },
+        'http.headers[0].value',
+      ],
+      [
+        'a literal value that looks like a bearer token',
+        { http: { url: 'https://m.example', headers: [{ name: 'X-Org', value: 'Bearer abc' }] } },
+        'http.headers[0].value',
+      ],
+      [
+        'a header listed twice',
+        {
+          http: {
+            url: 'https://m.example',
+            headers: [
+              { name: 'X-Org', value: 'a' },
+              { name: 'X-Org', value: 'b' },
+            ],
+          },
+        },
+        'http.headers[1]',
+      ],
+      [
+        'two headers differing only in case',
+        {
+          http: {
+            url: 'https://m.example',
+            headers: [
+              { name: 'X-Org', value: 'a' },
+              { name: 'x-org', value: 'b' },
+            ],
+          },
+        },
+        'http.headers',
+      ],
+      [
+        'secretKeyRef without key',
+        {
+          http: {
+            url: 'https://m.example',
+            headers: [{ name: 'X-Key', valueFrom: { secretKeyRef: { name: 's' } } }],
+          },
+        },
+        'http.headers[0].valueFrom.secretKeyRef.key',
+      ],
+      [
+        'secretKeyRef name not a DNS name',
+        {
+          http: {
+            url: 'https://m.example',
+            headers: [{ name: 'X-Key', valueFrom: { secretKeyRef: { name: 'My_Secret', key: 'k' } } }],
+          },
+        },
+        'http.headers[0].valueFrom.secretKeyRef.name',
+      ],
+      [
+        'more than 16 headers',
+        {
+          http: {
+            url: 'https://m.example',
+            headers: Array.from({ length: 17 }, (_, i) => ({ name: `X-H${i}`, value: 'v' })),
+          },
+        },
+        'http.headers',
+      ],
+    ] as const
+  ).map(([name, server, field], i) => ({
+    name,
+    manifest: agentGroup(`amh${i}`, { mcpServers: [{ name: 'remote', ...server }] }),
+    field: `spec.mcpServers[0].${field}`,
+  })),
   // AgentGroup spec.peers
   {
     name: 'peer declared twice',
@@ -444,6 +560,21 @@ export const VALID_MANIFESTS: Record<string, unknown>[] = [
     mcpServers: [
       { name: 'files', stdio: { command: '/usr/local/bin/mcp-files', args: ['--root', '/workspace/agent'] } },
       { name: 'search', stdio: { command: 'mcp-search', env: [{ name: 'SEARCH_REGION', value: 'eu' }] } },
+      {
+        name: 'github',
+        http: {
+          url: 'https://api.githubcopilot.com/mcp/',
+          headers: [
+            {
+              name: 'Authorization',
+              valueFrom: { secretKeyRef: { name: 'github-mcp', key: 'authorization' } },
+            },
+            { name: 'X-MCP-Toolsets', value: 'repos,issues' },
+          ],
+        },
+      },
+      { name: 'local', http: { url: 'http://127.0.0.1:8931/mcp' } },
+      { name: 'in-cluster', http: { url: 'http://mcp-search.tools.svc.cluster.local:8080/mcp' } },
     ],
   }),
   messagingGroup('web-main', { channel: 'web', platformId: 'main', agents: [{ agentGroup: 'full' }] }),

@@ -1,0 +1,49 @@
+/**
+ * What `agent_groups.container_config` holds: the per-agent-group runner settings as JSON, projected from the
+ * AgentGroup spec (runner, mcpServers, egress). This zod schema is its one source of truth; readers parse with it.
+ */
+import { z } from 'zod';
+import { McpStdioServer } from '../../protocol/mcp.js';
+
+/**
+ * A remote MCP server as the host keeps it (AgentGroup spec.mcpServers[].http): what the host forwards to. Secret
+ * header values are references only, resolved at request time; none of this is passed to a runner.
+ */
+export const McpRemoteUpstream = z.object({
+  name: z.string(),
+  type: z.literal('http'),
+  url: z.string(),
+  /** Namespace of the AgentGroup: where its Secrets are read (embedded: the manifest folder). */
+  namespace: z.string(),
+  headers: z.array(
+    z.object({
+      name: z.string(),
+      value: z.string().optional(),
+      secretKeyRef: z.object({ name: z.string(), key: z.string() }).optional(),
+    }),
+  ),
+});
+export type McpRemoteUpstream = z.infer<typeof McpRemoteUpstream>;
+
+/** Per-agent-group runner settings, stored as JSON in agent_groups.container_config. */
+export const RunnerConfig = z.object({
+  image: z.string().optional(),
+  resources: z
+    .object({
+      requests: z.record(z.string(), z.string()).optional(),
+      limits: z.record(z.string(), z.string()).optional(),
+    })
+    .optional(),
+  env: z.array(z.object({ name: z.string(), value: z.string() })).optional(),
+  idleTimeoutSeconds: z.number().int().positive().optional(),
+  /** Runners of this agent group at once (within the host's NANOCLAW_MAX_RUNNERS). */
+  maxConcurrent: z.number().int().positive().optional(),
+  /**
+   * The agent group's own MCP servers (AgentGroup spec.mcpServers): stdio ones are passed to the runner as they
+   * are, remote ones only by name (runnerMcpServers).
+   */
+  mcpServers: z.array(z.union([McpRemoteUpstream, McpStdioServer])).optional(),
+  /** Hosts its runners may reach through the host's egress proxy (AgentGroup spec.egress), as declared. */
+  egress: z.array(z.object({ host: z.string(), ports: z.array(z.number().int()) })).optional(),
+});
+export type RunnerConfig = z.infer<typeof RunnerConfig>;
