@@ -18,9 +18,13 @@ const ON = { metrics: { serviceMonitor: { enabled: true }, prometheusRule: { ena
 const rulesOf = (objects: K8sObject[]) =>
   find<{ spec: { groups: { rules: Rule[] }[] } }>(objects, 'PrometheusRule').spec.groups[0]!.rules;
 
-/** Every `'nanoclaw_…'` metric name the host registers (host/host.ts) and the operator renders. */
+/** Every `'nanoclaw_…'` metric name the host registers (host/, tests aside) and the operator renders. */
 function exportedMetrics(): Set<string> {
-  const text = ['host/host.ts', 'operator/k8s/operator-metrics.ts']
+  const host = fs
+    .readdirSync(path.join(repoRoot(), 'host'), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    .map((f) => path.join('host', f));
+  const text = [...host, 'operator/k8s/operator-metrics.ts']
     .map((f) => fs.readFileSync(path.join(repoRoot(), f), 'utf8'))
     .join('\n');
   return new Set([...text.matchAll(/'(nanoclaw_[a-z_]+)'/g)].map((m) => m[1]!));
