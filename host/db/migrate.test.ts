@@ -18,6 +18,36 @@ afterEach(() => {
 });
 
 describe('central DB migrations', () => {
+  it('applies each migration once when another process migrates the same file at the same time', () => {
+    const file = tmpFile();
+    const a = new Database(file);
+    const b = new Database(file);
+    // `a` reads which migrations are applied; `b` applies all of them before `a` starts its own transactions.
+    const racing = new Proxy(a, {
+      get(target, prop, receiver) {
+        if (prop !== 'prepare') {
+          const v = Reflect.get(target, prop, receiver) as unknown;
+          return typeof v === 'function' ? (v as (...x: unknown[]) => unknown).bind(target) : v;
+        }
+        return (sql: string) => {
+          const stmt = target.prepare(sql);
+          if (!sql.startsWith('SELECT id, name FROM schema_migrations')) return stmt;
+          return {
+            all: () => {
+              const seen = stmt.all();
+              migrate(b, CENTRAL_MIGRATIONS);
+              return seen;
+            },
+          };
+        };
+      },
+    });
+    expect(migrate(racing, CENTRAL_MIGRATIONS)).toEqual([]);
+    expect(b.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(CENTRAL_MIGRATIONS.length);
+    a.close();
+    b.close();
+  });
+
   it('migrates an empty file to the newest schema with WAL, foreign keys and a busy timeout', () => {
     const file = tmpFile();
     const db = openCentralDb(file);

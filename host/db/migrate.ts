@@ -2,7 +2,8 @@
  * Forward-only, ordered migrations. Each migration runs in its own transaction together with the row
  * that records it, so a crash leaves the DB either before or after a migration, never inside one.
  * Ids are 1..n without gaps; an applied migration whose name differs from the code's is a hard error
- * (someone edited history).
+ * (someone edited history). Processes that open the same DB at once (host and operator) apply each migration once:
+ * the transaction takes the write lock first and skips a migration another process recorded meanwhile.
  */
 import type Database from 'better-sqlite3';
 
@@ -48,8 +49,11 @@ export function migrate(db: Database.Database, migrations: readonly Migration[])
       );
   }
   const done: number[] = [];
+  const recorded = db.prepare('SELECT 1 FROM schema_migrations WHERE id = ?');
   for (const m of migrations.slice(applied.length)) {
-    db.transaction(() => {
+    const ran = db.transaction(() => {
+      // Another process on the same file (the operator beside the host) may have applied it since the read above.
+      if (recorded.get(m.id)) return false;
       if (m.sql) db.exec(m.sql);
       m.up?.(db);
       db.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)').run(
@@ -57,8 +61,9 @@ export function migrate(db: Database.Database, migrations: readonly Migration[])
         m.name,
         new Date().toISOString(),
       );
+      return true;
     }).immediate();
-    done.push(m.id);
+    if (ran) done.push(m.id);
   }
   return done;
 }
