@@ -51,18 +51,20 @@ export function migrate(db: Database.Database, migrations: readonly Migration[])
   const done: number[] = [];
   const recorded = db.prepare('SELECT 1 FROM schema_migrations WHERE id = ?');
   for (const m of migrations.slice(applied.length)) {
-    const ran = db.transaction(() => {
-      // Another process on the same file (the operator beside the host) may have applied it since the read above.
-      if (recorded.get(m.id)) return false;
-      if (m.sql) db.exec(m.sql);
-      m.up?.(db);
-      db.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)').run(
-        m.id,
-        m.name,
-        new Date().toISOString(),
-      );
-      return true;
-    }).immediate();
+    const ran = db
+      .transaction(() => {
+        // Another process on the same file (the operator beside the host) may have applied it since the read above.
+        if (recorded.get(m.id)) return false;
+        if (m.sql) db.exec(m.sql);
+        m.up?.(db);
+        db.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)').run(
+          m.id,
+          m.name,
+          new Date().toISOString(),
+        );
+        return true;
+      })
+      .immediate();
     if (ran) done.push(m.id);
   }
   return done;
