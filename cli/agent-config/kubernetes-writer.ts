@@ -1,0 +1,42 @@
+/**
+ * Kubernetes mode: an approved configuration request becomes AgentGroup objects applied through the API server
+ * with the host's field manager; the operator projects them like any other object.
+ *
+ * Invariants:
+ * - The child of create_agent goes into its parent's namespace (the parent's id names it in multi-namespace mode,
+ *   else the host's namespace), since peers reference agent groups of their own namespace.
+ * - Server-side apply, never forced (kube/custom-objects.ts): writing the same change again changes nothing, and
+ *   a field a GitOps tool owns is a conflict reported to the approver and the agent, not a takeover.
+ */
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import type { AgentConfigWriter } from '../../host/approvals/agent-changes.js';
+import { CustomObjects } from '../../kube/custom-objects.js';
+import { GROUP, VERSION } from '../../operator/api/v1alpha1/common.js';
+import { HOST_FIELD_MANAGER } from '../kube-grants.js';
+import { checkChange, childObject, parentEntry } from './agent-objects.js';
+
+export function kubernetesAgentWriter(kc: KubeConfig, hostNamespace: string): AgentConfigWriter {
+  const objects = new CustomObjects(kc.makeApiClient(CustomObjectsApi), {
+    group: GROUP,
+    version: VERSION,
+    plurals: { AgentGroup: 'agentgroups' },
+    fieldManager: HOST_FIELD_MANAGER,
+  });
+  return {
+    check: checkChange,
+    write: async (change) => {
+      const owner = change.action === 'create_agent' ? change.parent : change.group;
+      const namespace = owner.namespace ?? hostNamespace;
+      const written: string[] = [];
+      if (change.action === 'create_agent') {
+        await objects.apply(childObject(change, namespace));
+        written.push(`AgentGroup ${namespace}/${change.child.name}`);
+      }
+      await objects.apply(parentEntry(change, namespace));
+      written.push(
+        `AgentGroup ${namespace}/${owner.name} (spec.${change.action === 'create_agent' ? 'peers' : 'mcpServers'})`,
+      );
+      return written.join(' and ');
+    },
+  };
+}
