@@ -7,6 +7,10 @@
  *   else the host's namespace), since peers reference agent groups of their own namespace.
  * - Server-side apply, never forced (kube/custom-objects.ts): writing the same change again changes nothing, and
  *   a field a GitOps tool owns is a conflict reported to the approver and the agent, not a takeover.
+ * - Each entry added to an existing AgentGroup is applied under a field manager of its own
+ *   (`nanoclaw-host/peers/<name>`, `nanoclaw-host/mcp-servers/<name>`): an apply declares everything its manager
+ *   owns, so one shared manager applying the next entry would drop the previous one. A GitOps tool re-applying its
+ *   own manifest leaves these entries alone (it does not own them).
  */
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { AgentConfigWriter } from '../../host/approvals/agent-changes.js';
@@ -16,12 +20,14 @@ import { HOST_FIELD_MANAGER } from '../kube-grants.js';
 import { checkChange, childObject, parentEntry } from './agent-objects.js';
 
 export function kubernetesAgentWriter(kc: KubeConfig, hostNamespace: string): AgentConfigWriter {
-  const objects = new CustomObjects(kc.makeApiClient(CustomObjectsApi), {
-    group: GROUP,
-    version: VERSION,
-    plurals: { AgentGroup: 'agentgroups' },
-    fieldManager: HOST_FIELD_MANAGER,
-  });
+  const api = kc.makeApiClient(CustomObjectsApi);
+  const as = (fieldManager: string) =>
+    new CustomObjects(api, {
+      group: GROUP,
+      version: VERSION,
+      plurals: { AgentGroup: 'agentgroups' },
+      fieldManager,
+    });
   return {
     check: checkChange,
     write: async (change) => {
@@ -29,13 +35,14 @@ export function kubernetesAgentWriter(kc: KubeConfig, hostNamespace: string): Ag
       const namespace = owner.namespace ?? hostNamespace;
       const written: string[] = [];
       if (change.action === 'create_agent') {
-        await objects.apply(childObject(change, namespace));
+        await as(HOST_FIELD_MANAGER).apply(childObject(change, namespace));
         written.push(`AgentGroup ${namespace}/${change.child.name}`);
       }
-      await objects.apply(parentEntry(change, namespace));
-      written.push(
-        `AgentGroup ${namespace}/${owner.name} (spec.${change.action === 'create_agent' ? 'peers' : 'mcpServers'})`,
-      );
+      const [field, entry] =
+        change.action === 'create_agent' ? ['peers', change.child.name] : ['mcpServers', change.server.name];
+      const manager = `${HOST_FIELD_MANAGER}/${field === 'peers' ? 'peers' : 'mcp-servers'}/${entry}`;
+      await as(manager).apply(parentEntry(change, namespace));
+      written.push(`AgentGroup ${namespace}/${owner.name} (spec.${field})`);
       return written.join(' and ');
     },
   };
