@@ -166,9 +166,9 @@ export const SystemAction = z.discriminatedUnion('action', [
     error: z.string().max(MAX_SCRIPT_ERROR),
   }),
   /**
-   * Requests that change configuration (a new agent group; an MCP server on the runner's own group). The host
-   * never applies them on the runner's word: it validates them like a manifest and sends an approval card to an
-   * owner or admin; only an approval writes them (an AgentGroup object or manifest file).
+   * Requests that change configuration (a new agent group; an MCP server or an egress host for the runner's own
+   * group). The host never applies them on the runner's word: it validates them like a manifest and sends an
+   * approval card to an owner or admin; only an approval writes them (an AgentGroup object or manifest file).
    */
   z.object({
     action: z.literal('create_agent'),
@@ -181,6 +181,12 @@ export const SystemAction = z.discriminatedUnion('action', [
     command: z.string().min(1).max(512),
     args: z.array(z.string().max(1024)).max(32).optional(),
     env: z.record(z.string().max(128), z.string().max(1024)).optional(),
+  }),
+  z.object({
+    action: z.literal('add_egress_host'),
+    /** A host name the agent group's runners may reach through the egress proxy (exact, never a wildcard). */
+    name: z.string().min(1).max(253),
+    ports: z.array(z.number().int().min(1).max(65535)).min(1).max(16).optional(),
   }),
 ]);
 export type SystemAction = z.infer<typeof SystemAction>;

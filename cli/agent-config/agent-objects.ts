@@ -1,17 +1,18 @@
 /**
  * The objects an approved configuration request writes (host/approvals/agent-change-plan.ts decides what): for
- * create_agent the child AgentGroup and the parent's new peer, for add_mcp_server the parent's new MCP server.
+ * create_agent the child AgentGroup and the parent's new peer, for add_mcp_server / add_egress_host the parent's
+ * new MCP server or egress entry.
  * Pure; the same objects for the embedded config folder and for the API server.
  *
  * Invariants:
  * - Every object is checked with the CRD's own schema before anything is written (`checkChange`), so a request the
  *   API server would refuse is refused before its card is sent, naming the field.
- * - Changes to an existing AgentGroup are partial objects holding only the new list entry: peers and mcpServers
- *   are list-maps (keyed by agentGroup / name), so a server-side apply adds the entry under the host's field
+ * - Changes to an existing AgentGroup are partial objects holding only the new list entry: peers, mcpServers and
+ *   egress are list-maps (keyed by agentGroup / name / host), so a server-side apply adds the entry under the host's field
  *   manager and leaves every entry another manager (a GitOps tool) owns alone.
  */
 import type { AgentChange } from '../../host/approvals/agent-change-plan.js';
-import { PARENT_PEER_NAME } from '../../host/approvals/agent-change-plan.js';
+import { addedEntry, PARENT_PEER_NAME } from '../../host/approvals/agent-change-plan.js';
 import { API_VERSION } from '../../operator/api/v1alpha1/common.js';
 import { parseManifest } from '../../operator/api/v1alpha1/parse.js';
 import { CREATED_BY_LABEL } from '../user-role-manifest.js';
@@ -56,9 +57,8 @@ export function childObject(
 
 /** The entry a change adds to the existing (parent) AgentGroup, as a partial object. */
 export function parentEntry(change: AgentChange, namespace: string): AgentGroupObject {
-  return change.action === 'create_agent'
-    ? object(change.parent.name, namespace, { peers: [{ agentGroup: change.child.name }] })
-    : object(change.group.name, namespace, { mcpServers: [change.server] });
+  const added = addedEntry(change);
+  return object(added.owner.name, namespace, { [added.field]: [added.entry] });
 }
 
 /** Why the CRD would refuse what the change writes (`spec.mcpServers[0].stdio.env[0].name: …`), or null. */

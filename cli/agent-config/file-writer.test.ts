@@ -79,6 +79,21 @@ describe('writing approved agent requests to the config folder', () => {
     ]);
   });
 
+  it('adds an egress entry the loader accepts', async () => {
+    const egress: AgentChange = {
+      action: 'add_egress_host',
+      group: { id: 'assistant', name: 'assistant', namespace: null },
+      entry: { host: 'pypi.org', ports: [443] },
+    };
+    expect(checkChange(egress)).toBeNull();
+    await writer().write(egress);
+    const loaded = await loadManifestDir(dir);
+    expect(loaded.errors).toEqual([]);
+    expect((loaded.objects[0]!.manifest.spec as { egress?: unknown }).egress).toEqual([
+      { host: 'pypi.org', ports: [443] },
+    ]);
+  });
+
   it('never replaces a file someone else wrote, and says when no file declares the group', async () => {
     fs.writeFileSync(path.join(dir, 'research.yaml'), '# mine\n');
     await expect(writer().write(createAgent)).rejects.toThrow(

@@ -13,9 +13,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import { addedEntry } from '../../host/approvals/agent-change-plan.js';
 import type { AgentConfigWriter } from '../../host/approvals/agent-changes.js';
 import { manifestFiles } from '../../operator/embedded/load.js';
-import { checkChange, childObject, parentEntry } from './agent-objects.js';
+import { checkChange, childObject } from './agent-objects.js';
 import { addListEntry, declaresObject } from './manifest-edit.js';
 
 const HEADER =
@@ -55,19 +56,17 @@ export function agentManifestWriter(configDir: string, applyNow: () => void): Ag
           );
           written.push(file);
         }
-        const owner = change.action === 'create_agent' ? change.parent.name : change.group.name;
-        const file = fileDeclaring(configDir, owner);
-        const entry = parentEntry(change, NAMESPACE).spec;
-        const [field, list] = Object.entries(entry)[0] as [string, Record<string, unknown>[]];
+        const added = addedEntry(change);
+        const file = fileDeclaring(configDir, added.owner.name);
         const edit = addListEntry(path.relative(configDir, file), fs.readFileSync(file, 'utf8'), {
           kind: 'AgentGroup',
-          name: owner,
-          path: ['spec', field],
-          key: field === 'peers' ? 'agentGroup' : 'name',
-          entry: list[0]!,
+          name: added.owner.name,
+          path: ['spec', added.field],
+          key: added.key,
+          entry: added.entry,
         });
         if (edit.changed) writeAtomically(file, edit.text, fs.statSync(file).mode & 0o777);
-        written.push(`${file} (spec.${field})`);
+        written.push(`${file} (spec.${added.field})`);
         applyNow();
         return written.join(' and ');
       }),

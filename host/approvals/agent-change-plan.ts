@@ -8,12 +8,14 @@
  *   card showed only name and command while args and env were written). A request too long to show in full on a
  *   card (CARD_REQUEST_MAX characters) is refused instead.
  * - A create_agent name is an object name (a DNS label) that no agent group of the parent's namespace has; an
- *   add_mcp_server name is a free server name of the asking group. The rest is checked by the writer against the
+ *   add_mcp_server name is a free server name of the asking group; an add_egress_host name is one exact host name
+ *   (an agent never gets a wildcard: an owner writes those) not yet in the group's spec.egress. The rest is checked by the writer against the
  *   CRD's own schema (the same rules as `kubectl apply`).
  * - A child agent group is the parent's sibling: same namespace (id `<namespace>/<name>` when the parent's id has
  *   one), same provider, the parent as its peer `parent`, and itself a peer of the parent.
  */
 import type { AgentChangeAction } from '../../protocol/messages.js';
+import { DEFAULT_EGRESS_PORTS, MAX_EGRESS_RULES, normalizeEgressName } from '../../protocol/egress.js';
 import { MAX_MCP_SERVERS, RESERVED_MCP_SERVER_NAMES } from '../../protocol/mcp.js';
 import type { AgentGroup } from '../db/schema.js';
 import { RunnerConfig } from '../db/runner-config.js';
@@ -42,6 +44,11 @@ export type AgentChange =
       action: 'add_mcp_server';
       group: { id: string; name: string; namespace: string | null };
       server: McpServerEntry;
+    }
+  | {
+      action: 'add_egress_host';
+      group: { id: string; name: string; namespace: string | null };
+      entry: { host: string; ports: number[] };
     };
 
 export type ChangePlan = { ok: true; change: AgentChange } | { ok: false; reason: string };
@@ -93,9 +100,34 @@ export function planAgentChange(
       },
     };
   }
+  const config = RunnerConfig.parse(JSON.parse(group.container_config));
+  if (action.action === 'add_egress_host') {
+    const host = normalizeEgressName(action.name);
+    if (!host)
+      return {
+        ok: false,
+        reason: `"${action.name}" is not a host name: ask for one exact DNS name (no wildcard, IP address or port)`,
+      };
+    const ports = [...new Set(action.ports ?? DEFAULT_EGRESS_PORTS)].sort((a, b) => a - b);
+    const listed = (config.egress ?? []).find((e) => e.host === host);
+    if (listed)
+      return {
+        ok: false,
+        reason: `${host} is already in ${group.name}'s spec.egress (ports ${listed.ports.join(', ')}); an owner can change its ports there`,
+      };
+    if ((config.egress ?? []).length >= MAX_EGRESS_RULES)
+      return {
+        ok: false,
+        reason: `${group.name}'s spec.egress already has ${MAX_EGRESS_RULES} entries, the most allowed`,
+      };
+    return {
+      ok: true,
+      change: { action: 'add_egress_host', group: { id: group.id, ...self }, entry: { host, ports } },
+    };
+  }
   if ((RESERVED_MCP_SERVER_NAMES as readonly string[]).includes(action.name))
     return { ok: false, reason: `the MCP server name "${action.name}" is reserved` };
-  const servers = RunnerConfig.parse(JSON.parse(group.container_config)).mcpServers ?? [];
+  const servers = config.mcpServers ?? [];
   if (servers.some((s) => s.name === action.name))
     return { ok: false, reason: `${group.name} already has an MCP server named "${action.name}"` };
   if (servers.length >= MAX_MCP_SERVERS)
@@ -127,6 +159,45 @@ function serverLines(s: McpServerEntry): string[] {
   ];
 }
 
+/** The list entry a change adds to the asking (parent) AgentGroup: which spec list, its key, the entry. */
+export interface AddedEntry {
+  owner: { id: string; name: string; namespace: string | null };
+  field: 'peers' | 'mcpServers' | 'egress';
+  /** The list-map key of the field's entries, and this entry's value of it. */
+  key: 'agentGroup' | 'name' | 'host';
+  keyValue: string;
+  entry: Record<string, unknown>;
+}
+
+export function addedEntry(change: AgentChange): AddedEntry {
+  switch (change.action) {
+    case 'create_agent':
+      return {
+        owner: change.parent,
+        field: 'peers',
+        key: 'agentGroup',
+        keyValue: change.child.name,
+        entry: { agentGroup: change.child.name },
+      };
+    case 'add_mcp_server':
+      return {
+        owner: change.group,
+        field: 'mcpServers',
+        key: 'name',
+        keyValue: change.server.name,
+        entry: { ...change.server },
+      };
+    case 'add_egress_host':
+      return {
+        owner: change.group,
+        field: 'egress',
+        key: 'host',
+        keyValue: change.entry.host,
+        entry: { ...change.entry },
+      };
+  }
+}
+
 /** The card's text: who asks, the whole change, and what approving does. */
 export function changeCardText(change: AgentChange, groupName: string, requester: string | null): string {
   const by = requester ? ` (in a conversation with ${requester})` : '';
@@ -144,6 +215,14 @@ export function changeCardText(change: AgentChange, groupName: string, requester
       `Approve to create it with ${groupName} as its peer "${PARENT_PEER_NAME}", and add "${child.name}" to ${groupName}'s peers; Reject to refuse.`
     );
   }
+  if (change.action === 'add_egress_host') {
+    const { host, ports } = change.entry;
+    return (
+      `Network request: ${groupName}${by} asks to reach ${host} on port${ports.length > 1 ? 's' : ''} ${ports.join(', ')} ` +
+      `through the host's egress proxy (TLS tunnels only).\n\n` +
+      `Approve to add it to ${groupName}'s spec.egress (its runners then reach ${host}); Reject to refuse.`
+    );
+  }
   return (
     `MCP server request: ${groupName}${by} asks to add the MCP server "${change.server.name}" to itself. ` +
     `It would run in ${groupName}'s runners, with what the agent can see:\n\n` +
@@ -154,7 +233,7 @@ export function changeCardText(change: AgentChange, groupName: string, requester
 
 /** One line for logs and the agent: what was asked. */
 export function describeChange(change: AgentChange): string {
-  return change.action === 'create_agent'
-    ? `create_agent "${change.child.name}"`
-    : `add_mcp_server "${change.server.name}"`;
+  if (change.action === 'create_agent') return `create_agent "${change.child.name}"`;
+  if (change.action === 'add_egress_host') return `add_egress_host "${change.entry.host}"`;
+  return `add_mcp_server "${change.server.name}"`;
 }

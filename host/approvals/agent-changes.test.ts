@@ -163,6 +163,32 @@ describe('configuration requests from agents', () => {
     ]);
   });
 
+  it('puts an egress request on a card and refuses wildcards, addresses and hosts already listed', async () => {
+    db.run(
+      db.q
+        .updateTable('agent_groups')
+        .set({ container_config: JSON.stringify({ egress: [{ host: 'api.github.com', ports: [443] }] }) })
+        .where('id', '=', 'ag-1'),
+    );
+    request({ action: 'add_egress_host', name: '*.example.com' });
+    request({ action: 'add_egress_host', name: '10.0.0.1' });
+    request({ action: 'add_egress_host', name: 'API.GitHub.com' });
+    request({ action: 'add_egress_host', name: 'Pypi.org.', ports: [443, 8443, 443] });
+    await settle();
+    expect(told.map((t) => t.text)).toEqual([
+      expect.stringContaining('"*.example.com" is not a host name: ask for one exact DNS name'),
+      expect.stringContaining('"10.0.0.1" is not a host name'),
+      expect.stringContaining("api.github.com is already in Agent One's spec.egress (ports 443)"),
+    ]);
+    expect(cards()).toHaveLength(1);
+    expect(cards()[0]!.text).toContain('asks to reach pypi.org on ports 443, 8443 through the host');
+    await flow.click({ questionId: rows()[0]!.id, choice: { index: 0 } }, 'telegram:1');
+    expect(written[0]).toMatchObject({
+      action: 'add_egress_host',
+      entry: { host: 'pypi.org', ports: [443, 8443] },
+    });
+  });
+
   it('refuses instructions too long to show in full on the card', async () => {
     request({ action: 'create_agent', name: 'wordy', instructions: 'x'.repeat(2501) });
     await settle();

@@ -1,5 +1,5 @@
 /**
- * Configuration a runner asks for (`create_agent`, `add_mcp_server`), end to end: the request is checked, an owner
+ * Configuration a runner asks for (`create_agent`, `add_mcp_server`, `add_egress_host`), end to end: the request is checked, an owner
  * or admin of the asking agent group gets a card in their DM showing the whole change, and only their approval
  * writes it — through an AgentConfigWriter (an AgentGroup object through the API server in Kubernetes mode, a
  * manifest file in the embedded config folder), so the change is configuration that Git or kubectl sees, and the
@@ -20,7 +20,13 @@
  * - Every request, decision, refusal and write is logged with the change id, the group and who (the audit).
  */
 import { CardFlow, type CardFlowDeps } from './card-flow.js';
-import { changeCardText, describeChange, planAgentChange, type AgentChange } from './agent-change-plan.js';
+import {
+  addedEntry,
+  changeCardText,
+  describeChange,
+  planAgentChange,
+  type AgentChange,
+} from './agent-change-plan.js';
 import { pickApprovalDelivery } from '../access/pick-approval-delivery.js';
 import { pickApprover } from '../access/pick-approver.js';
 import { hasAdminPrivilege } from '../access/roles.js';
@@ -34,6 +40,11 @@ import { getMessagingGroup } from '../db/messaging-groups.js';
 import type { AgentChangeRequest } from '../delivery/system-row.js';
 
 const ID_PREFIX = 'chg';
+const CARD_TITLES: Record<AgentChange['action'], string> = {
+  create_agent: 'New agent request',
+  add_mcp_server: 'MCP server request',
+  add_egress_host: 'Network request',
+};
 const OPTIONS = [
   { label: 'Approve', value: 'approve' },
   { label: 'Reject', value: 'reject' },
@@ -179,7 +190,7 @@ export class AgentChanges extends CardFlow {
       );
       await this.sendCard(target, changeCardText(change, groupName, row.requested_by), {
         questionId: id,
-        title: change.action === 'create_agent' ? 'New agent request' : 'MCP server request',
+        title: CARD_TITLES[change.action],
         options: [...OPTIONS],
       });
       log.info({ ...ctx, approver: target.userId }, 'configuration request card sent');
@@ -279,11 +290,15 @@ export class AgentChanges extends CardFlow {
 
   private async waitProjected(change: AgentChange): Promise<boolean> {
     const { db } = this.d;
+    const added = addedEntry(change);
     const visible = () => {
       if (change.action === 'create_agent') return getAgentGroup(db, change.child.id) !== undefined;
-      const group = getAgentGroup(db, change.group.id);
-      const servers = group ? (RunnerConfig.parse(JSON.parse(group.container_config)).mcpServers ?? []) : [];
-      return servers.some((s) => s.name === change.server.name);
+      const group = getAgentGroup(db, added.owner.id);
+      if (!group) return false;
+      const config = RunnerConfig.parse(JSON.parse(group.container_config));
+      return change.action === 'add_mcp_server'
+        ? (config.mcpServers ?? []).some((s) => s.name === added.keyValue)
+        : (config.egress ?? []).some((e) => e.host === added.keyValue);
     };
     const deadline = Date.now() + (this.d.projectionWaitMs ?? PROJECTION_WAIT_MS);
     while (!visible()) {
@@ -334,14 +349,23 @@ export class AgentChanges extends CardFlow {
 
 function approvedText(change: AgentChange, by: string | null, projected: boolean): string {
   const later = projected ? '' : ' It is not active yet; it will be shortly.';
-  if (change.action === 'create_agent')
-    return (
-      `Your create_agent request was approved${by ? ` by ${by}` : ''}: the agent group "${change.child.name}" exists ` +
-      `and is your peer "${change.child.name}" — send_message(to: "${change.child.name}", …) reaches it, and its ` +
-      `answers come back to you.${later}`
-    );
-  return (
-    `Your add_mcp_server request was approved${by ? ` by ${by}` : ''}: the MCP server "${change.server.name}" ` +
-    `is part of your configuration; its tools (mcp__${change.server.name}__…) are available from your next runner start.${later}`
-  );
+  const approved = `Your ${change.action} request was approved${by ? ` by ${by}` : ''}`;
+  switch (change.action) {
+    case 'create_agent':
+      return (
+        `${approved}: the agent group "${change.child.name}" exists and is your peer "${change.child.name}" — ` +
+        `send_message(to: "${change.child.name}", …) reaches it, and its answers come back to you.${later}`
+      );
+    case 'add_mcp_server':
+      return (
+        `${approved}: the MCP server "${change.server.name}" is part of your configuration; its tools ` +
+        `(mcp__${change.server.name}__…) are available from your next runner start.${later}`
+      );
+    case 'add_egress_host':
+      return (
+        `${approved}: ${change.entry.host} (port${change.entry.ports.length > 1 ? 's' : ''} ` +
+        `${change.entry.ports.join(', ')}) is in your spec.egress; HTTPS to it goes through the host's proxy ` +
+        `from your next runner start.${later}`
+      );
+  }
 }

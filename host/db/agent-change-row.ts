@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 
-export const AGENT_CHANGE_ACTIONS = ['create_agent', 'add_mcp_server'] as const;
+export const AGENT_CHANGE_ACTIONS = ['create_agent', 'add_mcp_server', 'add_egress_host'] as const;
 
 export const AGENT_CHANGE_STATUSES = [
   'pending',

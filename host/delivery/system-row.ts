@@ -1,7 +1,7 @@
 /**
  * A runner's system row (messages_out kind 'system'), applied by the host: task actions change inbound.db
  * (system-actions.ts), a script failure report goes to script-failure.ts, and a configuration request
- * (create_agent, add_mcp_server) is handed to whoever decides those (the agent-change card flow) — never applied.
+ * (create_agent, add_mcp_server, add_egress_host) is handed to whoever decides those (the agent-change card flow) — never applied.
  *
  * Invariants:
  * - The row is untrusted: it is parsed with the protocol schema, and a row that does not parse fails for good.
@@ -48,7 +48,8 @@ export function applySystemRow(d: SystemRowDeps, handle: SessionHandle, row: Mes
   const routing = inbound.first(inbound.q.selectFrom('session_routing').selectAll());
   switch (action.action) {
     case 'create_agent':
-    case 'add_mcp_server': {
+    case 'add_mcp_server':
+    case 'add_egress_host': {
       const requestedBy = row.in_reply_to ? senderOf(inbound, row.in_reply_to) : null;
       if (!d.agentChange({ session, messageOutId: row.id, action, requestedBy }))
         throw new Error(`${action.action} is not available: this host takes no configuration requests`);

@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getAgentGroup } from '../../host/db/agent-groups.js';
 import { mcpStatusOf } from '../../host/db/mcp-status.js';
 import { FakeTelegram, type SentMessage } from '../fakes/telegram/fake-telegram.js';
 import { ALICE, BOB, click, message, type Person } from '../fakes/telegram/updates.js';
@@ -153,5 +154,18 @@ describe('an agent asks for an MCP server', () => {
     );
     expect(inChat(ALICE.id, 'MCP server request')).toHaveLength(cards);
     expect(file('base.yaml')).not.toContain('leaky');
+  }, 60_000);
+});
+
+describe('an agent asks to reach a host', () => {
+  it('adds the approved host to spec.egress, which the host then projects', async () => {
+    say(BOB, '[[tool:add_egress_host {"host":"pypi.org"}]] need packages');
+    const card = await waitIn(ALICE.id, 'asks to reach pypi.org on port 443');
+    fake.inject(TOKEN, click(ALICE, `q:${cardId(card)}:0`, 'cq-egress'));
+    await waitIn(ALICE.id, 'Approved: add_egress_host "pypi.org"');
+    expect(file('base.yaml')).toContain('egress:\n    - host: pypi.org');
+    await waitIn(GROUP, 'Mock response to: Your add_egress_host request was approved');
+    const config = withDb(dataDir, (db) => getAgentGroup(db, 'assistant')!.container_config);
+    expect(JSON.parse(config)).toMatchObject({ egress: [{ host: 'pypi.org', ports: [443] }] });
   }, 60_000);
 });

@@ -1,6 +1,6 @@
 /**
- * Tools that ask for a configuration change: create_agent (a new agent group with this one as its peer) and
- * add_mcp_server (a stdio MCP server for this agent group). The runner only asks: each call is a system row the
+ * Tools that ask for a configuration change: create_agent (a new agent group with this one as its peer),
+ * add_mcp_server (a stdio MCP server for this agent group) and add_egress_host (a host its runners may reach). The runner only asks: each call is a system row the
  * host checks and puts to an owner or admin on an approval card; nothing changes until they approve, and the
  * host tells the agent how it ended with a message. install_packages is refused: runner images are fixed.
  *
@@ -72,6 +72,31 @@ export const addMcpServer = defineTool({
       ...(env && Object.keys(env).length ? { env } : {}),
     });
     return Promise.resolve(`Requested the MCP server "${name}": ${PENDING}.`);
+  },
+});
+
+export const addEgressHost = defineTool({
+  name: 'add_egress_host',
+  description:
+    'Ask to reach a host on the internet (HTTPS, git over https, an API) from your runner: without it only the ' +
+    'NanoClaw host is reachable. Once an owner or admin approves, your next runner start reaches it through the ' +
+    "host's egress proxy. One exact host name per request.",
+  shape: {
+    host: z
+      .string()
+      .min(1)
+      .max(253)
+      .describe('Exact host name, e.g. "api.github.com" (no wildcard, IP or port)'),
+    ports: z
+      .array(z.number().int().min(1).max(65535))
+      .min(1)
+      .max(16)
+      .optional()
+      .describe('TCP ports; default [443]'),
+  },
+  handler: ({ host, ports }, ctx) => {
+    ask(ctx, { action: 'add_egress_host', name: host, ...(ports ? { ports } : {}) });
+    return Promise.resolve(`Requested network access to ${host}: ${PENDING}.`);
   },
 });
 

@@ -68,7 +68,7 @@ function addTask(id: string, status: string, seq: number): void {
 }
 
 describe('tool input validation', () => {
-  it('lists the fourteen tools', () => {
+  it('lists the fifteen tools', () => {
     expect(TOOLS.map((t) => t.name)).toEqual([
       'send_message',
       'send_file',
@@ -83,6 +83,7 @@ describe('tool input validation', () => {
       'ask_user_question',
       'create_agent',
       'add_mcp_server',
+      'add_egress_host',
       'install_packages',
     ]);
   });

@@ -7,7 +7,7 @@
  * handler runs; validation failures and ToolErrors become error results with a clear message.
  */
 import { z } from 'zod';
-import { addMcpServer, createAgent, installPackages } from './agent-requests.js';
+import { addEgressHost, addMcpServer, createAgent, installPackages } from './agent-requests.js';
 import { askUserQuestion } from './ask-user-question.js';
 import { addReaction, editMessage } from './message-ops.js';
 import { sendFile } from './send-file.js';
@@ -31,6 +31,7 @@ export const TOOLS: readonly ToolDefinition[] = [
   askUserQuestion,
   createAgent,
   addMcpServer,
+  addEgressHost,
   installPackages,
 ] as unknown as ToolDefinition[];
 

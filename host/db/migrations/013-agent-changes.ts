@@ -2,7 +2,7 @@ import type { Migration } from '../migrate.js';
 
 /**
  * `pending_agent_changes`: a runner asked for a configuration change (`create_agent`: a child agent group;
- * `add_mcp_server`: a stdio MCP server on its own group), and an owner or admin of that agent group decides on a
+ * `add_mcp_server`: a stdio MCP server on its own group; `add_egress_host`: a host its runners may reach), and an owner or admin of that agent group decides on a
  * card in their DM. `payload` is the validated request (JSON); one row per runner row that asked
  * (`session_id`, `message_out_id` unique), so a request delivered twice after a crash makes one card. An approval is
  * written as configuration (an AgentGroup object or a manifest file) — never as rows the operator would prune —
@@ -18,7 +18,7 @@ CREATE TABLE pending_agent_changes (
   agent_group_id          TEXT NOT NULL REFERENCES agent_groups(id) ON DELETE CASCADE,
   session_id              TEXT NOT NULL,
   message_out_id          TEXT NOT NULL,
-  action                  TEXT NOT NULL CHECK (action IN ('create_agent', 'add_mcp_server')),
+  action                  TEXT NOT NULL CHECK (action IN ('create_agent', 'add_mcp_server', 'add_egress_host')),
   payload                 TEXT NOT NULL,
   requested_by            TEXT,
   status                  TEXT NOT NULL DEFAULT 'pending'
