@@ -11,7 +11,7 @@
  * - The name is matched like a CONNECT target (protocol/egress.ts): IP literals, userinfo and other schemes are
  *   refused. The path and query are passed as the runner wrote them; a fragment never is.
  * - Headers sent upstream: the runner's, minus Proxy-Authorization (its session token), hop-by-hop headers (and
- *   any the Connection header names), Host, and any header named like a configured one (any case); then the
+ *   any the Connection header names), Host, Expect (answered by the host's own server), and any header named like a configured one (any case); then the
  *   configured headers and Host = the name (with the port unless 443). Nothing of the host's own reaches it.
  * - A CONNECT tunnel to an entry with headers is refused (tunnelRefusal): the host cannot add a header inside
  *   TLS it does not terminate, and a call without the credentials would only fail further on.
@@ -39,6 +39,7 @@ const HOP_REQUEST = new Set([
   'transfer-encoding',
   'upgrade',
   'host',
+  'expect',
 ]);
 /** Response headers that belong to one hop and are not passed back (lower case). */
 const HOP_RESPONSE = new Set([
