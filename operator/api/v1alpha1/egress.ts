@@ -22,6 +22,9 @@ import {
 import { forwardHeaders } from './http-headers.js';
 import { listMap, withRules } from './rules.js';
 
+/** Headers of one entry: fewer than a remote MCP server's 16, since the list sits in a list of 64 (CEL cost). */
+const MAX_EGRESS_HEADERS = 8;
+
 const IP_LIKE = /^[0-9.]+(\/[0-9]+)?$|:|\[|\//;
 const BAD_WILDCARD = /\*(?!\.)|.\*|^\*\.[^.]*$/;
 
@@ -84,6 +87,7 @@ const EgressRule = withRules(
       host: Host,
       ports: Ports,
       headers: forwardHeaders(
+        MAX_EGRESS_HEADERS,
         'Headers the host adds to every request it forwards to this host (keyed by name; Secret values read at request time). With headers the runners call http://<host>[:port]/… through their HTTP_PROXY and the host forwards over https, certificate verified; CONNECT to this host is refused. Not for a wildcard host.',
       ).optional(),
     })

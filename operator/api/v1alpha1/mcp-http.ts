@@ -45,6 +45,7 @@ export const HttpTransport = z
       ],
     ),
     headers: forwardHeaders(
+      16,
       'Headers the host adds to every call it forwards (keyed by name). Secret values come from Secrets, read at request time.',
     ).optional(),
   })

@@ -24,6 +24,8 @@ export const INVALID_EGRESS_HEADERS: InvalidCase[] = [
       ['egress literal Authorization header', { name: 'Authorization', value: 'x' }, 'value'],
       ['egress literal X-Api-Key header', { name: 'X-Api-Key', value: 'x' }, 'value'],
       ['egress header value that looks like a token', { name: 'X-Org', value: 'sk-abc' }, 'value'],
+      ['egress header value like an AWS key', { name: 'X-Org', value: 'akiaABCDEFGHIJKL0123' }, 'value'],
+      ['egress header value with an auth scheme', { name: 'X-Org', value: 'BASIC dXNlcjpwdw==' }, 'value'],
       [
         'egress header Secret name not a DNS name',
         { name: 'X-Key', valueFrom: { secretKeyRef: { name: 'My_Secret', key: 'k' } } },
@@ -61,9 +63,9 @@ export const INVALID_EGRESS_HEADERS: InvalidCase[] = [
     field: 'spec.egress[0].headers',
   },
   {
-    name: 'egress with more than 16 headers',
+    name: 'egress with more than 8 headers',
     manifest: withHeaders('egress-hmany', {
-      headers: Array.from({ length: 17 }, (_, i) => ({ name: `X-H${i}`, value: 'v' })),
+      headers: Array.from({ length: 9 }, (_, i) => ({ name: `X-H${i}`, value: 'v' })),
     }),
     field: 'spec.egress[0].headers',
   },
