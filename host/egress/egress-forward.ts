@@ -30,6 +30,8 @@ export interface EgressForwardOptions {
   idleTimeoutMs: number;
   maxBodyBytes: number;
   log: Logger;
+  /** Counts a request the target answered (whatever its status). */
+  countForwarded?: (labels: { agent_group: string }) => void;
 }
 
 type ForwardRefusal = (status: 403 | 413 | 502 | 504, reason: string) => void;
@@ -116,6 +118,7 @@ export function createEgressForwarder(opts: EgressForwardOptions): EgressForward
       });
       upstream.setTimeout(opts.idleTimeoutMs, () => upstream.destroy(new Error('idle timeout')));
       upstream.on('response', (up) => {
+        opts.countForwarded?.({ agent_group: session.agent_group_id });
         opts.log.debug(
           { sessionId: session.id, agentGroupId: session.agent_group_id, target, status: up.statusCode },
           'egress request forwarded',

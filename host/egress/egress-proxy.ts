@@ -17,7 +17,7 @@
  * - Plain-http requests in absolute form (`GET http://name/…`) are authenticated the same way and forwarded only to
  *   an entry with headers, over TLS, with the headers added (forward-plan.ts decides, egress-forward.ts does it);
  *   any other is refused with the reason. A CONNECT to an entry with headers is refused, saying to use http://.
- *   Forwarded requests count `nanoclaw_egress_requests_total`; refusals count as for tunnels.
+ *   Requests the target answered count `nanoclaw_egress_requests_total`; refusals count as for tunnels.
  */
 import dns from 'node:dns/promises';
 import type http from 'node:http';
@@ -257,7 +257,6 @@ export function createEgressProxy(opts: EgressProxyOptions): EgressProxy {
         reply(status, reason);
       };
       if (!plan.ok) return refuse(plan.status, plan.reason);
-      opts.countForwarded?.({ agent_group: session.agent_group_id });
       forwarder.forward(session, plan, req, res, refuse);
     },
 

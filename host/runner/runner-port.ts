@@ -61,7 +61,7 @@ export async function openRunnerPort(
     ),
     countForwarded: metrics.counter(
       'nanoclaw_egress_requests_total',
-      'Plain-http requests the egress proxy forwarded over TLS to a destination with headers (agent_group)',
+      'Plain-http requests the egress proxy forwarded over TLS to a destination with headers and the target answered (agent_group)',
     ),
   });
   const server = createRunnerServer({
