@@ -2,7 +2,7 @@
  * Invalid `spec.egress[].headers` (credentials per destination), each with the one field the API server and the
  * embedded loader must name. Part of INVALID_MANIFESTS (invalid-manifests.ts), so both tiers run them.
  */
-import type { InvalidCase } from './invalid-manifests.js';
+import type { InvalidCase } from './invalid-case.js';
 
 const withHeaders = (name: string, entry: Record<string, unknown>) => ({
   apiVersion: 'nanoclaw.dev/v1alpha1',

@@ -4,13 +4,8 @@
  * with the generated CRDs installed (k8s tier, test/k8s/crd-validation.test.ts) — that is the parity proof.
  * New groups of cases go in files of their own next to this one (invalid-egress-headers.ts), spread in below.
  */
+import type { InvalidCase } from './invalid-case.js';
 import { INVALID_EGRESS_HEADERS } from './invalid-egress-headers.js';
-
-export interface InvalidCase {
-  name: string;
-  manifest: Record<string, unknown>;
-  field: string;
-}
 
 const apiVersion = 'nanoclaw.dev/v1alpha1';
 
