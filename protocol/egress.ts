@@ -39,13 +39,18 @@ export function normalizeEgressName(raw: string): string | null {
   return name.length <= EGRESS_HOST_MAX && NAME.test(name) ? name : null;
 }
 
-export type EgressMatch = { ok: true; rule: EgressRule; wildcard: boolean } | { ok: false; reason: string };
+export type EgressMatch<R extends EgressRule = EgressRule> =
+  { ok: true; rule: R; wildcard: boolean } | { ok: false; reason: string };
 
 /**
  * Which entry of `rules` lets a tunnel to `name:port` through (name already normalized), or why none does. Exact
  * entries are tried before wildcards; an entry counts only with the port in its list.
  */
-export function matchEgress(rules: readonly EgressRule[], name: string, port: number): EgressMatch {
+export function matchEgress<R extends EgressRule>(
+  rules: readonly R[],
+  name: string,
+  port: number,
+): EgressMatch<R> {
   const exact = rules.filter((r) => r.host === name);
   const wildcards = rules.filter((r) => r.host.startsWith('*.') && name.endsWith(r.host.slice(1)));
   const hit = exact.find((r) => r.ports.includes(port)) ?? wildcards.find((r) => r.ports.includes(port));

@@ -16,6 +16,9 @@
  * - A task with a pre-task script (task-script.ts) runs its script first, claimed like any turn: `wakeAgent`
  *   false acks it 'completed' with no reply and no provider call; true runs the provider with the script's data on
  *   the task; a failure is reported to the host and the claim kept until the host applied it (script-reports.ts).
+ *   A /stop that may stop the task (an admin's: a task has no sender) kills the script and is answered like a
+ *   stopped turn: "Stopped.", the task and the /stop acked 'completed' (this occurrence ends, nothing is counted
+ *   as a failure), the agent not woken.
  */
 import type { InboundReader, Routing } from './inbound-reader.js';
 import type { InboundMessage, TaskMessage } from './inbound-message.js';
@@ -127,12 +130,23 @@ export class TurnRunner {
     const log = this.d.log.child({ messageId: m.row.id });
     outbound.claim([m.row.id]);
     const started = Date.now();
-    const outcome = await this.d.scripts.run(script, signal);
+    // Only a /stop is taken while the script runs (no feed is opened, so no follow-up is claimed); a task has no
+    // sender, so only an admin's /stop ends it.
+    const watch = this.watchFor([m], log);
+    const watching = watch.run();
+    let outcome: Awaited<ReturnType<TaskScripts['run']>>;
+    try {
+      outcome = await this.d.scripts.run(script, AbortSignal.any([signal, watch.stop]));
+    } finally {
+      watch.finish();
+      await watching;
+    }
     if (signal.aborted) {
-      outbound.release([m.row.id]);
+      outbound.release([m.row.id, ...(watch.stopMessage ? [watch.stopMessage.row.id] : [])]);
       log.warn('pre-task script abandoned at shutdown; the task stays pending');
       return 'aborted';
     }
+    if (watch.stopMessage) return this.stopped(watch.stopMessage, [m.row.id], null, '', started, log);
     const ms = Date.now() - started;
     if (!outcome.ok) {
       this.d.scriptReports.report(m.row.id, outcome.error);
@@ -147,6 +161,25 @@ export class TurnRunner {
     return this.runProvider('messages', [{ ...m, scriptData: outcome.data }], signal);
   }
 
+  /** A TurnWatch over the turn's messages: follow-ups once a feed opens, /stop always. */
+  private watchFor(messages: InboundMessage[], log: Logger): TurnWatch {
+    return new TurnWatch(
+      {
+        inbound: this.d.inbound,
+        outbound: this.d.outbound,
+        wake: this.d.inboundSignal,
+        pollIntervalMs: this.d.pollIntervalMs,
+        maxBatch: this.d.maxBatch,
+        adminUserIds: this.d.adminUserIds,
+        draining: this.d.draining,
+        addressOf: (m) => this.addressOf(m),
+        log,
+      },
+      messages,
+      replyTarget(messages).row,
+    );
+  }
+
   private async runProvider(
     mode: 'messages' | 'command',
     messages: InboundMessage[],
@@ -158,21 +191,7 @@ export class TurnRunner {
     const address = this.addressOf(target);
     const log = this.d.log.child({ messageId: target.row.id, batch: messages.length });
     outbound.claim(messages.map((m) => m.row.id));
-    const watch = new TurnWatch(
-      {
-        inbound: this.d.inbound,
-        outbound,
-        wake: this.d.inboundSignal,
-        pollIntervalMs: this.d.pollIntervalMs,
-        maxBatch: this.d.maxBatch,
-        adminUserIds: this.d.adminUserIds,
-        draining: this.d.draining,
-        addressOf: (m) => this.addressOf(m),
-        log,
-      },
-      messages,
-      target.row,
-    );
+    const watch = this.watchFor(messages, log);
     const watching = watch.run();
     try {
       return await this.callProvider({ mode, messages, target, address, watch, signal, log, command });
@@ -251,7 +270,7 @@ export class TurnRunner {
     return 'completed';
   }
 
-  /** A turn ended by /stop: "Stopped." to the /stop, everything acked, the conversation kept. */
+  /** A turn (or a pre-task script) ended by /stop: "Stopped." to the /stop, everything acked, the conversation kept. */
   private stopped(
     stop: InboundMessage,
     ids: string[],

@@ -1,8 +1,7 @@
-import type { EgressRule } from '../../protocol/egress.js';
 import { InputError } from '../errors.js';
 import type { CentralDb } from './central-db.js';
 import { nowIso } from './central-db.js';
-import { RunnerConfig } from './runner-config.js';
+import { RunnerConfig, type EgressEntry } from './runner-config.js';
 import type { AgentGroup } from './schema.js';
 import {
   FOLDER_PATTERN,
@@ -64,7 +63,7 @@ export function runnerConfigOf(group: AgentGroup): RunnerConfig {
 }
 
 /** The agent group's spec.egress as projected; empty for a group without one (or no such group). */
-export function egressRulesOf(db: CentralDb, id: string): EgressRule[] {
+export function egressRulesOf(db: CentralDb, id: string): EgressEntry[] {
   const group = getAgentGroup(db, id);
   return (group && runnerConfigOf(group).egress) ?? [];
 }

@@ -9,21 +9,37 @@ import { McpStdioServer } from '../../protocol/mcp.js';
  * A remote MCP server as the host keeps it (AgentGroup spec.mcpServers[].http): what the host forwards to. Secret
  * header values are references only, resolved at request time; none of this is passed to a runner.
  */
+/** A header the host adds to a forwarded call: a literal value or a reference to a Secret key. */
+export const ForwardHeaderRef = z.object({
+  name: z.string(),
+  value: z.string().optional(),
+  secretKeyRef: z.object({ name: z.string(), key: z.string() }).optional(),
+});
+export type ForwardHeaderRef = z.infer<typeof ForwardHeaderRef>;
+
 export const McpRemoteUpstream = z.object({
   name: z.string(),
   type: z.literal('http'),
   url: z.string(),
   /** Namespace of the AgentGroup: where its Secrets are read (embedded: the manifest folder). */
   namespace: z.string(),
-  headers: z.array(
-    z.object({
-      name: z.string(),
-      value: z.string().optional(),
-      secretKeyRef: z.object({ name: z.string(), key: z.string() }).optional(),
-    }),
-  ),
+  headers: z.array(ForwardHeaderRef),
 });
 export type McpRemoteUpstream = z.infer<typeof McpRemoteUpstream>;
+
+/**
+ * An entry of AgentGroup spec.egress as the host keeps it. One with `headers` is a destination the host forwards
+ * plain-http requests to over TLS, adding them (Secret values are references, read at request time, from
+ * `namespace`); none of it is passed to a runner.
+ */
+export const EgressEntry = z.object({
+  host: z.string(),
+  ports: z.array(z.number().int()),
+  headers: z.array(ForwardHeaderRef).optional(),
+  /** Namespace of the AgentGroup, set with headers: where their Secrets are read. */
+  namespace: z.string().optional(),
+});
+export type EgressEntry = z.infer<typeof EgressEntry>;
 
 /** Per-agent-group runner settings, stored as JSON in agent_groups.container_config. */
 export const RunnerConfig = z.object({
@@ -44,6 +60,6 @@ export const RunnerConfig = z.object({
    */
   mcpServers: z.array(z.union([McpRemoteUpstream, McpStdioServer])).optional(),
   /** Hosts its runners may reach through the host's egress proxy (AgentGroup spec.egress), as declared. */
-  egress: z.array(z.object({ host: z.string(), ports: z.array(z.number().int()) })).optional(),
+  egress: z.array(EgressEntry).optional(),
 });
 export type RunnerConfig = z.infer<typeof RunnerConfig>;

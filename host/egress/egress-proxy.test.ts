@@ -66,6 +66,8 @@ async function start(opts: { maxTunnels?: number; resolve?: (name: string) => Pr
   egress = createEgressProxy({
     authenticate: (token) => authenticateRunner(db, token),
     rulesOf: (id) => egressRulesOf(db, id),
+    secrets: NO_SECRETS,
+    maxBodyBytes: 1024,
     ...(opts.resolve ? { resolve: opts.resolve } : {}),
     connectTimeoutMs: 2000,
     maxTunnelsPerSession: opts.maxTunnels ?? 8,
@@ -319,22 +321,30 @@ describe('the egress proxy', () => {
     expect((await connect(`localhost:${port}`, token)).status).toBe(200);
   });
 
-  it('refuses plain-http forwarding (an absolute-form request) with the reason', async () => {
+  it('answers a plain-http request 407 without a token, and refuses it for an entry without headers', async () => {
     await start();
-    const raw = await new Promise<string>((resolve) => {
-      const s = net.connect(proxyPort, '127.0.0.1', () =>
-        s.write('GET http://example.com/ HTTP/1.1\r\nHost: example.com\r\n\r\n'),
-      );
-      clients.push(s);
-      let buf = '';
-      s.on('data', (c: Buffer) => {
-        buf += c.toString('utf8');
-        if (buf.includes('\n', buf.indexOf('\r\n\r\n') + 4)) resolve(buf);
+    const token = groupWithToken('plain', [{ host: 'example.com', ports: [443] }]);
+    const send = (credentials: string) =>
+      new Promise<string>((resolve) => {
+        const s = net.connect(proxyPort, '127.0.0.1', () =>
+          s.write(`GET http://example.com/ HTTP/1.1\r\nHost: example.com\r\n${credentials}\r\n`),
+        );
+        clients.push(s);
+        let buf = '';
+        s.on('data', (c: Buffer) => {
+          buf += c.toString('utf8');
+          if (buf.includes('\n', buf.indexOf('\r\n\r\n') + 4)) resolve(buf);
+        });
       });
-    });
+    const anonymous = await send('');
+    expect(anonymous.split('\r\n')[0]).toBe('HTTP/1.1 407 Proxy Authentication Required');
+    const raw = await send(
+      `Proxy-Authorization: Basic ${Buffer.from(`nanoclaw:${token}`).toString('base64')}\r\n`,
+    );
     expect(raw.split('\r\n')[0]).toBe('HTTP/1.1 403 Forbidden');
     expect(raw).toContain(
-      'egress refused: plain http is not forwarded: the egress proxy opens CONNECT tunnels only (use https)\n',
+      'egress refused: plain http is not forwarded to example.com: its spec.egress entry has no headers, so use https://example.com/… (a CONNECT tunnel)\n',
     );
+    expect(counted).toContain('refused plain');
   });
 });

@@ -14,21 +14,32 @@
  *   `nanoclaw_egress_refused_total{agent_group}`. Every opened tunnel counts `nanoclaw_egress_tunnels_total`.
  * - Bounded: a connect timeout, at most `maxTunnelsPerSession` open tunnels per session, an idle timeout per
  *   tunnel; close() ends every open tunnel.
- * - Plain-http requests in absolute form are refused (no forwarding without TLS): 403 with the reason.
+ * - Plain-http requests in absolute form (`GET http://name/…`) are authenticated the same way and forwarded only to
+ *   an entry with headers, over TLS, with the headers added (forward-plan.ts decides, egress-forward.ts does it);
+ *   any other is refused with the reason. A CONNECT to an entry with headers is refused, saying to use http://.
+ *   Requests the target answered count `nanoclaw_egress_requests_total`; refusals count as for tunnels.
  */
 import dns from 'node:dns/promises';
 import type http from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import { matchEgress, normalizeEgressName, type EgressRule } from '../../protocol/egress.js';
+import { matchEgress, normalizeEgressName } from '../../protocol/egress.js';
+import type { EgressEntry } from '../db/runner-config.js';
 import type { Session } from '../db/schema.js';
+import type { SecretSource } from '../mcp/secret-source.js';
 import { allowedAddresses } from './egress-address.js';
+import { createEgressForwarder } from './egress-forward.js';
+import { planForward, tunnelRefusal } from './forward-plan.js';
 
 export interface EgressProxyOptions {
   authenticate: (token: string) => Session | undefined;
   /** The agent group's spec.egress; empty when it has none. */
-  rulesOf: (agentGroupId: string) => EgressRule[];
+  rulesOf: (agentGroupId: string) => EgressEntry[];
+  /** Where the Secret values of entries' headers are read. */
+  secrets: SecretSource;
+  /** Largest request body forwarded to an entry with headers. */
+  maxBodyBytes: number;
   /** Addresses of a name, in the order to try them. Default: the system resolver (all families). */
   resolve?: (name: string) => Promise<string[]>;
   connectTimeoutMs: number;
@@ -37,13 +48,14 @@ export interface EgressProxyOptions {
   log: Logger;
   countRefused?: (labels: { agent_group: string }) => void;
   countTunnel?: (labels: { agent_group: string }) => void;
+  countForwarded?: (labels: { agent_group: string }) => void;
 }
 
 export interface EgressProxy {
   /** The runner port's `connect` event. */
   onConnect(req: http.IncomingMessage, socket: Duplex, head: Buffer): void;
-  /** A request whose target is an absolute http:// URL (plain-http proxying). */
-  refusePlainHttp(req: http.IncomingMessage, res: http.ServerResponse): void;
+  /** A request whose target is an absolute URL (plain-http proxying): forwarded over TLS or refused. */
+  onPlainHttp(req: http.IncomingMessage, res: http.ServerResponse): void;
   close(): void;
 }
 
@@ -82,6 +94,7 @@ function writeStatus(socket: Duplex, status: 403 | 407 | 502 | 504, reason: stri
 
 export function createEgressProxy(opts: EgressProxyOptions): EgressProxy {
   const resolve = opts.resolve ?? systemResolve;
+  const forwarder = createEgressForwarder({ ...opts, resolve });
   const open = new Map<string, Set<Duplex>>();
   const all = new Set<Duplex>();
 
@@ -197,6 +210,8 @@ export function createEgressProxy(opts: EgressProxyOptions): EgressProxy {
       if (!rules.length) return refuse(403, 'this agent group has no spec.egress: it reaches only the host');
       const match = matchEgress(rules, name, authority.port);
       if (!match.ok) return refuse(403, match.reason);
+      const withHeaders = tunnelRefusal(match.rule, name, authority.port);
+      if (withHeaders) return refuse(403, withHeaders);
       const mine = open.get(session.id) ?? new Set<Duplex>();
       if (mine.size >= opts.maxTunnelsPerSession)
         return refuse(403, `at most ${opts.maxTunnelsPerSession} tunnels may be open at once per session`);
@@ -214,16 +229,39 @@ export function createEgressProxy(opts: EgressProxyOptions): EgressProxy {
       });
     },
 
-    refusePlainHttp(req, res) {
-      const reason = 'plain http is not forwarded: the egress proxy opens CONNECT tunnels only (use https)';
-      opts.log.warn({ method: req.method, reason }, 'egress refused');
-      const body = `egress refused: ${reason}\n`;
-      res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
-      res.end(body);
-      req.resume();
+    onPlainHttp(req, res) {
+      const token = proxyToken(req.headers['proxy-authorization']);
+      const session = token ? opts.authenticate(token) : undefined;
+      const reply = (status: number, reason: string, extra: http.OutgoingHttpHeaders = {}): void => {
+        if (res.headersSent) return void res.destroy();
+        res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close', ...extra });
+        res.end(`egress refused: ${reason}\n`);
+        req.resume();
+      };
+      if (!session) {
+        opts.log.warn({ method: req.method, reason: 'no valid session token' }, 'egress refused');
+        return reply(407, 'proxy credentials missing or not a live session token', {
+          'proxy-authenticate': 'Basic realm="nanoclaw egress"',
+        });
+      }
+      const plan = planForward(opts.rulesOf(session.agent_group_id), req.url ?? '');
+      const ctx = {
+        sessionId: session.id,
+        agentGroupId: session.agent_group_id,
+        method: req.method,
+        target: plan.ok ? `${plan.name}:${plan.port}` : plan.target,
+      };
+      const refuse = (status: number, reason: string): void => {
+        opts.log.warn({ ...ctx, status, reason }, 'egress refused');
+        opts.countRefused?.({ agent_group: session.agent_group_id });
+        reply(status, reason);
+      };
+      if (!plan.ok) return refuse(plan.status, plan.reason);
+      forwarder.forward(session, plan, req, res, refuse);
     },
 
     close() {
+      forwarder.close();
       for (const socket of all) socket.destroy();
       all.clear();
       open.clear();

@@ -24,7 +24,8 @@ import type { Logger } from 'pino';
 import type { MeteredSession } from '../budget/token-meter.js';
 import type { McpRemoteUpstream } from '../db/runner-config.js';
 import { MCP_METHODS_ALLOWED, routeMcpRequest } from './mcp-route.js';
-import { SecretUnavailable, type SecretSource } from './secret-source.js';
+import { headerValues } from './header-values.js';
+import type { SecretSource } from './secret-source.js';
 
 /** Request headers a runner may send on (lower case). */
 const FROM_RUNNER = ['accept', 'content-type', 'mcp-session-id', 'mcp-protocol-version', 'last-event-id'];
@@ -69,25 +70,6 @@ function sendError(
 ) {
   if (!res.headersSent) res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...extra });
   res.end(message);
-}
-
-/** The configured headers with Secret values read for this call. */
-async function headerValues(
-  server: McpRemoteUpstream,
-  secrets: SecretSource,
-): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const h of server.headers) {
-    if (h.secretKeyRef) {
-      try {
-        out[h.name] = await secrets.read(server.namespace, h.secretKeyRef.name, h.secretKeyRef.key);
-      } catch (err) {
-        const why = err instanceof SecretUnavailable ? err.message : 'the Secret could not be read';
-        throw new SecretUnavailable(`header ${h.name}: ${why}`);
-      }
-    } else out[h.name] = h.value ?? '';
-  }
-  return out;
 }
 
 function readBody(req: http.IncomingMessage, max: number): Promise<Buffer | null> {
@@ -135,7 +117,7 @@ export function createMcpProxy(opts: McpProxyOptions): McpProxyHandler {
       if (body === null) return refuse(413, tooLarge, { connection: 'close' });
       let added: Record<string, string>;
       try {
-        added = await headerValues(server, opts.secrets);
+        added = await headerValues(server.headers, server.namespace, opts.secrets);
       } catch (err) {
         return refuse(502, (err as Error).message);
       }

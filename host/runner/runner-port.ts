@@ -47,15 +47,21 @@ export async function openRunnerPort(
   const egress = createEgressProxy({
     authenticate,
     rulesOf: (id) => egressRulesOf(db, id),
+    secrets,
+    maxBodyBytes: config.proxy.maxBodyBytes,
     ...config.egress,
     log,
     countRefused: metrics.counter(
       'nanoclaw_egress_refused_total',
-      'Egress tunnels the egress proxy refused to authenticated runners (agent_group)',
+      'Egress tunnels and forwarded requests the egress proxy refused to authenticated runners (agent_group)',
     ),
     countTunnel: metrics.counter(
       'nanoclaw_egress_tunnels_total',
       'Egress tunnels the egress proxy opened (agent_group)',
+    ),
+    countForwarded: metrics.counter(
+      'nanoclaw_egress_requests_total',
+      'Plain-http requests the egress proxy forwarded over TLS to a destination with headers and the target answered (agent_group)',
     ),
   });
   const server = createRunnerServer({

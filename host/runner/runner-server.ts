@@ -9,7 +9,8 @@
  *   forwarded (look-alikes such as `/proxy/anthropic@other.host` get its 404, not a generic one); every one under
  *   `/proxy/mcp/` goes to the remote-MCP proxy (mcp/mcp-proxy.ts), which does the same for MCP calls.
  * - CONNECT requests and absolute-form (`http://…`) requests go to the egress proxy, which checks the token it
- *   is given as proxy credentials (egress/egress-proxy.ts).
+ *   is given as proxy credentials, and tunnels, forwards (to destinations with headers) or refuses them
+ *   (egress/egress-proxy.ts).
  */
 import http from 'node:http';
 import type { Logger } from 'pino';
@@ -43,7 +44,7 @@ export function createRunnerServer(deps: RunnerServerDeps): http.Server {
       return;
     }
     if (deps.egress && /^[a-z][a-z0-9+.-]*:\/\//i.test(req.url ?? '')) {
-      deps.egress.refusePlainHttp(req, res);
+      deps.egress.onPlainHttp(req, res);
       return;
     }
     const token = tokenFromHeaders(req.headers);

@@ -110,6 +110,30 @@ describe('AgentGroup projection', () => {
     expect(egressRulesOf(db, 'a')).toEqual([]);
   });
 
+  it('projects egress headers as references with the namespace their Secrets are read from, never a value', () => {
+    const headers = [
+      { name: 'X-Api-Key', valueFrom: { secretKeyRef: { name: 'weather', key: 'key' } } },
+      { name: 'Accept-Language', value: 'en' },
+    ];
+    p.apply(
+      agentGroup('a', { egress: [{ host: 'api.example.com', headers }, { host: 'b.example.com' }] }),
+      'u1',
+      1,
+    );
+    expect(egressRulesOf(db, 'a')).toEqual([
+      {
+        host: 'api.example.com',
+        ports: [443],
+        headers: [
+          { name: 'X-Api-Key', secretKeyRef: { name: 'weather', key: 'key' } },
+          { name: 'Accept-Language', value: 'en' },
+        ],
+        namespace: 'default',
+      },
+      { host: 'b.example.com', ports: [443] },
+    ]);
+  });
+
   it('refuses a name that cannot be a folder unless spec.folder is set', () => {
     const bad = p.apply(agentGroup('my.agent'), 'u1');
     expect(bad).toMatchObject({ ready: false, reason: 'InvalidFolder', writes: 0 });

@@ -4,7 +4,7 @@
  * not compile as RE2, a ConfigMap that is missing). No I/O here; ConfigMaps come in through a lookup function.
  */
 import { normalizeLocalName } from '../../host/db/destinations.js';
-import { type RunnerConfig } from '../../host/db/runner-config.js';
+import { type ForwardHeaderRef, type RunnerConfig } from '../../host/db/runner-config.js';
 import { patternError } from '../../protocol/pattern.js';
 import { FOLDER_PATTERN, RESERVED_FOLDERS } from '../../protocol/vocabulary.js';
 import type { AgentGroupSpec } from '../api/v1alpha1/agent-group.js';
@@ -48,6 +48,15 @@ interface DesiredPeer {
 }
 
 type McpServerSpec = NonNullable<AgentGroupSpec['mcpServers']>[number];
+type HeaderSpec = NonNullable<NonNullable<AgentGroupSpec['egress']>[number]['headers']>[number];
+
+/** Headers as the host keeps them: a literal value, or a Secret key it reads when it forwards a call. */
+function headerRefs(headers: readonly HeaderSpec[]): ForwardHeaderRef[] {
+  return headers.map((h) => ({
+    name: h.name,
+    ...(h.valueFrom ? { secretKeyRef: h.valueFrom.secretKeyRef } : { value: h.value ?? '' }),
+  }));
+}
 
 /** One spec.mcpServers entry as the host keeps it: stdio as the runner starts it, http as the host forwards it. */
 function mcpServerConfig(
@@ -60,10 +69,7 @@ function mcpServerConfig(
       type: 'http',
       url: m.http.url,
       namespace,
-      headers: (m.http.headers ?? []).map((h) => ({
-        name: h.name,
-        ...(h.valueFrom ? { secretKeyRef: h.valueFrom.secretKeyRef } : { value: h.value ?? '' }),
-      })),
+      headers: headerRefs(m.http.headers ?? []),
     };
   }
   return {
@@ -92,7 +98,12 @@ function runnerConfig(spec: AgentGroupSpec, namespace: string): RunnerConfig {
   if (mcp?.length) {
     out.mcpServers = mcp.map((m) => mcpServerConfig(m, namespace));
   }
-  if (egress?.length) out.egress = egress.map((e) => ({ host: e.host, ports: [...e.ports] }));
+  if (egress?.length)
+    out.egress = egress.map((e) => ({
+      host: e.host,
+      ports: [...e.ports],
+      ...(e.headers?.length ? { headers: headerRefs(e.headers), namespace } : {}),
+    }));
   return out;
 }
 

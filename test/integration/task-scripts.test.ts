@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentShell, seedShellAgent } from '../support/agent-shell.js';
 import { startHostProcess, tempDir, type HostProcess } from '../support/host-process.js';
+import { STOPPED_REPLY } from '../../protocol/commands.js';
 import { ChatStream, send, sleep } from '../support/web-client.js';
 
 let host: HostProcess;
@@ -18,7 +19,7 @@ const streams: ChatStream[] = [];
 
 beforeAll(async () => {
   dataDir = tempDir('nc-task-scripts-');
-  seedShellAgent(dataDir, ['quiet', 'wake', 'broken', 'huge', 'bad']);
+  seedShellAgent(dataDir, ['quiet', 'wake', 'broken', 'huge', 'bad', 'long']);
   host = await startHostProcess({
     dataDir,
     env: {
@@ -53,6 +54,20 @@ async function schedule(chat: ChatStream, name: string, prompt: string, script: 
   const id = /\[tool schedule_task\] Scheduled task (task-\S+):/.exec(reply.text)?.[1];
   if (!id) throw new Error(`no task id in ${JSON.stringify(reply.text)}`);
   return id;
+}
+
+/** The runner's ack of row `id` in the chat's outbound.db (read-only), if it wrote one. */
+function ackStatus(chat: string, id: string): string | null {
+  const file = path.join(sh.sessionDirOf(chat), 'outbound.db');
+  if (!fs.existsSync(file)) return null;
+  const db = new Database(file, { readonly: true, timeout: 1000 });
+  try {
+    const row = db.prepare(`SELECT status FROM processing_ack WHERE message_id = ?`).get(id) as
+      { status: string } | undefined;
+    return row?.status ?? null;
+  } finally {
+    db.close();
+  }
 }
 
 /** The status of task row `id` in the chat's inbound.db (read-only). */
@@ -133,6 +148,26 @@ describe('pre-task scripts', () => {
     expect((await huge.waitFor(paused(hugeId), 30_000)).text).toContain(
       '(last: the script printed more than 65536 bytes)',
     );
+  });
+
+  it('lets an admin /stop a running script: it is killed, the agent is not woken, the occurrence ends', async () => {
+    const chat = await watch('long');
+    const script = `sleep 25; echo '{"wakeAgent": true}'`;
+    const id = await schedule(chat, 'long', 'slow check', script);
+    await until(() => ackStatus('long', id) === 'processing', 20_000, 'the runner to start the script');
+    const from = chat.replies.length;
+    const started = Date.now();
+    await send(host.url, { text: '/stop', chat: 'long' });
+    await chat.waitFor((r) => r.text === STOPPED_REPLY, 10_000, from);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await until(() => taskStatus('long', id) === 'completed', 10_000, 'the stopped run completed');
+    const next = chat.replies.length;
+    await send(host.url, { text: 'after the stop', chat: 'long' });
+    await chat.waitFor((r) => r.text === 'Mock response to: after the stop', 15_000, next);
+    expect(chat.replies.slice(from).some((r) => r.text.startsWith('Mock response to: slow check'))).toBe(
+      false,
+    );
+    expect(chat.replies.some(paused(id))).toBe(false);
   });
 
   it('refuses a script longer than the limit when the task is scheduled', async () => {

@@ -107,6 +107,32 @@ describe('RBAC', () => {
       expect(b.subjects).toEqual([{ kind: 'ServiceAccount', name: 'demo-nanoclaw', namespace: 'home' }]);
   });
 
+  it('lets the host get only the Secrets named in rbac.headerSecrets and rbac.mcpSecrets, in each watched namespace', () => {
+    const objs = render({
+      release: 'demo',
+      namespace: 'home',
+      values: {
+        watchNamespaces: ['team-a', 'team-b'],
+        rbac: { headerSecrets: ['egress-creds', 'shared'], mcpSecrets: ['mcp-creds', 'shared'] },
+      },
+    });
+    const secretGets = Object.fromEntries(
+      all<V1Role>(objs, 'Role').map((r) => [
+        r.metadata!.namespace,
+        r.rules!.filter((rule) => rule.resources!.includes('secrets') && rule.verbs.includes('get')),
+      ]),
+    );
+    const named = [
+      {
+        apiGroups: [''],
+        resources: ['secrets'],
+        resourceNames: ['egress-creds', 'shared', 'mcp-creds'],
+        verbs: ['get'],
+      },
+    ];
+    expect(secretGets).toEqual({ home: [], 'team-a': named, 'team-b': named });
+  });
+
   it('grants every rule the operator declares for itself (operator/rbac.ts) where it needs them', () => {
     const objs = render({
       release: 'demo',

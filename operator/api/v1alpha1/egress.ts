@@ -7,6 +7,9 @@
  * - `host` is a lower-case DNS name or `*.` + a name of at least two labels; IP addresses, CIDRs, ports in the
  *   name and any other `*` are refused with a message saying so. Entries are keyed by host (list-map).
  * - `ports` is a set of 1–16 TCP ports, default [443].
+ * - `headers` (http-headers.ts, the same rules as a remote MCP server's) make the entry one the host forwards
+ *   plain-http requests to over TLS, adding them; only an exact host may have them, never a wildcard (the
+ *   credentials would go to every name under the domain, which the runner picks).
  */
 import { z } from 'zod';
 import {
@@ -16,7 +19,11 @@ import {
   MAX_EGRESS_PORTS,
   MAX_EGRESS_RULES,
 } from '../../../protocol/egress.js';
+import { forwardHeaders } from './http-headers.js';
 import { listMap, withRules } from './rules.js';
+
+/** Headers of one entry: fewer than a remote MCP server's 16, since the list sits in a list of 64 (CEL cost). */
+const MAX_EGRESS_HEADERS = 8;
 
 const IP_LIKE = /^[0-9.]+(\/[0-9]+)?$|:|\[|\//;
 const BAD_WILDCARD = /\*(?!\.)|.\*|^\*\.[^.]*$/;
@@ -74,9 +81,28 @@ const Ports = z
   .default([...DEFAULT_EGRESS_PORTS])
   .describe(`TCP ports allowed for this host, 1 to ${MAX_EGRESS_PORTS} distinct ones. Default [443].`);
 
-const EgressRule = z
-  .strictObject({ host: Host, ports: Ports })
-  .describe('One host (or wildcard domain) and the ports the runners may open a tunnel to.');
+const EgressRule = withRules(
+  z
+    .strictObject({
+      host: Host,
+      ports: Ports,
+      headers: forwardHeaders(
+        MAX_EGRESS_HEADERS,
+        'Headers the host adds to every request it forwards to this host (keyed by name; Secret values read at request time). With headers the runners call http://<host>[:port]/… through their HTTP_PROXY and the host forwards over https, certificate verified; CONNECT to this host is refused. Not for a wildcard host.',
+      ).optional(),
+    })
+    .describe('One host (or wildcard domain) and the ports the runners may reach it on.'),
+  [
+    {
+      cel: "!has(self.headers) || !self.host.startsWith('*.')",
+      message:
+        'headers are only for an exact host: on a wildcard they would go to every name under the domain',
+      field: 'headers',
+      reason: 'FieldValueForbidden',
+      holds: (r) => r.headers === undefined || !r.host.startsWith('*.'),
+    },
+  ],
+);
 
 export const Egress = listMap(EgressRule, 'host', {
   maxItems: MAX_EGRESS_RULES,

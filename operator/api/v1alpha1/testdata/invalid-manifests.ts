@@ -2,12 +2,10 @@
  * Invalid manifests, each with the one field the API server and the embedded loader must name in their error.
  * The same table runs through the zod loader (unit tier, manifests.test.ts) and against a real kube-apiserver
  * with the generated CRDs installed (k8s tier, test/k8s/crd-validation.test.ts) — that is the parity proof.
+ * New groups of cases go in files of their own next to this one (invalid-egress-headers.ts), spread in below.
  */
-export interface InvalidCase {
-  name: string;
-  manifest: Record<string, unknown>;
-  field: string;
-}
+import type { InvalidCase } from './invalid-case.js';
+import { INVALID_EGRESS_HEADERS } from './invalid-egress-headers.js';
 
 const apiVersion = 'nanoclaw.dev/v1alpha1';
 
@@ -110,6 +108,7 @@ export const INVALID_MANIFESTS: InvalidCase[] = [
     }),
     field: 'spec.egress',
   },
+  ...INVALID_EGRESS_HEADERS,
   {
     name: 'instructions and instructionsFrom together',
     manifest: agentGroup('a5', {
@@ -556,6 +555,13 @@ export const VALID_MANIFESTS: Record<string, unknown>[] = [
       { host: '*.example.com', ports: [443, 8443] },
       { host: 'localhost', ports: [8080] },
       { host: 'xn--80ak6aa92e.com' },
+      {
+        host: 'api.openweathermap.org',
+        headers: [
+          { name: 'X-Api-Key', valueFrom: { secretKeyRef: { name: 'weather', key: 'key' } } },
+          { name: 'Accept-Language', value: 'en' },
+        ],
+      },
     ],
     mcpServers: [
       { name: 'files', stdio: { command: '/usr/local/bin/mcp-files', args: ['--root', '/workspace/agent'] } },
