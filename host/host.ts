@@ -174,7 +174,7 @@ async function buildHost(opts: HostOptions, undo: Teardown): Promise<RunningHost
   metrics.gauge('nanoclaw_runner_queue_depth', 'Sessions waiting for a runner slot', () =>
     runners.queueDepth(),
   );
-  const waker = new Waker(link, runners, plan.inboundNotices, (s) => meter.refusal(s));
+  const waker = new Waker(link, runners, plan.inboundNotices);
   const dbs = new SessionDbs(db, layout, (id) => runtime.isRunning(id));
   const inboundFiles = new InboundFiles(config.dataDir, config.attachmentMaxBytes, log);
   const sessions = new SessionManager(db, dbs, waker, log, inboundFiles);

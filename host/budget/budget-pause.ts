@@ -41,6 +41,10 @@ export class BudgetPause {
     return true;
   }
 
+  isHeld(sessionId: string): boolean {
+    return this.held.has(sessionId);
+  }
+
   /** Wakes every held session whose agent group may run again. */
   resume(): void {
     for (const id of [...this.held.keys()]) {

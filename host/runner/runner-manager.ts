@@ -127,6 +127,11 @@ export class RunnerManager extends EventEmitter<RunnerManagerEvents> {
     return p;
   }
 
+  /** Whether the session is held because its agent group's budget is reached (budget-pause.ts). */
+  isHeld(sessionId: string): boolean {
+    return this.paused?.isHeld(sessionId) ?? false;
+  }
+
   /** Milliseconds until the session may be started again after crashes (0 = now). */
   backoffRemaining(sessionId: string, now = Date.now()): number {
     return this.backoff.remaining(sessionId, now);

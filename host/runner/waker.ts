@@ -5,6 +5,7 @@
  * notice never sent, never loses a message.
  * A session whose agent group is over its monthly token budget gets no notice: the runner manager holds it (and
  * stops a runner still running), and wakes it once the budget allows; its messages stay in inbound.db meanwhile.
+ * The budget is looked at once per wake, by the runner manager; the notice follows its answer.
  */
 import type { Session } from '../db/schema.js';
 import type { RunnerLink } from './runner-link.js';
@@ -15,14 +16,12 @@ export class Waker {
     private readonly link: RunnerLink,
     private readonly runners: RunnerManager,
     private readonly notices = true,
-    /** Why the session's agent group may not run now (budget/token-meter.ts), or null. */
-    private readonly refusal: (session: Session) => string | null = () => null,
   ) {}
 
   /** `seq` is the newest inbound row the runner should look at (0 when unknown, e.g. for due scheduled work). */
   async wake(session: Session, seq = 0): Promise<void> {
-    if (this.refusal(session) !== null) return this.runners.wake(session);
-    if (this.notices) this.link.send(session.id, { type: 'inbound', seq });
     await this.runners.wake(session);
+    if (this.notices && !this.runners.isHeld(session.id))
+      this.link.send(session.id, { type: 'inbound', seq });
   }
 }
