@@ -21,13 +21,13 @@ import type { AgentGroup } from '../db/schema.js';
 import { RunnerConfig } from '../db/runner-config.js';
 
 /** The longest rendering of a request's content (instructions, or command + args + env) a card carries. */
-export const CARD_REQUEST_MAX = 2500;
+const CARD_REQUEST_MAX = 2500;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** A child's destination name for its parent. */
 export const PARENT_PEER_NAME = 'parent';
 
 /** A stdio MCP server entry as AgentGroup spec.mcpServers[] holds it. */
-export interface McpServerEntry {
+interface McpServerEntry {
   name: string;
   stdio: { command: string; args?: string[]; env?: { name: string; value: string }[] };
 }
@@ -54,7 +54,7 @@ export type AgentChange =
 export type ChangePlan = { ok: true; change: AgentChange } | { ok: false; reason: string };
 
 /** An agent group id as the operator projects it: `<namespace>/<name>`, or the bare name (one namespace). */
-export function objectOfId(id: string): { namespace: string | null; name: string } {
+function objectOfId(id: string): { namespace: string | null; name: string } {
   const slash = id.indexOf('/');
   return slash < 0
     ? { namespace: null, name: id }

@@ -81,7 +81,7 @@ export function applySystemRow(d: SystemRowDeps, handle: SessionHandle, row: Mes
 }
 
 /** The sender of an inbound message as the host recorded it; null when unknown or not a person. */
-export function senderOf(inbound: InboundDb, messageInId: string): string | null {
+function senderOf(inbound: InboundDb, messageInId: string): string | null {
   const row = inbound.first(
     inbound.q.selectFrom('messages_in').select('content').where('id', '=', messageInId),
   );

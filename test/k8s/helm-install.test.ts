@@ -9,7 +9,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  ApiException,
   AppsV1Api,
   CoordinationV1Api,
   CoreV1Api,
@@ -19,9 +18,7 @@ import {
   type V1Pod,
 } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readSse } from '../../host/channels/web/sse-reader.js';
 import { kubeSecrets } from '../../host/mcp/kube-secrets.js';
-import { MESSAGE_EVENT, WEB_ROUTES, type WebMessage } from '../../host/channels/web/web-api.js';
 import { ControlPlane } from '../fixtures/kube/control-plane.js';
 import { freePort, startProcess, stopProcess, type Managed } from '../fixtures/kube/processes.js';
 import { liveContainer, liveContainerEnv } from '../fixtures/helm/live-env.js';
@@ -29,8 +26,10 @@ import { CHART_DIR, helm, helmAsync, parseObjects, template } from '../fixtures/
 import { serviceAccountKubeconfig } from '../fixtures/helm/service-account.js';
 import { TestKubelet } from '../fixtures/test-kubelet/kubelet.js';
 import { CLI, REPO, startHostProcess, type HostProcess } from '../support/host-process.js';
+import { WEB_ROUTES } from '../../host/channels/web/web-api.js';
 import { post } from '../support/web-client.js';
-import { EXAMPLE_OBJECTS, eventually, objects, ready } from './support.js';
+import { replyOn } from '../support/web-events.js';
+import { apiStatus, EXAMPLE_OBJECTS, eventually, objects, ready } from './support.js';
 
 const RELEASE = 'e2e';
 const FULL = 'e2e-nanoclaw';
@@ -50,40 +49,6 @@ let installOutput: string;
 
 const kube = (args: string[]) => helm([...args, '--kubeconfig', cp.kubeconfigPath, '--namespace', ns]);
 const logsOf = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '');
-
-async function forbidden(call: () => Promise<unknown>): Promise<number> {
-  try {
-    await call();
-    return 200;
-  } catch (err) {
-    if (err instanceof ApiException) return err.code;
-    throw err;
-  }
-}
-
-/** Waits for a server-sent event of `chat` whose text is `text` (the web API wants the bearer here too). */
-async function replyOn(base: string, token: string, chat: string, text: string, send: () => Promise<void>) {
-  const ac = new AbortController();
-  const timer = setTimeout(() => ac.abort(), 60_000);
-  try {
-    const url = new URL(WEB_ROUTES.events, base);
-    url.searchParams.set('chat', chat);
-    const res = await fetch(url, { signal: ac.signal, headers: { authorization: `Bearer ${token}` } });
-    expect(res.status).toBe(200);
-    await send();
-    const seen: string[] = [];
-    for await (const record of readSse(res.body!)) {
-      if (record.event !== MESSAGE_EVENT) continue;
-      const event = JSON.parse(record.data) as WebMessage;
-      if (event.text === text) return event;
-      seen.push(event.text);
-    }
-    throw new Error(`event stream ended without "${text}"; got: ${JSON.stringify(seen)}`);
-  } finally {
-    clearTimeout(timer);
-    ac.abort();
-  }
-}
 
 beforeAll(async () => {
   cp = await ControlPlane.start({ crdsDir: null });
@@ -355,11 +320,11 @@ describe('the host and the operator, with the chart ServiceAccount', () => {
       'read a Secret not named in rbac.mcpSecrets': () =>
         core.readNamespacedSecret({ name: 'other-creds', namespace: ns }),
     };
-    for (const [what, call] of Object.entries(denied)) expect(await forbidden(call), what).toBe(403);
+    for (const [what, call] of Object.entries(denied)) expect(await apiStatus(call), what).toBe(403);
     // …while what it needs is allowed (the same client, so a 403 above is the Role, not the token): its pods,
     // and writing custom resources where it watches (the admin CLI in the host container; a dry run).
-    expect(await forbidden(() => core.listNamespacedPod({ namespace: ns }))).toBe(200);
-    expect(await forbidden(() => createAgentGroup(ns, 'All'))).not.toBe(403);
+    expect(await apiStatus(() => core.listNamespacedPod({ namespace: ns }))).toBe(200);
+    expect(await apiStatus(() => createAgentGroup(ns, 'All'))).not.toBe(403);
   });
 
   it('reads the Secrets named in rbac.mcpSecrets for remote MCP headers, and says why it cannot read others', async () => {

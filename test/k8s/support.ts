@@ -161,3 +161,14 @@ export function ready(obj: KObject | undefined) {
 export function count(db: { raw: { prepare(sql: string): { get(): unknown } } }, sql: string): number {
   return (db.raw.prepare(sql).get() as { n: number }).n;
 }
+
+/** The HTTP status an API call ends with: 200 when it succeeds, the API server's code when it is refused. */
+export async function apiStatus(call: () => Promise<unknown>): Promise<number> {
+  try {
+    await call();
+    return 200;
+  } catch (err) {
+    if (err instanceof ApiException) return err.code;
+    throw err;
+  }
+}
