@@ -5,6 +5,7 @@
  * the folder of an existing row (FolderImmutable), a folder another agent group uses (FolderConflict).
  * A row left by a deleted object with the same id is taken over (same folder only). No write when nothing changed.
  * Declared peers become agent destinations (apply-peers.ts); a missing peer is a problem, the rest still applies.
+ * Skills left out (desired-skills.ts: a missing ConfigMap, a bad SKILL.md) are problems in the same way.
  * Several namespaces watched: the folder is namespaced (ids.ts), so a FolderConflict is, in practice, between two
  * objects of one namespace; a row projected before that keeps its un-namespaced folder. Conflict messages name
  * other objects only through describeHolder (never one of another namespace).
@@ -135,7 +136,7 @@ export function applyAgentGroup(db: CentralDb, d: DesiredAgentGroup, ctx: ApplyC
     return undefined;
   });
   const outcome = outcomeOf(
-    problem ? [problem] : peerProblems,
+    problem ? [problem] : [...peerProblems, ...d.skillProblems],
     totalChanges(db) - before,
     observed,
     `agent group "${d.id}" uses folder "${folder}"`,

@@ -3,6 +3,8 @@
  * The same table runs through the zod loader (unit tier, manifests.test.ts) and against a real kube-apiserver
  * with the generated CRDs installed (k8s tier, test/k8s/crd-validation.test.ts) — that is the parity proof.
  */
+import { INVALID_SKILLS, VALID_SKILLS } from './invalid-skills.js';
+
 export interface InvalidCase {
   name: string;
   manifest: Record<string, unknown>;
@@ -533,6 +535,7 @@ export const INVALID_MANIFESTS: InvalidCase[] = [
     manifest: userRole('u8', { user: 'telegram:1', role: 'admin', agentGroup: 'Not A Name' }),
     field: 'spec.agentGroup',
   },
+  ...INVALID_SKILLS,
 ];
 
 /** Manifests that must be accepted (with defaults filled in the same way on both sides). */
@@ -591,4 +594,5 @@ export const VALID_MANIFESTS: Record<string, unknown>[] = [
   userRole('owner', { user: 'telegram:1', role: 'owner' }),
   userRole('admin-global', { user: 'teams:29:abc', role: 'admin' }),
   userRole('member', { user: 'web:local', role: 'member', agentGroup: 'full', displayName: 'Local' }),
+  ...VALID_SKILLS,
 ];
