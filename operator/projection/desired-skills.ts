@@ -4,7 +4,8 @@
  * Invariants:
  * - A ConfigMap skill is resolved here, through the lookup (no I/O): with `key` that key's value is SKILL.md,
  *   without it every key is one file. Its SKILL.md is checked with protocol/skills.ts; file names starting with a dot
- *   are refused (the host's marker lives there), and so are more files or bytes than the limits allow.
+ *   are refused (the host's marker lives there), and so are keys the API server would refuse (a manifest folder's
+ *   ConfigMap is not checked by one: `a/../x` never reaches the host), more files or bytes than the limits allow.
  * - A `path` skill is passed on as declared; the host copies and checks it when it wakes a runner, because its files
  *   live in the agent folder, not in the cluster.
  * - A skill with a problem is left out and the others still apply: the problem makes Ready=False with its reason
@@ -18,6 +19,7 @@ import {
   SKILLS_MAX_BYTES,
   parseSkillMd,
 } from '../../protocol/skills.js';
+import { CONFIG_MAP_KEY_PATTERN } from '../api/v1alpha1/common.js';
 import type { Skills } from '../api/v1alpha1/skills.js';
 import type { ConfigMapLookup } from './desired.js';
 import type { Problem } from './types.js';
@@ -53,11 +55,11 @@ function fromConfigMap(
         'SkillNotFound',
         `ConfigMap "${ref.name}" has no key "${SKILL_FILE}" (without configMapRef.key every key is a file of the skill, SKILL.md among them)`,
       );
-    const hidden = Object.keys(data).find((k) => k.startsWith('.'));
-    if (hidden !== undefined)
+    const bad = Object.keys(data).find((k) => k.startsWith('.') || !CONFIG_MAP_KEY_PATTERN.test(k));
+    if (bad !== undefined)
       return said(
         'InvalidSkill',
-        `ConfigMap "${ref.name}" key "${hidden}": a skill file name may not start with "."`,
+        `ConfigMap "${ref.name}" key "${bad}": a skill file name is a ConfigMap key (letters, digits, "-", "_", ".") that does not start with "."`,
       );
     if (Object.keys(data).length > MAX_SKILL_FILES)
       return said('InvalidSkill', `ConfigMap "${ref.name}" has more than ${MAX_SKILL_FILES} keys`);

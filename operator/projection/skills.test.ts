@@ -85,7 +85,15 @@ describe('AgentGroup spec.skills projection', () => {
       { 'SKILL.md': skillMd('s'), '.nanoclaw-skill': 'x' },
       {},
       'InvalidSkill',
-      'may not start with "."',
+      'does not start with "."',
+      'configMapRef',
+    ],
+    [
+      'a key with a path in it (a manifest folder ConfigMap)',
+      { 'SKILL.md': skillMd('s'), 'a/../../x': 'x' },
+      {},
+      'InvalidSkill',
+      'key "a/../../x"',
       'configMapRef',
     ],
     [
