@@ -26,7 +26,11 @@ describe('parseSkillMd', () => {
     ['another name', md('name: other\ndescription: d'), 'names "other", but the skill is "a"'],
     ['no description', md('name: a'), 'has no description'],
     ['an empty description', md("name: a\ndescription: '  '"), 'has no description'],
-    ['a description over 1024 characters', md(`name: a\ndescription: ${'d'.repeat(1025)}`), 'longer than 1024'],
+    [
+      'a description over 1024 characters',
+      md(`name: a\ndescription: ${'d'.repeat(1025)}`),
+      'longer than 1024',
+    ],
     ['front matter over 4 KiB', md(`name: a\ndescription: d\nx: ${'y'.repeat(5000)}`), 'larger than 4096'],
   ])('refuses %s, saying why', (_what, text, reason) => {
     const r = parseSkillMd(text, 'a');

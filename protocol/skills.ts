@@ -54,7 +54,8 @@ export function parseSkillMd(text: string, expectedName: string): SkillCheck {
   const rest = body.slice(open[0].length);
   const close = /^---[ \t]*$/m.exec(rest);
   if (!close) return fail('SKILL.md front matter is not closed by a line "---"');
-  if (close.index > FRONT_MATTER_MAX) return fail(`SKILL.md front matter is larger than ${FRONT_MATTER_MAX} bytes`);
+  if (close.index > FRONT_MATTER_MAX)
+    return fail(`SKILL.md front matter is larger than ${FRONT_MATTER_MAX} bytes`);
   let meta: unknown;
   try {
     meta = parseYaml(rest.slice(0, close.index), { maxAliasCount: 10 });
@@ -66,7 +67,9 @@ export function parseSkillMd(text: string, expectedName: string): SkillCheck {
   const { name, description } = meta as Record<string, unknown>;
   if (typeof name !== 'string' || name === '') return fail('SKILL.md front matter has no name');
   if (name !== expectedName)
-    return fail(`SKILL.md front matter names "${name}", but the skill is "${expectedName}": they must be equal`);
+    return fail(
+      `SKILL.md front matter names "${name}", but the skill is "${expectedName}": they must be equal`,
+    );
   if (typeof description !== 'string' || description.trim() === '')
     return fail('SKILL.md front matter has no description');
   if (description.length > DESCRIPTION_MAX)

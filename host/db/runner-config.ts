@@ -36,7 +36,6 @@ const SkillConfig = z.object({
   files: z.record(z.string(), z.string()).optional(),
   path: z.string().optional(),
 });
-export type SkillConfig = z.infer<typeof SkillConfig>;
 
 /** Per-agent-group runner settings, stored as JSON in agent_groups.container_config. */
 export const RunnerConfig = z.object({

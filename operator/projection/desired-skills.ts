@@ -21,8 +21,7 @@ import {
 } from '../../protocol/skills.js';
 import { CONFIG_MAP_KEY_PATTERN } from '../api/v1alpha1/common.js';
 import type { Skills } from '../api/v1alpha1/skills.js';
-import type { ConfigMapLookup } from './desired.js';
-import type { Problem } from './types.js';
+import type { ConfigMapLookup, Problem } from './types.js';
 
 type SkillConfig = NonNullable<RunnerConfig['skills']>[number];
 

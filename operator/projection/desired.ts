@@ -14,9 +14,7 @@ import type { MessagingGroupSpec } from '../api/v1alpha1/messaging-group.js';
 import type { UserRoleSpec } from '../api/v1alpha1/user-role.js';
 import { desiredSkills } from './desired-skills.js';
 import { projectedFolder, projectedId, type IdScope } from './ids.js';
-import type { Problem, SourceRef } from './types.js';
-
-export type ConfigMapLookup = (namespace: string, name: string) => Record<string, string> | undefined;
+import type { ConfigMapLookup, Problem, SourceRef } from './types.js';
 
 export interface DesiredAgentGroup {
   ref: SourceRef;

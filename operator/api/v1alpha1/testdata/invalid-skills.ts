@@ -2,7 +2,13 @@
  * spec.skills cases of the CRD parity table (invalid-manifests.ts spreads them into its lists): each invalid one
  * with the field the API server and the embedded loader must both name.
  */
-import type { InvalidCase } from './invalid-manifests.js';
+
+/** The shape of invalid-manifests.ts's InvalidCase (not imported from there: that file imports this one). */
+interface InvalidCase {
+  name: string;
+  manifest: Record<string, unknown>;
+  field: string;
+}
 
 const apiVersion = 'nanoclaw.dev/v1alpha1';
 const withSkills = (name: string, skills: unknown) => ({
