@@ -51,30 +51,31 @@ export interface SkillsWritten {
   removed: string[];
 }
 
+/** Why a skill's files could not be read. */
+interface Unreadable {
+  reason: string;
+}
+
 /** The files of a `path` skill, or why it cannot be copied. */
-function readPathSkill(dataDir: string, groupRel: string, skillPath: string): Files | string {
+function readPathSkill(dataDir: string, groupRel: string, skillPath: string): Files | Unreadable {
   const files: Files = new Map();
   let bytes = 0;
-  const visit = (rel: string, depth: number): string | null => {
+  const over = (reason: string): Unreadable => ({ reason: `folder "${skillPath}" ${reason}` });
+  const visit = (rel: string, depth: number): Unreadable | null => {
     const entries = listDirInside(dataDir, path.posix.join(groupRel, skillPath, rel));
-    if (entries === null) return `folder "${skillPath}" not found in the agent folder`;
+    if (entries === null) return over('not found in the agent folder');
     for (const e of entries) {
       if (e.name.startsWith('.')) continue;
       const child = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) {
-        if (depth >= SKILL_MAX_DEPTH)
-          return `folder "${skillPath}" nests deeper than ${SKILL_MAX_DEPTH} folders`;
+        if (depth >= SKILL_MAX_DEPTH) return over(`nests deeper than ${SKILL_MAX_DEPTH} folders`);
         const bad = visit(child, depth + 1);
         if (bad) return bad;
       } else if (e.isFile()) {
-        if (files.size >= MAX_SKILL_FILES)
-          return `folder "${skillPath}" holds more than ${MAX_SKILL_FILES} files`;
-        const data = readBytesInside(
-          dataDir,
-          path.posix.join(groupRel, skillPath, child),
-          SKILL_MAX_BYTES - bytes,
-        );
-        if (data === null) return `folder "${skillPath}" holds more than ${SKILL_MAX_BYTES} bytes`;
+        if (files.size >= MAX_SKILL_FILES) return over(`holds more than ${MAX_SKILL_FILES} files`);
+        const rest = SKILL_MAX_BYTES - bytes;
+        const data = readBytesInside(dataDir, path.posix.join(groupRel, skillPath, child), rest);
+        if (data === null) return over(`holds more than ${SKILL_MAX_BYTES} bytes`);
         bytes += data.length;
         files.set(child, data);
       }
@@ -85,16 +86,22 @@ function readPathSkill(dataDir: string, groupRel: string, skillPath: string): Fi
     const bad = visit('', 0);
     if (bad) return bad;
   } catch (err) {
-    if (err instanceof UnsafePathError)
-      return `folder "${skillPath}" is not a real folder (a symlink or a file on the way)`;
+    if (err instanceof UnsafePathError) return over('is not a real folder (a symlink or a file on the way)');
     throw err;
   }
-  if (!files.has(SKILL_FILE)) return `folder "${skillPath}" has no ${SKILL_FILE}`;
+  if (!files.has(SKILL_FILE)) return over(`has no ${SKILL_FILE}`);
   return files;
 }
 
-function markerOf(files: Files | string): string {
-  if (typeof files === 'string') return JSON.stringify({ error: files });
+/** What is wrong with a skill's files: why they could not be read, or what the SKILL.md check says; null if usable. */
+function problemOf(files: Files | Unreadable, name: string): string | null {
+  if (!(files instanceof Map)) return files.reason;
+  const check = parseSkillMd(files.get(SKILL_FILE)!.toString('utf8'), name);
+  return check.ok ? null : check.reason;
+}
+
+function markerOf(files: Files | Unreadable): string {
+  if (!(files instanceof Map)) return JSON.stringify({ error: files.reason });
   const hash = createHash('sha256');
   for (const [name, data] of [...files].sort(([a], [b]) => (a < b ? -1 : 1)))
     hash.update(`${name}\0${data.length}\0`).update(data);
@@ -132,13 +139,13 @@ function install(
   dataDir: string,
   skillsRel: string,
   name: string,
-  files: Files | string,
+  files: Files | Unreadable,
   marker: string,
 ): void {
   const tempRel = path.posix.join(skillsRel, `${TEMP_PREFIX}${name}-${randomBytes(4).toString('hex')}`);
   try {
     ensureDirInside(dataDir, tempRel);
-    if (typeof files !== 'string')
+    if (files instanceof Map)
       for (const [rel, data] of files) writeFileInside(dataDir, path.posix.join(tempRel, rel), data);
     writeFileInside(dataDir, path.posix.join(tempRel, SKILL_MARKER), marker);
     const target = path.join(dataDir, skillsRel, name);
@@ -158,19 +165,13 @@ export function writeSkills(dataDir: string, folder: string, skills: SkillConfig
     return out;
   if (skills.length) ensureDirInside(dataDir, skillsRel);
   for (const skill of skills) {
-    const files: Files | string = skill.files
+    const files: Files | Unreadable = skill.files
       ? new Map(Object.entries(skill.files).map(([k, v]) => [k, Buffer.from(v, 'utf8')]))
       : readPathSkill(dataDir, groupRel, skill.path ?? '');
     const marker = markerOf(files);
     if (currentMarker(dataDir, skillsRel, skill.name) === marker) continue;
     install(dataDir, skillsRel, skill.name, files, marker);
-    const problem =
-      typeof files === 'string'
-        ? files
-        : ((c) => (c.ok ? null : c.reason))(
-            parseSkillMd(files.get(SKILL_FILE)!.toString('utf8'), skill.name),
-          );
-    out.written.push({ name: skill.name, problem });
+    out.written.push({ name: skill.name, problem: problemOf(files, skill.name) });
   }
   const declared = new Set(skills.map((s) => s.name));
   for (const e of listDirInside(dataDir, skillsRel) ?? []) {
