@@ -6,8 +6,8 @@
  *   without it every key is one file. Its SKILL.md is checked with protocol/skills.ts; file names starting with a dot
  *   are refused (the host's marker lives there), and so are keys the API server would refuse (a manifest folder's
  *   ConfigMap is not checked by one: `a/../x` never reaches the host), more files or bytes than the limits allow.
- * - A `path` skill is passed on as declared; the host copies and checks it when it wakes a runner, because its files
- *   live in the agent folder, not in the cluster.
+ * - A `path` skill is passed on as declared (and listed in `paths`): its files live in the agent folder, not in the
+ *   cluster, so the apply step looks at them (path-skills.ts) and the host copies them when it wakes a runner.
  * - A skill with a problem is left out and the others still apply: the problem makes Ready=False with its reason
  *   (`SkillNotFound`, `InvalidSkill`) and the field `spec.skills[i]…`.
  */
@@ -24,6 +24,13 @@ import type { Skills } from '../api/v1alpha1/skills.js';
 import type { ConfigMapLookup, Problem } from './types.js';
 
 type SkillConfig = NonNullable<RunnerConfig['skills']>[number];
+
+/** A `path` skill with its index in spec.skills, for the check against the agent folder (path-skills.ts). */
+export interface PathSkill {
+  index: number;
+  name: string;
+  path: string;
+}
 
 const bytesOf = (files: Record<string, string>) =>
   Object.entries(files).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
@@ -79,13 +86,15 @@ export function desiredSkills(
   skills: Skills | undefined,
   namespace: string,
   configMaps: ConfigMapLookup,
-): { skills: SkillConfig[]; problems: Problem[] } {
+): { skills: SkillConfig[]; problems: Problem[]; paths: PathSkill[] } {
   const out: SkillConfig[] = [];
+  const paths: PathSkill[] = [];
   const problems: Problem[] = [];
   let total = 0;
   (skills ?? []).forEach((skill, i) => {
     if (skill.path !== undefined) {
       out.push({ name: skill.name, path: skill.path });
+      paths.push({ index: i, name: skill.name, path: skill.path });
       return;
     }
     const resolved = fromConfigMap(skill, skill.configMapRef!, namespace, configMaps);
@@ -104,7 +113,7 @@ export function desiredSkills(
     }
     out.push({ name: skill.name, files: resolved.files });
   });
-  return { skills: out, problems };
+  return { skills: out, problems, paths };
 }
 
 /** Names of the ConfigMaps a spec reads (instructionsFrom and skills): a change to one re-projects the object. */

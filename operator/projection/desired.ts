@@ -12,7 +12,7 @@ import { DEFAULT_IDLE_TIMEOUT } from '../api/v1alpha1/agent-group.js';
 import { durationSeconds } from '../api/v1alpha1/common.js';
 import type { MessagingGroupSpec } from '../api/v1alpha1/messaging-group.js';
 import type { UserRoleSpec } from '../api/v1alpha1/user-role.js';
-import { desiredSkills } from './desired-skills.js';
+import { desiredSkills, type PathSkill } from './desired-skills.js';
 import { projectedFolder, projectedId, type IdScope } from './ids.js';
 import type { ConfigMapLookup, Problem, SourceRef } from './types.js';
 
@@ -37,6 +37,8 @@ export interface DesiredAgentGroup {
   peers: DesiredPeer[];
   /** spec.skills entries left out (desired-skills.ts); the rest is in runner.skills. */
   skillProblems: Problem[];
+  /** The `path` skills, looked at in the agent folder when applied (path-skills.ts). */
+  skillPaths: PathSkill[];
 }
 
 interface DesiredPeer {
@@ -162,6 +164,7 @@ export function desiredAgentGroup(
         localName: normalizeLocalName(p.name ?? p.agentGroup),
       })),
       skillProblems: skills.problems,
+      skillPaths: skills.paths,
     },
   };
 }

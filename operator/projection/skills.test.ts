@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getAgentGroup, runnerConfigOf } from '../../host/db/agent-groups.js';
 import type { CentralDb } from '../../host/db/central-db.js';
@@ -17,10 +19,17 @@ afterEach(() => p.cleanup());
 const skillMd = (name: string, description = 'Does a thing') =>
   `---\nname: ${name}\ndescription: ${description}\n---\n# ${name}\n`;
 const skillsOf = () => runnerConfigOf(getAgentGroup(db, 'a')!).skills;
+/** Writes a file into agent group a's folder. */
+const put = (rel: string, text: string) => {
+  const file = path.join(p.dataDir, 'groups', 'a', rel);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+};
 
 describe('AgentGroup spec.skills projection', () => {
   it('stores a ConfigMap skill (every key a file) and a path skill in the runner config', () => {
     p.setConfigMap('default', 'skill-pdf', { 'SKILL.md': skillMd('pdf'), 'forms.md': 'Fill forms.' });
+    put('skills/review/SKILL.md', skillMd('review'));
     const out = p.apply(
       agentGroup('a', {
         skills: [
@@ -147,6 +156,53 @@ describe('AgentGroup spec.skills projection', () => {
     expect(out).toMatchObject({ ready: false, reason: 'InvalidSkill' });
     expect(out.problems.map((q) => q.field)).toEqual(['spec.skills[4]']);
     expect(skillsOf()?.map((s) => s.name)).toEqual(['s0', 's1', 's2', 's3']);
+  });
+
+  it('says in Ready what is wrong with a path skill, keeps it for the host, and is Ready once the folder is fixed', () => {
+    const m = agentGroup('a', {
+      skills: [
+        { name: 'review', path: 'skills/review' },
+        { name: 'lint', path: 'skills/lint' },
+      ],
+    });
+    const missing = p.apply(m, 'u1');
+    expect(missing).toMatchObject({ ready: false, reason: 'SkillNotFound' });
+    expect(missing.problems).toEqual([
+      {
+        reason: 'SkillNotFound',
+        field: 'spec.skills[0].path',
+        message: 'skill "review": folder "skills/review" not found in the agent folder',
+      },
+      {
+        reason: 'SkillNotFound',
+        field: 'spec.skills[1].path',
+        message: 'skill "lint": folder "skills/lint" not found in the agent folder',
+      },
+    ]);
+    expect(skillsOf()).toEqual([
+      { name: 'review', path: 'skills/review' },
+      { name: 'lint', path: 'skills/lint' },
+    ]);
+    put('skills/review/notes.md', 'x');
+    put('skills/lint/SKILL.md', skillMd('other'));
+    expect(p.apply(m, 'u1').problems.map((q) => [q.reason, q.message])).toEqual([
+      ['SkillNotFound', 'skill "review": folder "skills/review" has no SKILL.md'],
+      ['InvalidSkill', expect.stringContaining('names "other", but the skill is "lint"')],
+    ]);
+    put('skills/review/SKILL.md', skillMd('review'));
+    put('skills/lint/SKILL.md', skillMd('lint'));
+    expect(p.apply(m, 'u1')).toMatchObject({ ready: true, reason: 'Projected' });
+  });
+
+  it('never follows a symlink to a path skill', () => {
+    const outside = path.join(p.dataDir, 'outside');
+    fs.mkdirSync(outside);
+    fs.writeFileSync(path.join(outside, 'SKILL.md'), skillMd('x'));
+    fs.mkdirSync(path.join(p.dataDir, 'groups', 'a', 'skills'), { recursive: true });
+    fs.symlinkSync(outside, path.join(p.dataDir, 'groups', 'a', 'skills', 'x'));
+    const out = p.apply(agentGroup('a', { skills: [{ name: 'x', path: 'skills/x' }] }), 'u1');
+    expect(out).toMatchObject({ ready: false, reason: 'InvalidSkill' });
+    expect(out.message).toContain('is not a real folder');
   });
 
   it('names every ConfigMap a spec reads, so a change to one re-projects it', () => {

@@ -110,6 +110,11 @@ describe('an agent group’s skills in the embedded mode', () => {
     const refused = await host.waitForLog((l) => l.reason === 'InvalidSkill');
     expect(refused).toMatchObject({ field: 'spec.skills[3].configMapRef' });
     expect(String(refused.msg)).toContain('skill "bad": ConfigMap "skill-bad": SKILL.md does not start with');
+    const missing = await host.waitForLog((l) => l.reason === 'SkillNotFound');
+    expect(missing).toMatchObject({ field: 'spec.skills[2].path' });
+    expect(String(missing.msg)).toContain(
+      'skill "ghost": folder "skills/ghost" not found in the agent folder',
+    );
     const warned = await host.waitForLog((l) => l.msg === 'skill is not usable');
     expect(warned).toMatchObject({ agentGroup: 'assistant', skill: 'ghost' });
   });

@@ -1,7 +1,10 @@
 /**
  * An AgentGroup's spec.skills on a real kube-apiserver: the operator reads ConfigMap skills into the runner config,
- * follows the ConfigMap (created later, changed, broken) and says in Ready why a skill is left out.
+ * follows the ConfigMap (created later, changed, broken) and says in Ready why a skill is left out; a `path` skill
+ * is looked at in the agent folder on the operator's data volume.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getAgentGroup, runnerConfigOf } from '../../host/db/agent-groups.js';
@@ -38,6 +41,9 @@ async function readyAs(status: string, reason: string) {
 describe('AgentGroup skills on a real API server', () => {
   it('projects a ConfigMap skill, follows the ConfigMap and reports a missing or bad one in Ready', async () => {
     const core = fx.cp.kubeConfig().makeApiClient(CoreV1Api);
+    const review = path.join(fx.dataDir, 'groups', 'skilled', 'skills', 'review');
+    fs.mkdirSync(review, { recursive: true });
+    fs.writeFileSync(path.join(review, 'SKILL.md'), md('Reviews').replace('name: pdf', 'name: review'));
     await api.create(
       ns,
       agentGroup('skilled', {
@@ -75,6 +81,18 @@ describe('AgentGroup skills on a real API server', () => {
     expect(bad.message).toContain(
       'skill "pdf": ConfigMap "skill-pdf": SKILL.md does not start with a front matter',
     );
+    expect(skills()).toEqual([{ name: 'review', path: 'skills/review' }]);
+  });
+
+  it('says in Ready when a path skill’s folder is not in the agent folder', async () => {
+    fs.rmSync(path.join(fx.dataDir, 'groups', 'skilled', 'skills'), { recursive: true });
+    const ag = await api.get(ns, 'AgentGroup', 'skilled');
+    await api.replace(ns, {
+      ...ag,
+      spec: { ...ag.spec, skills: [{ name: 'review', path: 'skills/review' }] },
+    });
+    const gone = await readyAs('False', 'SkillNotFound');
+    expect(gone.message).toBe('skill "review": folder "skills/review" not found in the agent folder');
     expect(skills()).toEqual([{ name: 'review', path: 'skills/review' }]);
   });
 });
