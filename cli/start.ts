@@ -9,6 +9,7 @@ import { createLogger, defaultLogFormat } from '../host/log.js';
 import { checkApiKey } from '../host/runner/api-key-check.js';
 import { parse } from './args.js';
 import { manifestFileWriter } from './chat-config/file-writer.js';
+import { agentManifestWriter } from './agent-config/file-writer.js';
 import { startEmbeddedConfig } from './embedded.js';
 import { manifestSecrets } from './manifest-secrets.js';
 import { bannerText, modelLine, type StartFacts } from './start-banner.js';
@@ -118,19 +119,26 @@ export async function hostCommand(argv: string[]): Promise<number> {
 }
 
 /**
- * In Kubernetes mode, registered chats become objects created through the API server, and remote MCP servers'
+ * In Kubernetes mode, registered chats and approved agent requests become objects created through the API server, and remote MCP servers'
  * Secret headers are read through it.
  */
 async function hostExtras(config: HostConfig): Promise<Partial<HostOptions>> {
   if (config.runtime !== 'kubernetes') return {};
-  const [{ KubeConfig }, { kubernetesWriter }, { kubeSecrets }] = await Promise.all([
-    import('@kubernetes/client-node'),
-    import('./chat-config/kubernetes-writer.js'),
-    import('../host/mcp/kube-secrets.js'),
-  ]);
+  const [{ KubeConfig }, { kubernetesWriter }, { kubernetesAgentWriter }, { kubeSecrets }] =
+    await Promise.all([
+      import('@kubernetes/client-node'),
+      import('./chat-config/kubernetes-writer.js'),
+      import('./agent-config/kubernetes-writer.js'),
+      import('../host/mcp/kube-secrets.js'),
+    ]);
   const kc = new KubeConfig();
   kc.loadFromDefault();
-  return { chatConfigWriter: kubernetesWriter(kc, config.kubernetes.namespace), secrets: kubeSecrets(kc) };
+  const namespace = config.kubernetes.namespace;
+  return {
+    chatConfigWriter: kubernetesWriter(kc, namespace),
+    agentConfigWriter: kubernetesAgentWriter(kc, namespace),
+    secrets: kubeSecrets(kc),
+  };
 }
 
 export async function startCommand(argv: string[]): Promise<number> {
@@ -155,6 +163,7 @@ export async function startCommand(argv: string[]): Promise<number> {
       {
         db: embedded.db,
         chatConfigWriter: manifestFileWriter(config.configDir, () => embedded.sync()),
+        agentConfigWriter: agentManifestWriter(config.configDir, () => embedded.sync()),
         secrets: manifestSecrets(config.configDir),
       },
       () => embedded.close(),

@@ -15,7 +15,7 @@ import { dataLayout } from '../host/session/layout.js';
 import { SessionDbs, type SessionHandle } from '../host/session/session-dbs.js';
 import { listSessions, setNextWake } from '../host/session/session-store.js';
 import { requestWake } from '../host/sweep/wake-requests.js';
-import type { SystemAction } from '../protocol/messages.js';
+import type { TaskAction } from '../protocol/messages.js';
 import { isoNow } from '../protocol/session-db.js';
 import { actionOf, argsOf, COMMON_OPTIONS, dataDirOf, withCentralDb } from './admin-args.js';
 import { parse, UsageError } from './args.js';
@@ -127,7 +127,7 @@ function change(
 ): number {
   const inbound = handle.inbound();
   const now = isoNow();
-  let system: SystemAction;
+  let system: TaskAction;
   if (action === 'run-now') {
     if (!rows.some((r) => r.status === 'pending'))
       throw new Error(`tasks run-now: task "${taskId}" is paused; resume it first`);

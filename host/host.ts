@@ -28,13 +28,9 @@ import { createInboundSink } from './router/inbound-sink.js';
 import { Typing } from './delivery/typing.js';
 import { FailureNotices } from './delivery/failure-notices.js';
 import { newId } from './db/ids.js';
-import { SenderApprovals } from './approvals/sender-approvals.js';
-import { isApprovalId } from './approvals/sender-approval-decision.js';
-import {
-  ChannelRegistrations,
-  isRegistrationId,
-  type ChatConfigWriter,
-} from './approvals/channel-registrations.js';
+import type { AgentConfigWriter } from './approvals/agent-changes.js';
+import { createCardFlows } from './approvals/card-flows.js';
+import type { ChatConfigWriter } from './approvals/channel-registrations.js';
 import { Metrics } from './metrics.js';
 import { routeInbound, type RouteResult } from './router/route-inbound.js';
 import { recordMcpNotice } from './runner/mcp-reports.js';
@@ -49,11 +45,13 @@ import { Scheduler } from './schedule/scheduler.js';
 import { SessionDbs } from './session/session-dbs.js';
 import { InboundFiles } from './session/inbound-files.js';
 import { SessionManager } from './session/session-manager.js';
+import { getSession } from './session/session-store.js';
 import { Sweep } from './sweep/sweep.js';
 import { Teardown } from './teardown.js';
 import { tellFailures } from './tell-failures.js';
 import { writeLocalOwnerToken } from './web-auth/local-owner.js';
 import { getAgentGroup } from './db/agent-groups.js';
+import type { Session } from './db/schema.js';
 import { WebAuth } from './web-auth/web-auth.js';
 
 const DEFAULT_WEB_CHAT = 'main';
@@ -74,6 +72,8 @@ export interface HostOptions {
   db?: CentralDb;
   /** Where registered chats are declared (a manifest file, a Kubernetes object); without one, no registration. */
   chatConfigWriter?: ChatConfigWriter;
+  /** Where approved agent requests (create_agent, add_mcp_server) are written; without one, they are refused. */
+  agentConfigWriter?: AgentConfigWriter;
   /** Where remote MCP servers' Secret header values are read (the API, the manifest folder); default: nowhere. */
   secrets?: SecretSource;
 }
@@ -190,50 +190,46 @@ async function buildHost(opts: HostOptions, undo: Teardown): Promise<RunningHost
     scriptRetry: config.taskScriptRetry,
   });
   const typing = new Typing(channels, log);
+  /** A message from NanoClaw into a session: never from a person, so it carries no rights. */
+  const tellSession = async (session: Session, text: string, wake: boolean): Promise<void> => {
+    const content = { text, sender: null, senderName: 'NanoClaw' };
+    await sessions.write(session, { id: newId('notice'), kind: 'chat', content, trigger: wake }, wake);
+  };
+  const tellAgent = async (sessionId: string, text: string): Promise<void> => {
+    const session = getSession(db, sessionId);
+    if (session?.status === 'active') await tellSession(session, text, true);
+  };
   const notices = new FailureNotices({
     db,
     channels,
     send: (m) => delivery.sendFromHost(m),
-    tellAgent: async (session, text) => {
-      await sessions.write(
-        session,
-        {
-          id: newId('notice'),
-          kind: 'chat',
-          content: { text, sender: null, senderName: 'NanoClaw' },
-          trigger: false,
-        },
-        false,
-      );
-    },
+    tellAgent: (session, text) => tellSession(session, text, false),
     count: metrics.counter(
       'nanoclaw_failure_notices_total',
       'Failures told to people (kind: delivery, processing, runner_start, budget)',
     ),
     log,
   });
-  const approvals = new SenderApprovals({
+  const flows = createCardFlows({
     db,
     channels,
     send: (m) => delivery.sendFromHost(m),
     log,
     ttlMs: config.approvalTtlMs,
+    maxPendingRegistrations: config.intake.maxPendingRequests,
+    tellAgent,
+    ...(opts.chatConfigWriter ? { chatConfigWriter: opts.chatConfigWriter } : {}),
+    ...(opts.agentConfigWriter ? { agentConfigWriter: opts.agentConfigWriter } : {}),
   });
-  const registrations = opts.chatConfigWriter
-    ? new ChannelRegistrations({
-        db,
-        channels,
-        send: (m) => delivery.sendFromHost(m),
-        writer: opts.chatConfigWriter,
-        log,
-        ttlMs: config.approvalTtlMs,
-        maxPending: config.intake.maxPendingRequests,
-      })
-    : null;
-  const cards = [
-    { isCard: isApprovalId, click: approvals.click.bind(approvals) },
-    ...(registrations ? [{ isCard: isRegistrationId, click: registrations.click.bind(registrations) }] : []),
-  ];
+  const { approvals, registrations, agentChanges, cards } = flows;
+  delivery.on('agentChange', (req) => {
+    if (agentChanges) agentChanges.take(req);
+    else
+      void tellAgent(
+        req.session.id,
+        `${req.action.action} is not available on this host: it has nowhere to write configuration.`,
+      );
+  });
   const scheduler = new Scheduler(db, dbs, waker, log);
   const sweep = new Sweep(
     db,
@@ -330,9 +326,8 @@ async function buildHost(opts: HostOptions, undo: Teardown): Promise<RunningHost
     undo.add(`channel ${adapter.channelType}`, () => adapter.stop());
   }
   await delivery.resumeHostMessages();
-  undo.add('approvals', () => (approvals.close(), registrations?.close()));
-  await approvals.start({ intervalMs: config.sweepIntervalMs, route });
-  await registrations?.start({ intervalMs: config.sweepIntervalMs, route });
+  undo.add('card flows', () => flows.close());
+  await flows.start({ intervalMs: config.sweepIntervalMs, route });
 
   const webAuth = new WebAuth(db, { ...config.web, ownerToken: config.webToken });
   const webServer = createHostWebServer({
@@ -381,8 +376,7 @@ async function buildHost(opts: HostOptions, undo: Teardown): Promise<RunningHost
         poller?.close();
         scheduler.close();
         typing.close();
-        approvals.close();
-        registrations?.close();
+        flows.close();
         runners.close();
         const active = runtime.list().map((r) => r.sessionId);
         await runtime.close();

@@ -128,6 +128,10 @@ const script = z.string().max(MAX_TASK_SCRIPT);
 /** The longest reason a runner may give for a failed script (characters). */
 export const MAX_SCRIPT_ERROR = 500;
 const isoTime = z.iso.datetime({ offset: true });
+/** An agent group's name is an object name (a DNS label of at most 63 characters). */
+export const AGENT_NAME_MAX = 63;
+/** The longest instructions create_agent takes (the AgentGroup's spec.instructions limit). */
+export const MAX_AGENT_INSTRUCTIONS = 65536;
 
 /** Runner → host requests applied by the host to inbound.db (the runner never writes it). */
 export const SystemAction = z.discriminatedUnion('action', [
@@ -161,5 +165,32 @@ export const SystemAction = z.discriminatedUnion('action', [
     taskId: z.string().min(1).max(300),
     error: z.string().max(MAX_SCRIPT_ERROR),
   }),
+  /**
+   * Requests that change configuration (a new agent group; an MCP server or an egress host for the runner's own
+   * group). The host never applies them on the runner's word: it validates them like a manifest and sends an
+   * approval card to an owner or admin; only an approval writes them (an AgentGroup object or manifest file).
+   */
+  z.object({
+    action: z.literal('create_agent'),
+    name: z.string().min(1).max(AGENT_NAME_MAX),
+    instructions: z.string().max(MAX_AGENT_INSTRUCTIONS).optional(),
+  }),
+  z.object({
+    action: z.literal('add_mcp_server'),
+    name: z.string().min(1).max(64),
+    command: z.string().min(1).max(512),
+    args: z.array(z.string().max(1024)).max(32).optional(),
+    env: z.record(z.string().max(128), z.string().max(1024)).optional(),
+  }),
+  z.object({
+    action: z.literal('add_egress_host'),
+    /** A host name the agent group's runners may reach through the egress proxy (exact, never a wildcard). */
+    name: z.string().min(1).max(253),
+    ports: z.array(z.number().int().min(1).max(65535)).min(1).max(16).optional(),
+  }),
 ]);
 export type SystemAction = z.infer<typeof SystemAction>;
+/** The system actions about scheduled tasks (every one names a task). */
+export type TaskAction = Extract<SystemAction, { taskId: string }>;
+/** The system actions that ask for a configuration change (approved on a card first). */
+export type AgentChangeAction = Exclude<SystemAction, TaskAction>;

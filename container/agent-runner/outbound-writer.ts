@@ -16,7 +16,7 @@ import type { Routing } from './inbound-reader.js';
 
 export type OutMessage =
   | { kind: 'chat'; address: Routing; inReplyTo: string | null; content: OutboundChatContent }
-  | { kind: 'system'; content: SystemAction };
+  | { kind: 'system'; content: SystemAction; inReplyTo?: string | null };
 
 export interface Commit {
   messages?: OutMessage[];
@@ -84,7 +84,7 @@ export class OutboundWriter {
           this.db.q.insertInto('messages_out').values({
             id,
             seq,
-            in_reply_to: m.kind === 'chat' ? m.inReplyTo : null,
+            in_reply_to: m.inReplyTo ?? null,
             timestamp: now,
             deliver_after: null,
             kind: m.kind,

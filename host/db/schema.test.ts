@@ -1,3 +1,4 @@
+import { AGENT_CHANGE_ACTIONS, AGENT_CHANGE_STATUSES } from './agent-change-row.js';
 import { describe, expect, it } from 'vitest';
 import { MCP_SERVER_STATES } from '../../protocol/mcp.js';
 import { openCentralDb } from './central-db.js';
@@ -57,6 +58,8 @@ describe('central DB schema matches its zod source of truth', () => {
     ['web_events', 'author_kind', WEB_AUTHOR_KINDS],
     ['web_events', 'level', WEB_EVENT_LEVELS],
     ['mcp_server_status', 'state', MCP_SERVER_STATES],
+    ['pending_agent_changes', 'action', AGENT_CHANGE_ACTIONS],
+    ['pending_agent_changes', 'status', AGENT_CHANGE_STATUSES],
   ] as const)('%s.%s allows exactly the declared enum', (table, column, values) => {
     const ddl = (db.raw.prepare(`SELECT sql FROM sqlite_master WHERE name = ?`).get(table) as { sql: string })
       .sql;

@@ -7,6 +7,7 @@ import type { Generated } from 'kysely';
 import { z } from 'zod';
 
 import { MCP_SERVER_STATES } from '../../protocol/mcp.js';
+import { PendingAgentChangeRow } from './agent-change-row.js';
 import {
   DESTINATION_TARGET_TYPES,
   ENGAGE_MODES,
@@ -358,6 +359,7 @@ export const CENTRAL_TABLES = {
   web_idempotency_keys: WebIdempotencyKeyRow,
   mcp_server_status: McpServerStatusRow,
   model_usage: ModelUsageRow,
+  pending_agent_changes: PendingAgentChangeRow,
 } as const;
 
 type Rows<T extends Record<string, z.ZodType>> = { [K in keyof T]: z.infer<T[K]> };

@@ -18,7 +18,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { isChatOp, OutboundChatContent, SystemAction } from '../../protocol/messages.js';
+import { isChatOp, OutboundChatContent } from '../../protocol/messages.js';
 import type { InboundDb, MessageOut } from '../../protocol/session-db.js';
 import { AGENT_CHANNEL, type MessageOrigin } from '../../protocol/vocabulary.js';
 import type { ChannelRegistry, ChatAddress } from '../channels/adapter.js';
@@ -37,8 +37,7 @@ import { readOutboxFiles, removeOutboxFiles } from './outbox-files.js';
 import { authorizeChannelTarget } from './destination-acl.js';
 import { HostOutbox, type HostMessageInput } from './host-outbox.js';
 import { MAX_ATTEMPTS, RETRY_DELAYS_MS, retryDelay } from './retry.js';
-import { handleScriptFailure } from './script-failure.js';
-import { applySystemAction } from './system-actions.js';
+import { applySystemRow, type AgentChangeRequest, type SystemRowDeps } from './system-row.js';
 import { DEFAULT_SCRIPT_RETRY, type ScriptRetryPolicy } from '../schedule/script-backoff.js';
 
 const BATCH = 200;
@@ -57,6 +56,11 @@ interface DrainState {
 export interface DeliveryEvents {
   /** Tasks were scheduled or changed in a session (so the scheduler can re-arm). */
   scheduleChanged: [session: Session];
+  /**
+   * A runner asked for a configuration change (system-row.ts). Listeners must take it synchronously (record it);
+   * without a listener the row fails with that reason.
+   */
+  agentChange: [request: AgentChangeRequest];
   /** An agent's message ended 'failed' (target: where it was going; null for the session's own chat). */
   failed: [session: Session, failure: { messageOutId: string; target: ChatAddress | null; reason: string }];
   /**
@@ -96,7 +100,7 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
   private readonly dataDir: string;
   private readonly maxFileBytes: number;
   private readonly agents: DeliveryOptions['agents'];
-  private readonly scriptRetry: ScriptRetryPolicy;
+  private readonly systemDeps: SystemRowDeps;
 
   constructor(o: DeliveryOptions) {
     super();
@@ -109,7 +113,13 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
     this.maxFileBytes = o.maxFileBytes;
     this.agents = o.agents;
     this.retryDelaysMs = o.retryDelaysMs ?? RETRY_DELAYS_MS;
-    this.scriptRetry = o.scriptRetry ?? DEFAULT_SCRIPT_RETRY;
+    this.systemDeps = {
+      log: o.log,
+      tz: o.timezone,
+      scriptRetry: o.scriptRetry ?? DEFAULT_SCRIPT_RETRY,
+      send: (m) => this.sendFromHost(m),
+      agentChange: (req) => this.emit('agentChange', req),
+    };
     this.host = new HostOutbox({
       db: o.db,
       channels: o.channels,
@@ -245,7 +255,8 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
     const ctx = { sessionId: session.id, agentGroup: session.agent_group_id, messageOutId: row.id };
     try {
       if (row.kind === 'system') {
-        this.applySystem(handle, row);
+        const effect = applySystemRow(this.systemDeps, handle, row);
+        if (effect === 'schedule') this.emit('scheduleChanged', session);
         recordDelivery(inbound, row.id, 'delivered', null, null);
       } else {
         const sent = await this.sendChat(handle, row);
@@ -294,37 +305,6 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
       this.log.info({ ...ctx, attempt, reason: message }, 'delivery failed; will retry');
       return false;
     }
-  }
-
-  private applySystem(handle: SessionHandle, row: MessageOut): void {
-    const { session } = handle;
-    const inbound = handle.inbound();
-    const action = SystemAction.parse(JSON.parse(row.content));
-    const routing = inbound.first(inbound.q.selectFrom('session_routing').selectAll());
-    if (action.action === 'task_script_failed') {
-      const send = (m: HostMessageInput) => this.sendFromHost(m);
-      handleScriptFailure(
-        { inbound, policy: this.scriptRetry, log: this.log, send },
-        session.id,
-        action,
-        routing,
-      );
-      this.emit('scheduleChanged', session);
-      return;
-    }
-    applySystemAction(
-      inbound,
-      handle.outbound(),
-      action,
-      {
-        channelType: row.channel_type ?? routing?.channel_type ?? null,
-        platformId: row.platform_id ?? routing?.platform_id ?? null,
-        threadId: row.thread_id ?? routing?.thread_id ?? null,
-      },
-      this.tz,
-    );
-    this.log.info({ sessionId: session.id, action: action.action }, 'applied runner action');
-    this.emit('scheduleChanged', session);
   }
 
   private async sendChat(

@@ -4,7 +4,7 @@
  * A resume, and a new or removed script, start the count of failed script runs afresh (script-failure.ts keeps it).
  */
 import { CronExpressionParser } from 'cron-parser';
-import type { SystemAction, TaskInContent } from '../../protocol/messages.js';
+import type { TaskAction, TaskInContent } from '../../protocol/messages.js';
 import type { InboundDb } from '../../protocol/session-db.js';
 import type { HostOutbound } from '../session/host-outbound.js';
 import { insertInbound, type Routing } from '../session/inbound-writer.js';
@@ -32,7 +32,7 @@ function live(statuses: readonly string[]): string {
 export function applySystemAction(
   inbound: InboundDb,
   outbound: HostOutbound | null,
-  action: SystemAction,
+  action: TaskAction,
   routing: Routing,
   tz?: string,
 ): number {

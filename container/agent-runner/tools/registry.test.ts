@@ -68,7 +68,7 @@ function addTask(id: string, status: string, seq: number): void {
 }
 
 describe('tool input validation', () => {
-  it('lists the eleven tools', () => {
+  it('lists the fifteen tools', () => {
     expect(TOOLS.map((t) => t.name)).toEqual([
       'send_message',
       'send_file',
@@ -81,6 +81,10 @@ describe('tool input validation', () => {
       'pause_task',
       'resume_task',
       'ask_user_question',
+      'create_agent',
+      'add_mcp_server',
+      'add_egress_host',
+      'install_packages',
     ]);
   });
 

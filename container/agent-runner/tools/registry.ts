@@ -7,6 +7,7 @@
  * handler runs; validation failures and ToolErrors become error results with a clear message.
  */
 import { z } from 'zod';
+import { addEgressHost, addMcpServer, createAgent, installPackages } from './agent-requests.js';
 import { askUserQuestion } from './ask-user-question.js';
 import { addReaction, editMessage } from './message-ops.js';
 import { sendFile } from './send-file.js';
@@ -28,6 +29,10 @@ export const TOOLS: readonly ToolDefinition[] = [
   pauseTask,
   resumeTask,
   askUserQuestion,
+  createAgent,
+  addMcpServer,
+  addEgressHost,
+  installPackages,
 ] as unknown as ToolDefinition[];
 
 function formatIssues(error: z.ZodError): string {

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
-import type { SystemAction } from '../../../protocol/messages.js';
+import type { TaskAction } from '../../../protocol/messages.js';
 import { MAX_TASK_SCRIPT, TaskInContent } from '../../../protocol/messages.js';
 import type { MessageIn } from '../../../protocol/session-db.js';
 import { defineTool, ToolError, type ToolContext } from './tool.js';
@@ -35,7 +35,7 @@ function toUtc(iso: string): string {
   return new Date(iso).toISOString();
 }
 
-function emit(ctx: ToolContext, action: SystemAction): void {
+function emit(ctx: ToolContext, action: TaskAction): void {
   ctx.outbound.commit({ messages: [{ kind: 'system', content: action }] });
   ctx.log.info({ tool: action.action, taskId: action.taskId }, 'task action queued');
 }

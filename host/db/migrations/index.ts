@@ -11,6 +11,7 @@ import { mcpServerStatus } from './009-mcp-server-status.js';
 import { peerSessions } from './010-peer-sessions.js';
 import { modelUsage } from './011-model-usage.js';
 import { sessionActivityIndex } from './012-session-activity-index.js';
+import { agentChanges } from './013-agent-changes.js';
 
 /** The central DB's migrations, in order. Append only. */
 export const CENTRAL_MIGRATIONS: readonly Migration[] = [
@@ -26,4 +27,5 @@ export const CENTRAL_MIGRATIONS: readonly Migration[] = [
   peerSessions,
   modelUsage,
   sessionActivityIndex,
+  agentChanges,
 ];
