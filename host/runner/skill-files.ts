@@ -8,7 +8,8 @@
  *   nothing is written outside `.claude/skills/`.
  * - Each skill folder the host writes carries SKILL_MARKER: the digest of its files, or for a skill that could not
  *   be read the reason (the runner reports it to the agent). The same marker means nothing to write. A new version
- *   is built in a temporary folder beside it and renamed into place, so a runner sees a whole version.
+ *   is built in a temporary folder beside it and renamed into place, so a runner sees a whole version
+ *   (or, for the instant between removing the old folder and renaming the new one, none).
  * - Marked folders that are no longer declared are removed. A folder without a marker (an admin put it there) is
  *   left alone, unless a declared skill has its name: the declaration wins.
  * - A `path` skill is copied from the agent folder: regular files only (symlinks and other entries are skipped,
