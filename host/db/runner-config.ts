@@ -1,6 +1,7 @@
 /**
  * What `agent_groups.container_config` holds: the per-agent-group runner settings as JSON, projected from the
- * AgentGroup spec (runner, mcpServers, egress). This zod schema is its one source of truth; readers parse with it.
+ * AgentGroup spec (runner, mcpServers, egress, skills). This zod schema is its one source of truth; readers parse
+ * with it.
  */
 import { z } from 'zod';
 import { McpStdioServer } from '../../protocol/mcp.js';
@@ -41,6 +42,17 @@ export const EgressEntry = z.object({
 });
 export type EgressEntry = z.infer<typeof EgressEntry>;
 
+/**
+ * One skill (AgentGroup spec.skills[]) as the host writes it to the agent folder: the files of a ConfigMap skill as
+ * the operator read them (file name → content, checked with protocol/skills.ts), or the folder of a `path` skill,
+ * copied by the host when a runner is woken. ConfigMaps are not secret; nothing here is.
+ */
+const SkillConfig = z.object({
+  name: z.string(),
+  files: z.record(z.string(), z.string()).optional(),
+  path: z.string().optional(),
+});
+
 /** Per-agent-group runner settings, stored as JSON in agent_groups.container_config. */
 export const RunnerConfig = z.object({
   image: z.string().optional(),
@@ -61,5 +73,7 @@ export const RunnerConfig = z.object({
   mcpServers: z.array(z.union([McpRemoteUpstream, McpStdioServer])).optional(),
   /** Hosts its runners may reach through the host's egress proxy (AgentGroup spec.egress), as declared. */
   egress: z.array(EgressEntry).optional(),
+  /** Skills the host writes to <agent folder>/.claude/skills/ (AgentGroup spec.skills), valid ones only. */
+  skills: z.array(SkillConfig).optional(),
 });
 export type RunnerConfig = z.infer<typeof RunnerConfig>;

@@ -20,8 +20,9 @@
  *   held and woken once the budget allows again (budget/budget-pause.ts).
  * - No model API key goes into a runner's env: ANTHROPIC_BASE_URL points at this host's credential proxy. Remote
  *   MCP servers are named only (mcp/runner-servers.ts): their URLs and headers stay with the host.
- * - CLAUDE.md is written into the runner-writable agent folder only through session/safe-fs.ts: no symlink there
- *   or on the way to it is followed.
+ * - CLAUDE.md and the skills (.claude/skills/, skill-files.ts) are written into the agent folder only through
+ *   session/safe-fs.ts: no symlink there or on the way to it is followed. A skill that cannot be written never
+ *   stops a runner from starting; it is logged.
  */
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -40,6 +41,7 @@ import { GLOBAL_SUBPATH, groupSubPath, sessionSubPath, type DataLayout } from '.
 import { readFileInside, writeFileInside } from '../session/safe-fs.js';
 import { getSession, sessionsWithRunnerToken, setRunnerTokenHash } from '../session/session-store.js';
 import { RestartBackoff } from './restart-backoff.js';
+import { writeSkills } from './skill-files.js';
 import { hashToken, newSessionToken } from './session-token.js';
 
 const INSTRUCTIONS_FILE = 'CLAUDE.md';
@@ -208,6 +210,7 @@ export class RunnerManager extends EventEmitter<RunnerManagerEvents> {
     if (fresh) this.starting.add(session.id);
     try {
       this.materializeInstructions(group);
+      this.materializeSkills(group);
       result = await this.o.runtime.ensureRunning(this.specFor(session, group));
     } catch (err) {
       this.startFailed(session, err);
@@ -319,6 +322,25 @@ export class RunnerManager extends EventEmitter<RunnerManagerEvents> {
     const file = path.posix.join(groupSubPath(group.folder), INSTRUCTIONS_FILE);
     const current = readFileInside(this.o.layout.dataDir, file, Buffer.byteLength(group.instructions));
     if (current !== group.instructions) writeFileInside(this.o.layout.dataDir, file, group.instructions);
+  }
+
+  /** The group's skills into <folder>/.claude/skills/; a change is logged once, a bad skill at warn. */
+  private materializeSkills(group: AgentGroup): void {
+    try {
+      const done = writeSkills(this.o.layout.dataDir, group.folder, runnerConfigOf(group).skills ?? []);
+      for (const { name, problem } of done.written) {
+        if (problem)
+          this.o.log.warn({ agentGroup: group.id, skill: name, reason: problem }, 'skill is not usable');
+        else this.o.log.info({ agentGroup: group.id, skill: name }, 'skill written to the agent folder');
+      }
+      for (const name of done.removed)
+        this.o.log.info({ agentGroup: group.id, skill: name }, 'skill removed from the agent folder');
+    } catch (err) {
+      this.o.log.warn(
+        { agentGroup: group.id, reason: (err as Error).message },
+        'skills could not be written to the agent folder',
+      );
+    }
   }
 
   /**

@@ -116,6 +116,15 @@ export function readBytesInside(root: string, rel: string, maxBytes: number): Bu
   }
 }
 
+/**
+ * The entries of the directory `root/rel` (types as lstat sees them: a symlink is a symlink), or null when it is
+ * missing. Every directory on the way, `rel` included, must be a real directory.
+ */
+export function listDirInside(root: string, rel: string): fs.Dirent[] | null {
+  const dir = walk(root, segments(rel), false);
+  return dir === null ? null : fs.readdirSync(dir, { withFileTypes: true });
+}
+
 /** Replaces `root/rel` with `data` (parents are created as real directories). */
 export function writeFileInside(root: string, rel: string, data: string | Buffer, mode = 0o644): void {
   const parts = segments(rel);

@@ -1,6 +1,6 @@
 /**
  * The operator's view of the cluster: one resilient informer per kind and watched namespace, plus ConfigMaps
- * (for instructionsFrom). Work-queue keys are `<Kind>/<namespace>/<name>`.
+ * (for instructionsFrom and skills). Work-queue keys are `<Kind>/<namespace>/<name>`.
  *
  * Invariants:
  * - Nothing is listed or watched before `start()`, so subscribers added between construction and `start()` see

@@ -20,6 +20,7 @@ import type { Logger } from 'pino';
 import type { CentralDb } from '../../host/db/central-db.js';
 import { pruneProjection, KIND_ORDER } from '../projection/project.js';
 import { logArchived } from '../projection/archive.js';
+import { configMapsReadBy } from '../projection/desired-skills.js';
 import { errorText } from '../../kube/errors.js';
 import { KubeApis, type RequestCounters } from './api.js';
 import { ObjectCaches, objectKey, parseKey } from './caches.js';
@@ -137,7 +138,7 @@ export function runOperator(opts: OperatorOptions): Promise<OperatorHandle> {
   caches.on('configMap', (_event, cm) => {
     const { name, namespace } = cm.metadata ?? {};
     for (const ag of caches.list('AgentGroup', namespace)) {
-      if (ag.kind === 'AgentGroup' && ag.spec.instructionsFrom?.configMapKeyRef.name === name) {
+      if (ag.kind === 'AgentGroup' && name !== undefined && configMapsReadBy(ag.spec).includes(name)) {
         queue.add(objectKey('AgentGroup', ag.metadata.namespace, ag.metadata.name));
       }
     }

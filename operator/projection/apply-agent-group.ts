@@ -5,6 +5,8 @@
  * the folder of an existing row (FolderImmutable), a folder another agent group uses (FolderConflict).
  * A row left by a deleted object with the same id is taken over (same folder only). No write when nothing changed.
  * Declared peers become agent destinations (apply-peers.ts); a missing peer is a problem, the rest still applies.
+ * Skills left out (desired-skills.ts: a missing ConfigMap, a bad SKILL.md) are problems in the same way, and so are
+ * `path` skills whose folder holds no usable skill right now (path-skills.ts; those stay in the runner config).
  * Several namespaces watched: the folder is namespaced (ids.ts), so a FolderConflict is, in practice, between two
  * objects of one namespace; a row projected before that keeps its un-namespaced folder. Conflict messages name
  * other objects only through describeHolder (never one of another namespace).
@@ -21,6 +23,7 @@ import { applyPeers } from './apply-peers.js';
 import type { DesiredAgentGroup } from './desired.js';
 import { targetGeneration } from './generation.js';
 import { mcpCondition } from './mcp-condition.js';
+import { pathSkillProblems } from './path-skills.js';
 import { describeHolder, outcomeOf, type ApplyContext, type Outcome, type Problem } from './types.js';
 
 const GLOBAL_FOLDER = 'global';
@@ -135,7 +138,9 @@ export function applyAgentGroup(db: CentralDb, d: DesiredAgentGroup, ctx: ApplyC
     return undefined;
   });
   const outcome = outcomeOf(
-    problem ? [problem] : peerProblems,
+    problem
+      ? [problem]
+      : [...peerProblems, ...d.skillProblems, ...pathSkillProblems(ctx.dataDir, folder, d.skillPaths)],
     totalChanges(db) - before,
     observed,
     `agent group "${d.id}" uses folder "${folder}"`,

@@ -12,10 +12,9 @@ import { DEFAULT_IDLE_TIMEOUT } from '../api/v1alpha1/agent-group.js';
 import { durationSeconds } from '../api/v1alpha1/common.js';
 import type { MessagingGroupSpec } from '../api/v1alpha1/messaging-group.js';
 import type { UserRoleSpec } from '../api/v1alpha1/user-role.js';
+import { desiredSkills, type PathSkill } from './desired-skills.js';
 import { projectedFolder, projectedId, type IdScope } from './ids.js';
-import type { Problem, SourceRef } from './types.js';
-
-export type ConfigMapLookup = (namespace: string, name: string) => Record<string, string> | undefined;
+import type { ConfigMapLookup, Problem, SourceRef } from './types.js';
 
 export interface DesiredAgentGroup {
   ref: SourceRef;
@@ -36,6 +35,10 @@ export interface DesiredAgentGroup {
   budgetMonthlyTokens: number | null;
   /** Declared peers (spec.peers), in order. */
   peers: DesiredPeer[];
+  /** spec.skills entries left out (desired-skills.ts); the rest is in runner.skills. */
+  skillProblems: Problem[];
+  /** The `path` skills, looked at in the agent folder when applied (path-skills.ts). */
+  skillPaths: PathSkill[];
 }
 
 interface DesiredPeer {
@@ -150,6 +153,9 @@ export function desiredAgentGroup(
     }
     instructions = value;
   }
+  const skills = desiredSkills(spec.skills, ref.namespace, configMaps);
+  const runner = runnerConfig(spec, ref.namespace);
+  if (skills.skills.length) runner.skills = skills.skills;
   return {
     desired: {
       ref,
@@ -160,7 +166,7 @@ export function desiredAgentGroup(
       provider: spec.provider,
       model: spec.model ?? null,
       instructions,
-      runner: runnerConfig(spec, ref.namespace),
+      runner,
       budgetMonthlyTokens: spec.budget?.monthlyTokens ?? null,
       peers: (spec.peers ?? []).map((p, index) => ({
         index,
@@ -168,6 +174,8 @@ export function desiredAgentGroup(
         agentGroupId: projectedId(ref.namespace, p.agentGroup, scope),
         localName: normalizeLocalName(p.name ?? p.agentGroup),
       })),
+      skillProblems: skills.problems,
+      skillPaths: skills.paths,
     },
   };
 }

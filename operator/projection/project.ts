@@ -17,14 +17,9 @@ import { archiveFolders, projectedFolders, type FolderArchive } from './archive.
 import { applyMessagingGroup } from './apply-messaging-group.js';
 import { applyUserRole } from './apply-user-role.js';
 import { archiveSessionsOfUids, recordSessionDirs, restoreArchivedSessions } from './session-archive.js';
-import {
-  desiredAgentGroup,
-  desiredMessagingGroup,
-  desiredUserRole,
-  type ConfigMapLookup,
-} from './desired.js';
+import { desiredAgentGroup, desiredMessagingGroup, desiredUserRole } from './desired.js';
 import type { IdScope } from './ids.js';
-import { outcomeOf, type ApplyContext, type Outcome, type SourceRef } from './types.js';
+import { outcomeOf, type ApplyContext, type ConfigMapLookup, type Outcome, type SourceRef } from './types.js';
 
 export interface ProjectOptions extends ApplyContext, IdScope {
   configMaps: ConfigMapLookup;

@@ -4,6 +4,9 @@
  */
 import type { KindName } from '../api/v1alpha1/kinds.js';
 
+/** The data of a ConfigMap by namespace and name (instructionsFrom, skills); undefined when there is none. */
+export type ConfigMapLookup = (namespace: string, name: string) => Record<string, string> | undefined;
+
 /** The object rows are projected from. `generation: null` = derive it (embedded mode: bump on content change). */
 export interface SourceRef {
   kind: KindName;

@@ -14,6 +14,9 @@
  * - The agent group's own MCP servers (spec.mcpServers) are passed as stdio or http servers (remote ones at the
  *   host's MCP proxy), only those that started in
  *   the runner's probe (mcp/probe.ts); the ones that did not are named in the system prompt instead.
+ * - Skills: exactly the usable ones in the agent folder (skills.ts, read for every turn) are enabled with the SDK's
+ *   `skills` option (left unset for an agent folder without skills), and the ones that cannot be loaded are named in
+ *   the system prompt.
  * - Permissions: 'dontAsk' with an allow-list, so nothing ever waits for an interactive approval.
  * - A messages turn uses streaming input (claude-input.ts): follow-ups are pushed into the live query as further
  *   user messages; the input ends, and with it the query, at the first result after which every pushed message
@@ -28,6 +31,7 @@ import type { RunnerConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import { isHttpConnection } from '../mcp/connection.js';
 import { mcpFailureNote, type McpStartup } from '../mcp/probe.js';
+import { SkillReporter, scanSkills, skillsNote } from '../skills.js';
 import { MCP_SERVER_NAME, type ToolRunner } from '../tools/registry.js';
 import { ClaudeInput } from './claude-input.js';
 import type { Provider, TurnRequest, TurnResult } from './provider.js';
@@ -94,7 +98,7 @@ function claudeEnv(config: RunnerConfig, base: NodeJS.ProcessEnv): Record<string
   return env;
 }
 
-function systemPromptAppend(req: TurnRequest, mcpNote: string | null): string {
+function systemPromptAppend(req: TurnRequest, notes: (string | null)[]): string {
   const dests = req.destinations.length
     ? req.destinations
         .map((d) => `- ${d.name}${d.displayName ? ` (${d.displayName})` : ''}: ${d.type}`)
@@ -108,12 +112,13 @@ function systemPromptAppend(req: TurnRequest, mcpNote: string | null): string {
     'schedule_task / list_tasks / update_task / cancel_task / pause_task / resume_task for scheduled work, and',
     'ask_user_question when you need the user to choose. Destinations you can address by name:',
     dests,
-    ...(mcpNote ? [mcpNote] : []),
+    ...notes.filter((n): n is string => n !== null),
   ].join('\n');
 }
 
 export class ClaudeProvider implements Provider {
   readonly name = 'claude';
+  private readonly skillReporter = new SkillReporter();
 
   private constructor(
     private readonly sdk: Sdk,
@@ -167,6 +172,8 @@ export class ClaudeProvider implements Provider {
     req.signal.addEventListener('abort', onAbort, { once: true });
     const cwd = fs.existsSync(this.config.paths.agent) ? this.config.paths.agent : this.config.paths.root;
     fs.mkdirSync(path.join(this.config.paths.root, '.claude'), { recursive: true });
+    const skills = scanSkills(this.config.paths.agent);
+    this.skillReporter.report(skills, this.log);
     let sessionId = resume;
     const replies: string[] = [];
     let failure: string | null = null;
@@ -215,10 +222,12 @@ export class ClaudeProvider implements Provider {
             [MCP_SERVER_NAME]: this.mcpServer(req.tools),
           },
           settingSources: ['user', 'project'],
+          // Only the agent group's usable skills; a group without any keeps the SDK's defaults.
+          ...(skills.ready.length || skills.failed.length ? { skills: skills.ready.map((k) => k.name) } : {}),
           systemPrompt: {
             type: 'preset',
             preset: 'claude_code',
-            append: systemPromptAppend(req, mcpFailureNote(this.mcp.reports)),
+            append: systemPromptAppend(req, [mcpFailureNote(this.mcp.reports), skillsNote(skills)]),
           },
           stderr: (data: string) => this.log.debug({ stderr: data.slice(0, 2000) }, 'claude code stderr'),
         },

@@ -6,12 +6,13 @@ describe('parseDirectives', () => {
     expect(parseDirectives(' hello [world] ')).toEqual({ directives: [], text: 'hello [world]', errors: [] });
   });
 
-  it('reads delay, error, silent and echo-context in order and strips them', () => {
-    const r = parseDirectives('a [[delay:250]] b [[silent]][[echo-context]] [[error:boom now]]');
+  it('reads delay, error, silent, echo-context and skills in order and strips them', () => {
+    const r = parseDirectives('a [[delay:250]] b [[silent]][[echo-context]][[skills]] [[error:boom now]]');
     expect(r.directives).toEqual([
       { type: 'delay', ms: 250 },
       { type: 'silent' },
       { type: 'echo-context' },
+      { type: 'skills' },
       { type: 'error', message: 'boom now' },
     ]);
     expect(r.text).toBe('a  b');

@@ -6,6 +6,7 @@
  *   [[silent]]               no reply
  *   [[echo-context]]         reply with every message of the batch, accumulated context included
  *   [[shell:<command>]]      run a shell command (up to the first "]]"); the mock runs it only when enabled
+ *   [[skills]]               list the skills the runner finds in the agent folder (and those it cannot load)
  * Pure; malformed directives are reported in `errors` (the mock fails the turn with them).
  */
 
@@ -15,6 +16,7 @@ type Directive =
   | { type: 'tool'; name: string; args: unknown }
   | { type: 'silent' }
   | { type: 'echo-context' }
+  | { type: 'skills' }
   | { type: 'shell'; command: string };
 
 export interface ParsedDirectives {
@@ -64,6 +66,7 @@ function parseOne(s: string, from: number): One {
     const end = from + name.length + CLOSE.length;
     if (name === 'silent') return { directive: { type: 'silent' }, end };
     if (name === 'echo-context') return { directive: { type: 'echo-context' }, end };
+    if (name === 'skills') return { directive: { type: 'skills' }, end };
     return null;
   }
   const argStart = from + name.length + 1;

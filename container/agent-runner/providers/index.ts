@@ -13,11 +13,12 @@ import type { Provider } from './provider.js';
 export async function createProvider(config: RunnerConfig, log: Logger, mcp: McpStartup): Promise<Provider> {
   switch (config.provider) {
     case 'mock':
-      return new MockProvider(
-        mockShellEnabled(process.env)
+      return new MockProvider({
+        agentDir: config.paths.agent,
+        ...(mockShellEnabled(process.env)
           ? { shellCwd: fs.existsSync(config.paths.agent) ? config.paths.agent : config.paths.root }
-          : {},
-      );
+          : {}),
+      });
     case 'claude': {
       const { ClaudeProvider } = await import('./claude.js');
       return ClaudeProvider.create(config, log, mcp);

@@ -13,9 +13,12 @@
  * - A task woken by its pre-task script adds a line "Mock script data: <the data as JSON>" after the head.
  * - [[shell:…]] runs only when the provider was built with a shell (mock-shell.ts); otherwise it fails the turn.
  *   Each run adds a line "[shell exit <code>] <output>".
+ * - [[skills]] adds a line "Mock skills: <name> (<description>), …" (or "(none)") with the skills the runner finds
+ *   in the agent folder (skills.ts), and a line "Mock skill failed: <name>: <reason>" for each it cannot load.
  */
 import { textOf, type InboundMessage } from '../inbound-message.js';
 import { senderLabel } from '../prompt.js';
+import { scanSkills } from '../skills.js';
 import { sleep } from '../wake-signal.js';
 import { parseDirectives } from './directives.js';
 import { MOCK_SHELL_ENV, runMockShell } from './mock-shell.js';
@@ -39,6 +42,8 @@ export function nextMockContinuation(previous: string | null): string {
 export interface MockOptions {
   /** Enables [[shell:…]]; commands run in this directory. */
   shellCwd?: string;
+  /** The agent folder, where [[skills]] looks. */
+  agentDir?: string;
 }
 
 export class MockProvider implements Provider {
@@ -102,6 +107,13 @@ export class MockProvider implements Provider {
         case 'echo-context':
           echoContext = true;
           break;
+        case 'skills': {
+          const scan = scanSkills(this.opts.agentDir ?? '/nonexistent');
+          const ready = scan.ready.map((k) => `${k.name} (${k.description})`).join(', ');
+          toolLines.push(`Mock skills: ${ready || '(none)'}`);
+          for (const f of scan.failed) toolLines.push(`Mock skill failed: ${f.name}: ${f.reason}`);
+          break;
+        }
       }
     }
     if (silent) return { reply: null, continuation };

@@ -7,7 +7,7 @@
  * - `instructions` and `instructionsFrom` are mutually exclusive.
  * - `runner.env` names are C identifiers not starting `NANOCLAW_` or `ANTHROPIC_`; `valueFrom` is refused.
  * - `runner.idleTimeout` is between 1m and 168h.
- * - `mcpServers`: see mcp-servers.ts. `egress`: see egress.ts.
+ * - `mcpServers`: see mcp-servers.ts. `egress`: see egress.ts. `skills`: see skills.ts.
  * - `budget.monthlyTokens` is a whole number from 1 to 10^15 (tokens a calendar month, UTC, may use).
  * - `peers` is a list-map keyed by `agentGroup` (no peer twice); a peer is an AgentGroup of the same namespace.
  */
@@ -25,6 +25,7 @@ import {
 import { Egress } from './egress.js';
 import { McpServers } from './mcp-servers.js';
 import { listMap, withRules } from './rules.js';
+import { Skills } from './skills.js';
 
 const RESERVED_ENV_PREFIXES = ['NANOCLAW_', 'ANTHROPIC_'] as const;
 export const DEFAULT_IDLE_TIMEOUT = '30m';
@@ -232,6 +233,7 @@ export const AgentGroupSpec = withRules(
       mcpServers: McpServers.optional(),
       budget: Budget.optional(),
       egress: Egress.optional(),
+      skills: Skills.optional(),
       peers: listMap(Peer, 'agentGroup', {
         maxItems: 64,
         description:

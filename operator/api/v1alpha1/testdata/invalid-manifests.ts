@@ -6,6 +6,7 @@
  */
 import type { InvalidCase } from './invalid-case.js';
 import { INVALID_EGRESS_HEADERS } from './invalid-egress-headers.js';
+import { INVALID_SKILLS, VALID_SKILLS } from './invalid-skills.js';
 
 const apiVersion = 'nanoclaw.dev/v1alpha1';
 
@@ -532,6 +533,7 @@ export const INVALID_MANIFESTS: InvalidCase[] = [
     manifest: userRole('u8', { user: 'telegram:1', role: 'admin', agentGroup: 'Not A Name' }),
     field: 'spec.agentGroup',
   },
+  ...INVALID_SKILLS,
 ];
 
 /** Manifests that must be accepted (with defaults filled in the same way on both sides). */
@@ -597,4 +599,5 @@ export const VALID_MANIFESTS: Record<string, unknown>[] = [
   userRole('owner', { user: 'telegram:1', role: 'owner' }),
   userRole('admin-global', { user: 'teams:29:abc', role: 'admin' }),
   userRole('member', { user: 'web:local', role: 'member', agentGroup: 'full', displayName: 'Local' }),
+  ...VALID_SKILLS,
 ];
