@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getAgentGroup } from '../../host/db/agent-groups.js';
 import { mcpStatusOf } from '../../host/db/mcp-status.js';
 import { FakeTelegram, type SentMessage } from '../fakes/telegram/fake-telegram.js';
+import { callbackAnswer, cardButtons } from '../fakes/telegram/cards.js';
 import { ALICE, BOB, click, message, type Person } from '../fakes/telegram/updates.js';
 import { startHostProcess, tempDir, type HostProcess } from '../support/host-process.js';
 import { waitFor } from '../support/runner-harness.js';
@@ -62,18 +63,8 @@ const inChat = (chat: number, text: string) =>
   fake.messages.filter((m) => m.chat_id === String(chat) && m.text.includes(text));
 const waitIn = (chat: number, text: string, timeoutMs = 30_000): Promise<SentMessage> =>
   fake.waitFor(() => inChat(chat, text)[0], `"${text}" in ${chat}`, timeoutMs);
-const cardId = (card: SentMessage) =>
-  /^q:(.+):0$/.exec(
-    (card.reply_markup as { inline_keyboard: { callback_data: string }[][] }).inline_keyboard[0]![0]!
-      .callback_data,
-  )![1]!;
-const answerOf = async (queryId: string) =>
-  (
-    await fake.waitFor(
-      () => fake.callsOf('answerCallbackQuery').find((c) => c.params.callback_query_id === queryId),
-      `the answer to ${queryId}`,
-    )
-  ).params.text;
+const cardId = (card: SentMessage) => cardButtons(card).id;
+const answerOf = (queryId: string) => callbackAnswer(fake, queryId);
 const file = (name: string) => fs.readFileSync(path.join(configDir, name), 'utf8');
 
 beforeAll(async () => {

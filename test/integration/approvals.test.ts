@@ -10,6 +10,7 @@ import { upsertMessagingGroup } from '../../host/db/messaging-groups.js';
 import { upsertWiring } from '../../host/db/wirings.js';
 import { FakeTelegram, type SentMessage } from '../fakes/telegram/fake-telegram.js';
 import { ALICE, BOB, click, message, type Person } from '../fakes/telegram/updates.js';
+import { callbackAnswer, cardButtons } from '../fakes/telegram/cards.js';
 import { startHostProcess, tempDir, type HostProcess } from '../support/host-process.js';
 import { withDb } from '../support/seed.js';
 
@@ -30,24 +31,18 @@ const inChat = (chat: number, text: string) =>
 const waitIn = (chat: number, text: string, timeoutMs = 20_000): Promise<SentMessage> =>
   fake.waitFor(() => inChat(chat, text)[0], `"${text}" in ${chat}`, timeoutMs);
 
-/** The approval id in a card's buttons (callback data q:<id>:<index>). */
+/** The approval id in a card's buttons (two: approve, deny). */
 function cardId(card: SentMessage): string {
-  const rows = (card.reply_markup as { inline_keyboard: { callback_data: string }[][] }).inline_keyboard;
-  expect(rows.map((r) => r[0]!.callback_data.replace(/^q:.*:/, ''))).toEqual(['0', '1']);
-  return /^q:(.+):0$/.exec(rows[0]![0]!.callback_data)![1]!;
+  const { id, data } = cardButtons(card);
+  expect(data).toEqual([`q:${id}:0`, `q:${id}:1`]);
+  return id;
 }
 
 async function cardFor(name: string): Promise<string> {
   return cardId(await waitIn(ALICE.id, `Access request: ${name}`));
 }
 
-async function answerOf(queryId: string): Promise<unknown> {
-  const call = await fake.waitFor(
-    () => fake.callsOf('answerCallbackQuery').find((c) => c.params.callback_query_id === queryId),
-    `the answer to ${queryId}`,
-  );
-  return call.params.text;
-}
+const answerOf = (queryId: string) => callbackAnswer(fake, queryId);
 
 beforeAll(async () => {
   fake = await FakeTelegram.start([{ token: TOKEN, id: 6161, username: 'gate_bot' }]);

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isMember } from '../../host/access/members.js';
 import { FakeTelegram, type SentMessage } from '../fakes/telegram/fake-telegram.js';
+import { callbackAnswer, cardButtons } from '../fakes/telegram/cards.js';
 import { ALICE, BOB, click, mentionOf, message, type Person } from '../fakes/telegram/updates.js';
 import { startHostProcess, tempDir, type HostProcess } from '../support/host-process.js';
 import { withDb } from '../support/seed.js';
@@ -47,20 +48,8 @@ const inChat = (chat: number, text: string) =>
 const waitIn = (chat: number, text: string, timeoutMs = 20_000): Promise<SentMessage> =>
   fake.waitFor(() => inChat(chat, text)[0], `"${text}" in ${chat}`, timeoutMs);
 
-/** The card's button labels and its question id (callback data q:<id>:<index>). */
-function buttonsOf(card: SentMessage): { id: string; labels: string[] } {
-  const rows = (card.reply_markup as { inline_keyboard: { text: string; callback_data: string }[][] })
-    .inline_keyboard;
-  return { id: /^q:(.+):0$/.exec(rows[0]![0]!.callback_data)![1]!, labels: rows.map((r) => r[0]!.text) };
-}
-
-async function answerOf(queryId: string): Promise<unknown> {
-  const call = await fake.waitFor(
-    () => fake.callsOf('answerCallbackQuery').find((c) => c.params.callback_query_id === queryId),
-    `the answer to ${queryId}`,
-  );
-  return call.params.text;
-}
+const buttonsOf = (card: SentMessage) => cardButtons(card);
+const answerOf = (queryId: string) => callbackAnswer(fake, queryId);
 
 const registeredFiles = () => fs.readdirSync(configDir).filter((f) => f.startsWith('chat-telegram-'));
 

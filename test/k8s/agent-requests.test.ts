@@ -17,6 +17,7 @@ import { startHost, type RunningHost } from '../../host/host.js';
 import type { ControlPlane } from '../fixtures/kube/control-plane.js';
 import { startOperatorFixture, type OperatorFixture } from './operator-fixture.js';
 import { FakeTelegram, type SentMessage } from '../fakes/telegram/fake-telegram.js';
+import { cardButtons } from '../fakes/telegram/cards.js';
 import { ALICE, BOB, click, message, type Person } from '../fakes/telegram/updates.js';
 import { eventually } from './support.js';
 
@@ -50,11 +51,7 @@ const waitIn = (chat: number, text: string, timeoutMs = 30_000): Promise<SentMes
     `"${text}" in ${chat}`,
     timeoutMs,
   );
-const cardId = (card: SentMessage) =>
-  /^q:(.+):0$/.exec(
-    (card.reply_markup as { inline_keyboard: { callback_data: string }[][] }).inline_keyboard[0]![0]!
-      .callback_data,
-  )![1]!;
+const cardId = (card: SentMessage) => cardButtons(card).id;
 const managers = (o: { metadata: Record<string, unknown> }) =>
   (o.metadata.managedFields as { manager: string }[]).map((f) => f.manager).sort();
 

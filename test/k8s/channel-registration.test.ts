@@ -15,6 +15,7 @@ import { startHost, type RunningHost } from '../../host/host.js';
 import type { ControlPlane } from '../fixtures/kube/control-plane.js';
 import { startOperatorFixture, type OperatorFixture } from './operator-fixture.js';
 import { FakeTelegram, type SentMessage } from '../fakes/telegram/fake-telegram.js';
+import { cardButtons } from '../fakes/telegram/cards.js';
 import { ALICE, BOB, click, mentionOf, message } from '../fakes/telegram/updates.js';
 import { eventually } from './support.js';
 
@@ -46,12 +47,9 @@ const waitIn = (chat: number, text: string, timeoutMs = 30_000): Promise<SentMes
     timeoutMs,
   );
 
-async function cardButtons(chat: number): Promise<{ id: string; labels: string[] }> {
-  const card = await waitIn(ALICE.id, `wrote to the bot in telegram group ${chat}`);
-  const rows = (card.reply_markup as { inline_keyboard: { text: string; callback_data: string }[][] })
-    .inline_keyboard;
-  return { id: /^q:(.+):0$/.exec(rows[0]![0]!.callback_data)![1]!, labels: rows.map((r) => r[0]!.text) };
-}
+/** The card the owner got for a mention in `chat`: its question id and button labels. */
+const cardFor = async (chat: number) =>
+  cardButtons(await waitIn(ALICE.id, `wrote to the bot in telegram group ${chat}`));
 
 beforeAll(async () => {
   fx = await startOperatorFixture('registration', log);
@@ -96,7 +94,7 @@ afterAll(async () => {
 describe('channel registration on a real API server', () => {
   it('connects a chat as a MessagingGroup object written by the host and answers from its projection', async () => {
     mention(-100701, 'hello cluster');
-    const { id, labels } = await cardButtons(-100701);
+    const { id, labels } = await cardFor(-100701);
     expect(labels).toEqual(['Connect to Assistant', 'New agent', 'Reject']);
     fake.inject(TOKEN, click(ALICE, `q:${id}:0`, 'cq-connect'));
     await waitIn(-100701, 'Mock response to: @kreg_bot hello cluster');
@@ -116,7 +114,7 @@ describe('channel registration on a real API server', () => {
 
   it('creates an AgentGroup object for a new agent and wires the chat to it', async () => {
     mention(-100702, 'make me an agent');
-    const { id, labels } = await cardButtons(-100702);
+    const { id, labels } = await cardFor(-100702);
     fake.inject(TOKEN, click(ALICE, `q:${id}:${labels.indexOf('New agent')}`, 'cq-new'));
     await waitIn(-100702, 'Mock response to: @kreg_bot make me an agent', 45_000);
     const created = (await api.list(ns, 'AgentGroup')).filter((o) => o.metadata.name !== 'assistant');
