@@ -189,6 +189,20 @@ describe('configuration requests from agents', () => {
     });
   });
 
+  it('lets at most five requests of a group wait for a decision', async () => {
+    for (let i = 0; i < 7; i++) request({ ...serverRequest(), name: `s${i}` });
+    await settle();
+    expect(cards()).toHaveLength(5);
+    expect(told.map((t) => t.text)).toEqual([
+      expect.stringContaining('5 requests of this agent group already wait for a decision (at most 5)'),
+      expect.stringContaining('5 requests of this agent group already wait for a decision (at most 5)'),
+    ]);
+    await flow.click({ questionId: rows()[0]!.id, choice: { index: 1 } }, 'telegram:1');
+    request({ ...serverRequest(), name: 's7' });
+    await settle();
+    expect(cards()).toHaveLength(6);
+  });
+
   it('refuses instructions too long to show in full on the card', async () => {
     request({ action: 'create_agent', name: 'wordy', instructions: 'x'.repeat(2501) });
     await settle();

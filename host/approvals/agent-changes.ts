@@ -12,7 +12,8 @@
  *   has admin privilege over the asking group at that moment (a member's click is refused, and so is that of an
  *   approver whose role was revoked since).
  * - A request is checked before a card is sent (agent-change-plan.ts, then the writer against the CRD's schema):
- *   a refused request makes no card, and the agent is told why.
+ *   a refused request makes no card, and the agent is told why. At most MAX_WAITING requests of an agent group wait
+ *   for a decision at a time, so a looping or hostile agent cannot flood an approver's DM with cards.
  * - One request per runner row (`session_id`, `message_out_id` unique): a row delivered twice after a crash makes
  *   one card. Everything is in the central DB: a card not yet sent is sent at start-up, a click on a card from
  *   before a restart still decides, and an approval whose writing a crash interrupted is written by the next tick
@@ -49,6 +50,8 @@ const OPTIONS = [
   { label: 'Approve', value: 'approve' },
   { label: 'Reject', value: 'reject' },
 ] as const;
+/** Requests of one agent group waiting for a decision at a time: a looping agent cannot flood an approver's DM. */
+const MAX_WAITING = 5;
 /** How long to wait for the operator to project an approved change before telling the agent anyway. */
 const PROJECTION_WAIT_MS = 30_000;
 
@@ -96,7 +99,9 @@ export class AgentChanges extends CardFlow {
     const plan = group
       ? planAgentChange(group, action, (id) => getAgentGroup(db, id) !== undefined)
       : { ok: false as const, reason: 'the agent group no longer exists' };
-    const reason = plan.ok ? this.d.writer.check(plan.change) : plan.reason;
+    const reason = plan.ok
+      ? (this.d.writer.check(plan.change) ?? this.overLimit(session.agent_group_id))
+      : plan.reason;
     if (!plan.ok || reason) {
       log.warn({ ...ctx, reason }, 'configuration request refused');
       this.tell(session.id, `Your ${action.action} request "${action.name}" was refused: ${reason}.`);
@@ -129,6 +134,22 @@ export class AgentChanges extends CardFlow {
     log.info({ ...ctx, changeId: id, requestedBy: req.requestedBy }, 'configuration request recorded');
     void this.requestCard(id);
     return true;
+  }
+
+  /** Why another request of the group may not wait now (too many already wait), or null. */
+  private overLimit(agentGroupId: string): string | null {
+    const { db } = this.d;
+    const waiting = db.first(
+      db.q
+        .selectFrom('pending_agent_changes')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('agent_group_id', '=', agentGroupId)
+        .where('status', '=', 'pending'),
+    );
+    const n = Number(waiting?.n ?? 0);
+    return n >= MAX_WAITING
+      ? `${n} requests of this agent group already wait for a decision (at most ${MAX_WAITING}); ask again once they are decided`
+      : null;
   }
 
   private tell(sessionId: string, text: string): void {
