@@ -17,6 +17,9 @@
 import { createHash } from 'node:crypto';
 import { DROP_SENTENCES, IDEMPOTENCY_HEADER, MESSAGE_EVENT, TYPING_EVENT, WEB_ROUTES } from './web-api.js';
 
+/** How often the page asks again which chats the user may open (a new DM shows up without a reload). */
+const CHAT_LIST_REFRESH_MS = 10_000;
+
 const STYLE = `
   :root { font-family: system-ui, sans-serif; color-scheme: light dark; --line: #8884; }
   * { box-sizing: border-box; }
@@ -245,6 +248,8 @@ const SCRIPT = `
   });
 
   whoAmI().then((list) => { showChats(list); connect(); }, (e) => { note(e.message, true); });
+  // A chat that appears later (the DM an approval card opens for this user) joins the list without a reload.
+  setInterval(() => { whoAmI().then(showChats, () => {}); }, ${CHAT_LIST_REFRESH_MS});
 `;
 
 const hash = (s: string): string => `'sha256-${createHash('sha256').update(s).digest('base64')}'`;
