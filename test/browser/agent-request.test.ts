@@ -73,7 +73,7 @@ describe.skipIf(!HAVE_CHROMIUM)('an agent’s request in the web chat', () => {
 
     const dm = page.locator('#chats option', { hasText: 'Direct:' });
     await dm.waitFor({ state: 'attached', timeout: 20_000 });
-    await page.selectOption('#chats', (await dm.getAttribute('value')));
+    await page.selectOption('#chats', await dm.getAttribute('value'));
     const card = bubble('host', 'asks to create a new agent group "research"');
     await card.waitFor({ timeout: 20_000 });
     await expect.poll(() => card.textContent()).toContain('Cite sources.');
