@@ -37,6 +37,7 @@ import { readOutboxFiles, removeOutboxFiles } from './outbox-files.js';
 import { authorizeChannelTarget } from './destination-acl.js';
 import { HostOutbox, type HostMessageInput } from './host-outbox.js';
 import { MAX_ATTEMPTS, RETRY_DELAYS_MS, retryDelay } from './retry.js';
+import { inboundContent } from './inbound-content.js';
 import { applySystemRow, type AgentChangeRequest, type SystemRowDeps } from './system-row.js';
 import { DEFAULT_SCRIPT_RETRY, type ScriptRetryPolicy } from '../schedule/script-backoff.js';
 
@@ -366,21 +367,6 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
     removeOutboxFiles(this.dataDir, handle.paths.outbox, content.files ?? []);
     return { channelType, platformMessageId: sent.platformMessageId };
   }
-}
-
-/** Who sent an inbound message and its platform id (inbound.db is written by the host only); nulls if unknown. */
-function inboundContent(
-  inbound: InboundDb,
-  messageInId: string,
-): { sender: string | null; platformMessageId: string | null } {
-  const row = inbound.first(
-    inbound.q.selectFrom('messages_in').select('content').where('id', '=', messageInId),
-  );
-  const content = (row ? JSON.parse(row.content) : {}) as { sender?: unknown; platformMessageId?: unknown };
-  return {
-    sender: typeof content.sender === 'string' ? content.sender : null,
-    platformMessageId: typeof content.platformMessageId === 'string' ? content.platformMessageId : null,
-  };
 }
 
 function finalizedIds(inbound: InboundDb, ids: string[]): Set<string> {

@@ -12,10 +12,11 @@
  */
 import type { Logger } from 'pino';
 import { SystemAction, type AgentChangeAction } from '../../protocol/messages.js';
-import type { InboundDb, MessageOut } from '../../protocol/session-db.js';
+import type { MessageOut } from '../../protocol/session-db.js';
 import type { Session } from '../db/schema.js';
 import type { SessionHandle } from '../session/session-dbs.js';
 import type { HostMessageInput } from './host-outbox.js';
+import { inboundContent } from './inbound-content.js';
 import { handleScriptFailure } from './script-failure.js';
 import { applySystemAction } from './system-actions.js';
 import type { ScriptRetryPolicy } from '../schedule/script-backoff.js';
@@ -50,7 +51,7 @@ export function applySystemRow(d: SystemRowDeps, handle: SessionHandle, row: Mes
     case 'create_agent':
     case 'add_mcp_server':
     case 'add_egress_host': {
-      const requestedBy = row.in_reply_to ? senderOf(inbound, row.in_reply_to) : null;
+      const requestedBy = row.in_reply_to ? inboundContent(inbound, row.in_reply_to).sender : null;
       if (!d.agentChange({ session, messageOutId: row.id, action, requestedBy }))
         throw new Error(`${action.action} is not available: this host takes no configuration requests`);
       return 'none';
@@ -78,13 +79,4 @@ export function applySystemRow(d: SystemRowDeps, handle: SessionHandle, row: Mes
       d.log.info({ sessionId: session.id, action: action.action }, 'applied runner action');
       return 'schedule';
   }
-}
-
-/** The sender of an inbound message as the host recorded it; null when unknown or not a person. */
-function senderOf(inbound: InboundDb, messageInId: string): string | null {
-  const row = inbound.first(
-    inbound.q.selectFrom('messages_in').select('content').where('id', '=', messageInId),
-  );
-  const content = (row ? JSON.parse(row.content) : {}) as { sender?: unknown };
-  return typeof content.sender === 'string' ? content.sender : null;
 }
